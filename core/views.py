@@ -1,0 +1,15 @@
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from agenda.selectors import congress_current
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"congress": congress_current()})
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,236 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from agenda.models import Congress
+
+
+class RegionalOffice(models.Model):
+    """A regional office of KS. Its staff manage the counties it serves, and only those."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    email = models.EmailField(_("e-mail"))
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="regional_offices", verbose_name=_("staff users")
+    )
+
+    class Meta:
+        verbose_name = _("regional office")
+        verbose_name_plural = _("regional offices")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class County(models.Model):
+    number = models.CharField(
+        _("county number"),
+        max_length=2,
+        unique=True,
+        validators=[RegexValidator(r"^\d{2}$", _("A county number has exactly two digits."))],
+    )
+    name = models.CharField(_("name"), max_length=100)
+    regional_office = models.ForeignKey(
+        RegionalOffice,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="counties",
+        verbose_name=_("regional office"),
+    )
+
+    class Meta:
+        verbose_name = _("county")
+        verbose_name_plural = _("counties")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+
+class Organisation(models.Model):
+    """A member organisation that sends delegates.
+
+    Oslo is both a municipality and a county: it is one organisation of the kind
+    ``MUNICIPALITY_AND_COUNTY`` and therefore one delegation.
+    """
+
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("Municipality")
+        COUNTY_MUNICIPALITY = "county_municipality", _("County municipality")
+        MUNICIPALITY_AND_COUNTY = "municipality_and_county", _("Municipality and county municipality")
+        SAMFUNNSBEDRIFTENE = "samfunnsbedriftene", _("Samfunnsbedriftene")
+
+    COUNTY_LEVEL_KINDS = (Kind.COUNTY_MUNICIPALITY, Kind.MUNICIPALITY_AND_COUNTY)
+    MUNICIPAL_KINDS = (Kind.MUNICIPALITY, Kind.MUNICIPALITY_AND_COUNTY)
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    number = models.CharField(
+        _("official number"),
+        max_length=9,
+        blank=True,
+        help_text=_("Municipality number (4 digits), county number (2 digits) or organisation number."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    county = models.ForeignKey(
+        County,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("county"),
+    )
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    population_date = models.DateField(_("population reference date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["county__number", "number", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number"], condition=~Q(number=""), name="organisation_unique_official_number"
+            ),
+            models.UniqueConstraint(
+                fields=["county"],
+                condition=Q(kind__in=["county_municipality", "municipality_and_county"]),
+                name="organisation_one_county_delegation_per_county",
+                violation_error_message=_("This county already has a county municipality."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="samfunnsbedriftene") | Q(county__isnull=False),
+                name="organisation_county_required",
+                violation_error_message=_("Municipalities and county municipalities belong to a county."),
+            ),
+            models.CheckConstraint(
+                condition=Q(population__isnull=True, population_date__isnull=True)
+                | Q(population__isnull=False, population_date__isnull=False),
+                name="organisation_population_has_date",
+                violation_error_message=_("A population figure needs its reference date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}".strip()
+
+
+class DelegateKey(models.Model):
+    """How a congress's delegate seats are distributed among the counties (statutes §4.1 and §4.3)."""
+
+    class Method(models.TextChoices):
+        SAINTE_LAGUE = "sainte-lague", _("Sainte-Laguë")
+        MODIFIED_SAINTE_LAGUE = "modified-sainte-lague", _("Modified Sainte-Laguë (first divisor 1.4)")
+        DHONDT = "dhondt", _("D'Hondt")
+        LARGEST_REMAINDER = "largest-remainder", _("Largest remainder (Hare quota)")
+
+    class SplitRule(models.TextChoices):
+        FIXED = "fixed", _("A fixed number of the county's seats go to the county municipality")
+        SHARE = "share", _("A share of the county's seats go to the county municipality")
+
+    congress = models.OneToOneField(
+        Congress, on_delete=models.CASCADE, related_name="delegate_key", verbose_name=_("congress")
+    )
+    member_seats = models.PositiveSmallIntegerField(
+        _("seats for municipalities and county municipalities"),
+        default=219,
+        validators=[MinValueValidator(1)],
+    )
+    samfunnsbedriftene_seats = models.PositiveSmallIntegerField(_("seats for Samfunnsbedriftene"), default=20)
+    method = models.CharField(_("method"), max_length=32, choices=Method.choices, default=Method.SAINTE_LAGUE)
+    min_seats_per_county = models.PositiveSmallIntegerField(_("minimum seats per county"), default=0)
+    split_rule = models.CharField(
+        _("split between county municipality and municipalities"),
+        max_length=16,
+        choices=SplitRule.choices,
+        default=SplitRule.FIXED,
+    )
+    county_municipality_seats = models.PositiveSmallIntegerField(
+        _("seats for the county municipality"),
+        default=2,
+        help_text=_("Used with the fixed rule: this many of each county's seats go to the county municipality."),
+    )
+    county_municipality_share = models.DecimalField(
+        _("share for the county municipality (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=25,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Used with the share rule, rounded half up; the municipalities always keep at least one seat."),
+    )
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True, editable=False)
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("computed by"),
+    )
+    tie_resolution = models.TextField(
+        _("how a tie was settled"),
+        blank=True,
+        editable=False,
+        help_text=_("Filled in when the last seat was tied and staff recorded the drawing of lots."),
+    )
+
+    class Meta:
+        verbose_name = _("delegate key")
+        verbose_name_plural = _("delegate keys")
+
+    def __str__(self) -> str:
+        return str(_("Delegate key for %(congress)s") % {"congress": self.congress})
+
+    @property
+    def total_seats(self) -> int:
+        return self.member_seats + self.samfunnsbedriftene_seats
+
+
+class SeatAllocation(models.Model):
+    """One county's seats under a delegate key: computed, optionally overridden with a recorded reason."""
+
+    key = models.ForeignKey(
+        DelegateKey, on_delete=models.CASCADE, related_name="allocations", verbose_name=_("delegate key")
+    )
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("county"))
+    population = models.PositiveIntegerField(_("population"))
+    population_date = models.DateField(_("population reference date"), null=True, blank=True)
+    computed_seats = models.PositiveSmallIntegerField(_("computed seats"))
+    seats_by_lot = models.PositiveSmallIntegerField(
+        _("seats won by drawing lots"), default=0, help_text=_("Included in the computed seats.")
+    )
+    explanation = models.JSONField(_("explanation"), default=dict, blank=True)
+    override_seats = models.PositiveSmallIntegerField(_("override"), null=True, blank=True)
+    override_reason = models.TextField(_("reason for the override"), blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("overridden by"),
+    )
+    overridden_at = models.DateTimeField(_("overridden at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("seat allocation")
+        verbose_name_plural = _("seat allocations")
+        ordering = ["county__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "county"], name="seat_allocation_one_row_per_county"),
+            models.CheckConstraint(
+                condition=Q(override_seats__isnull=True) | ~Q(override_reason=""),
+                name="seat_allocation_override_has_reason",
+                violation_error_message=_("An override needs a reason."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county}: {self.final_seats}"
+
+    @property
+    def final_seats(self) -> int:
+        return self.computed_seats if self.override_seats is None else self.override_seats

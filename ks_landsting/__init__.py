@@ -1,0 +1,3 @@
+from ks_landsting.celery import app as celery_app
+
+__all__ = ["celery_app"]
