@@ -1,0 +1,76 @@
+import datetime
+
+import factory
+from factory.django import DjangoModelFactory
+
+from agenda.models import Congress
+from core.models import User
+from delegates.models import County, DelegateKey, Organisation, RegionalOffice
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+
+    email = factory.Sequence(lambda n: f"user{n}@example.no")
+    first_name = "Kari"
+    last_name = factory.Sequence(lambda n: f"Nordmann{n}")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+
+class StaffUserFactory(UserFactory):
+    is_staff = True
+
+
+class SecretariatUserFactory(StaffUserFactory):
+    is_superuser = True
+
+
+class CongressFactory(DjangoModelFactory):
+    class Meta:
+        model = Congress
+
+    name = factory.Sequence(lambda n: f"Landstinget {2024 + n}")
+    year = 2024
+    city = "Trondheim"
+    venue = "Trondheim Spektrum"
+    first_day = datetime.date(2024, 2, 13)
+    last_day = datetime.date(2024, 2, 14)
+    registration_deadline = datetime.date(2024, 1, 15)
+
+
+class RegionalOfficeFactory(DjangoModelFactory):
+    class Meta:
+        model = RegionalOffice
+
+    name = factory.Sequence(lambda n: f"KS Region {n}")
+    email = factory.Sequence(lambda n: f"region{n}@ks.no")
+
+
+class CountyFactory(DjangoModelFactory):
+    class Meta:
+        model = County
+        django_get_or_create = ("number",)
+
+    number = factory.Sequence(lambda n: f"{(n % 89) + 10:02d}")
+    name = factory.Sequence(lambda n: f"Fylke {n}")
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    kind = Organisation.Kind.MUNICIPALITY
+    number = factory.Sequence(lambda n: f"{9000 + n:04d}")
+    name = factory.Sequence(lambda n: f"Kommune {n}")
+    county = factory.SubFactory(CountyFactory)
+    population = 10_000
+    population_date = datetime.date(2024, 1, 1)
+
+
+class DelegateKeyFactory(DjangoModelFactory):
+    class Meta:
+        model = DelegateKey
+
+    congress = factory.SubFactory(CongressFactory)
