@@ -30,7 +30,9 @@ class Congress(models.Model):
                 name="congress_unique_name_year",
                 violation_error_message=_("A congress with this name and year already exists."),
             ),
-            models.CheckConstraint(condition=Q(last_day__gte=F("first_day")), name="congress_last_day_after_first",
+            models.CheckConstraint(
+                condition=Q(last_day__gte=F("first_day")),
+                name="congress_last_day_after_first",
                 violation_error_message=_("The last day cannot be before the first day."),
             ),
             models.CheckConstraint(

@@ -150,7 +150,10 @@ class DelegateKey(models.Model):
     county_municipality_seats = models.PositiveSmallIntegerField(
         _("seats for the county municipality"),
         default=2,
-        help_text=_("Used with the fixed rule: this many of each county's seats go to the county municipality."),
+        help_text=_(
+            "Used with the fixed rule: this many of each county's seats go to the county municipality; "
+            "the municipalities always keep at least one."
+        ),
     )
     county_municipality_share = models.DecimalField(
         _("share for the county municipality (%)"),
@@ -158,7 +161,9 @@ class DelegateKey(models.Model):
         decimal_places=2,
         default=25,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
-        help_text=_("Used with the share rule, rounded half up; the municipalities always keep at least one seat."),
+        help_text=_(
+            "Used with the share rule, rounded half up; the municipalities always keep at least one seat."
+        ),
     )
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True, editable=False)
     computed_by = models.ForeignKey(
@@ -195,7 +200,9 @@ class SeatAllocation(models.Model):
     key = models.ForeignKey(
         DelegateKey, on_delete=models.CASCADE, related_name="allocations", verbose_name=_("delegate key")
     )
-    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("county"))
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("county")
+    )
     population = models.PositiveIntegerField(_("population"))
     population_date = models.DateField(_("population reference date"), null=True, blank=True)
     computed_seats = models.PositiveSmallIntegerField(_("computed seats"))

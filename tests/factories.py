@@ -16,7 +16,7 @@ class UserFactory(DjangoModelFactory):
     email = factory.Sequence(lambda n: f"user{n}@example.no")
     first_name = "Kari"
     last_name = factory.Sequence(lambda n: f"Nordmann{n}")
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+    password = factory.django.Password("correct horse battery")
 
 
 class StaffUserFactory(UserFactory):

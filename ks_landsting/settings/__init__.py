@@ -18,7 +18,7 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
 # Only ever used by the embedded default; production.py requires SECRET_KEY from the environment.
-SECRET_KEY = env.str("SECRET_KEY", default="embedded-development-key-not-for-production")  # noqa: S105
+SECRET_KEY = env.str("SECRET_KEY", default="embedded-development-key-not-for-production")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -1,0 +1,46 @@
+# ks-landsting: the fixed commands are `make run`, `make test` and `make check` (see README.md).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PRODUCTION_ENV := DJANGO_SETTINGS_MODULE=ks_landsting.settings.production \
+	SECRET_KEY=check-deploy-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ ALLOWED_HOSTS=landsting.example.no
+
+.PHONY: install run test check messages clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	mkdir -p var/mail var/media
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  Admin:  http://$(HOST):$(PORT)/admin/"
+	@echo "  Login:  sekretariat@ks-landsting.test / landsting2024  (secretariat, demo)"
+	@echo ""
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(PRODUCTION_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages --locale nb --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+	$(BIN)/python manage.py compilemessages --locale nb --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) var/db.sqlite3

@@ -1,0 +1,266 @@
+import csv
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from delegates.forms import SeatOverrideForm, TieSettlementForm
+from delegates.models import County, DelegateKey, Organisation, RegionalOffice, SeatAllocation
+from delegates.selectors import allocation_table
+from delegates.services import TieNotSettled, seat_allocation_compute, seat_allocation_override
+
+
+class CountyInline(admin.TabularInline):
+    model = County
+    fields = ("number", "name")
+    readonly_fields = ("number", "name")
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RegionalOffice)
+class RegionalOfficeAdmin(admin.ModelAdmin):
+    list_display = ("name", "email", "county_list")
+    search_fields = ("name", "email")
+    filter_horizontal = ("staff",)
+    inlines = [CountyInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("counties")
+
+    @admin.display(description=_("counties"))
+    def county_list(self, office: RegionalOffice) -> str:
+        return ", ".join(county.name for county in office.counties.all())
+
+
+@admin.register(County)
+class CountyAdmin(admin.ModelAdmin):
+    list_display = ("number", "name", "regional_office", "organisation_count")
+    list_select_related = ("regional_office",)
+    list_filter = ("regional_office",)
+    search_fields = ("number", "name")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(organisation_count=Count("organisations"))
+
+    @admin.display(description=_("organisations"), ordering="organisation_count")
+    def organisation_count(self, county: County) -> int:
+        return county.organisation_count
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("number", "name", "kind", "county", "population", "population_date")
+    list_select_related = ("county",)
+    list_filter = ("kind", "county")
+    search_fields = ("number", "name")
+    ordering = ("county__number", "number")
+
+
+@admin.register(DelegateKey)
+class DelegateKeyAdmin(admin.ModelAdmin):
+    list_display = (
+        "congress",
+        "member_seats",
+        "samfunnsbedriftene_seats",
+        "method",
+        "computed_at",
+        "allocation_link",
+    )
+    list_select_related = ("congress",)
+    readonly_fields = ("computed_at", "computed_by", "tie_resolution", "allocation_link")
+    fieldsets = (
+        (None, {"fields": ("congress",)}),
+        (
+            _("Seats"),
+            {"fields": ("member_seats", "samfunnsbedriftene_seats", "method", "min_seats_per_county")},
+        ),
+        (
+            _("Split within a county"),
+            {"fields": ("split_rule", "county_municipality_seats", "county_municipality_share")},
+        ),
+        (_("Allocation"), {"fields": ("allocation_link", "computed_at", "computed_by", "tie_resolution")}),
+    )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/allocation/",
+                self.admin_site.admin_view(self.allocation_view),
+                name="delegates_delegatekey_allocation",
+            ),
+            path(
+                "<int:pk>/allocation.csv",
+                self.admin_site.admin_view(self.allocation_csv_view),
+                name="delegates_delegatekey_allocation_csv",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("allocation"))
+    def allocation_link(self, key: DelegateKey) -> str:
+        if not key.pk:
+            return "–"
+        url = reverse("admin:delegates_delegatekey_allocation", args=[key.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Allocation table"))
+
+    def allocation_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        key = get_object_or_404(DelegateKey.objects.select_related("congress", "computed_by"), pk=pk)
+        if not self.has_view_permission(request, key):
+            raise PermissionDenied
+        tie_form = None
+        if request.method == "POST":
+            if not self.has_change_permission(request, key):
+                raise PermissionDenied
+            tie_form, done = self._compute(request, key)
+            if done:
+                return redirect("admin:delegates_delegatekey_allocation", pk=key.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Seat allocation: %(congress)s") % {"congress": key.congress},
+            "opts": self.model._meta,
+            "original": key,
+            "key": key,
+            "table": allocation_table(key=key),
+            "tie_form": tie_form,
+            "can_change": self.has_change_permission(request, key),
+        }
+        return TemplateResponse(request, "admin/delegates/delegatekey/allocation.html", context)
+
+    def _compute(self, request: HttpRequest, key: DelegateKey) -> tuple[TieSettlementForm | None, bool]:
+        winners: list[str] = []
+        record = ""
+        if "settle_tie" in request.POST:
+            pending = request.session.get(f"allocation-tie-{key.pk}")
+            if pending:
+                form = TieSettlementForm(request.POST, candidates=pending["candidates"], seats=pending["seats"])
+                if not form.is_valid():
+                    return form, False
+                winners, record = form.cleaned_data["winners"], form.cleaned_data["record"]
+        try:
+            seat_allocation_compute(key=key, user=request.user, lot_winners=winners, lot_record=record)
+        except TieNotSettled as tie:
+            request.session[f"allocation-tie-{key.pk}"] = {"candidates": tie.names, "seats": tie.tie.seats}
+            messages.warning(request, str(tie))
+            return TieSettlementForm(candidates=tie.names, seats=tie.tie.seats), False
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return None, False
+        request.session.pop(f"allocation-tie-{key.pk}", None)
+        messages.success(request, _("The allocation has been computed."))
+        return None, True
+
+    def allocation_csv_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        key = get_object_or_404(DelegateKey.objects.select_related("congress"), pk=pk)
+        if not self.has_view_permission(request, key):
+            raise PermissionDenied
+        table = allocation_table(key=key)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="seat-allocation-{key.congress.year}.csv"'
+        response.write("\ufeff")  # lets spreadsheet programs recognise UTF-8 (æ, ø, å)
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                _("county number"),
+                _("county"),
+                _("regional office"),
+                _("population"),
+                _("population reference date"),
+                _("share (%)"),
+                _("computed seats"),
+                _("seats won by drawing lots"),
+                _("override"),
+                _("reason for the override"),
+                _("final seats"),
+                _("county municipality seats"),
+                _("municipalities' seats"),
+                _("explanation"),
+            ]
+        )
+        for row in table.rows:
+            allocation = row.allocation
+            writer.writerow(
+                [
+                    allocation.county.number,
+                    allocation.county.name,
+                    allocation.county.regional_office or "",
+                    allocation.population,
+                    allocation.population_date or "",
+                    row.share,
+                    allocation.computed_seats,
+                    allocation.seats_by_lot,
+                    "" if allocation.override_seats is None else allocation.override_seats,
+                    allocation.override_reason,
+                    allocation.final_seats,
+                    row.county_municipality_seats,
+                    row.municipality_seats,
+                    row.explanation,
+                ]
+            )
+        writer.writerow(["", _("Samfunnsbedriftene"), "", "", "", "", "", "", "", "", key.samfunnsbedriftene_seats])
+        writer.writerow(
+            [
+                "",
+                _("Total"),
+                "",
+                table.population,
+                "",
+                "",
+                table.computed_seats,
+                "",
+                "",
+                "",
+                table.total_seats,
+            ]
+        )
+        return response
+
+
+@admin.register(SeatAllocation)
+class SeatAllocationAdmin(admin.ModelAdmin):
+    form = SeatOverrideForm
+    list_display = ("county", "key", "population", "computed_seats", "override_seats", "final_seats_display")
+    list_select_related = ("county", "key__congress")
+    list_filter = ("key__congress",)
+    readonly_fields = (
+        "key",
+        "county",
+        "population",
+        "population_date",
+        "computed_seats",
+        "seats_by_lot",
+        "overridden_by",
+        "overridden_at",
+    )
+    fields = (*readonly_fields, "override_seats", "override_reason")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description=_("final seats"))
+    def final_seats_display(self, allocation: SeatAllocation) -> int:
+        return allocation.final_seats
+
+    def save_model(self, request, obj, form, change):
+        seat_allocation_override(
+            allocation=obj,
+            seats=form.cleaned_data["override_seats"],
+            reason=form.cleaned_data["override_reason"],
+            user=request.user,
+        )
+
+    def response_change(self, request, obj):
+        if "_continue" not in request.POST and "_addanother" not in request.POST:
+            return redirect("admin:delegates_delegatekey_allocation", pk=obj.key_id)
+        return super().response_change(request, obj)

@@ -1,0 +1,46 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from delegates.models import SeatAllocation
+
+
+class TieSettlementForm(forms.Form):
+    """Staff record the drawing of lots that settles a tie for the last seat(s)."""
+
+    winners = forms.MultipleChoiceField(label=_("Won the drawing of lots"), widget=forms.CheckboxSelectMultiple)
+    record = forms.CharField(
+        label=_("How the lots were drawn"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Who drew, who witnessed, when and how. Kept with the allocation."),
+    )
+
+    def __init__(self, *args, candidates: dict[str, str], seats: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seats = seats
+        self.fields["winners"].choices = list(candidates.items())
+
+    def clean_winners(self) -> list[str]:
+        winners = self.cleaned_data["winners"]
+        if len(winners) != self.seats:
+            raise forms.ValidationError(
+                ngettext(
+                    "Choose exactly %(count)d county: the tie is for %(count)d seat.",
+                    "Choose exactly %(count)d counties: the tie is for %(count)d seats.",
+                    self.seats,
+                )
+                % {"count": self.seats}
+            )
+        return winners
+
+
+class SeatOverrideForm(forms.ModelForm):
+    class Meta:
+        model = SeatAllocation
+        fields = ["override_seats", "override_reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("override_seats") is not None and not (cleaned.get("override_reason") or "").strip():
+            self.add_error("override_reason", _("Give a reason for overriding the computed number."))
+        return cleaned

@@ -1,0 +1,159 @@
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from delegates.keys import split_county_seats
+from delegates.models import County, DelegateKey, Organisation, SeatAllocation
+
+
+@dataclass(frozen=True)
+class CountyPopulation:
+    county: County
+    population: int
+    earliest_date: object
+    latest_date: object
+
+
+def county_populations() -> list[CountyPopulation]:
+    """Every county with municipalities, with the sum of its municipalities' populations."""
+    municipal = Q(organisations__kind__in=Organisation.MUNICIPAL_KINDS)
+    counties = (
+        County.objects.annotate(
+            municipalities=Count("organisations", filter=municipal),
+            population=Sum("organisations__population", filter=municipal),
+            earliest_date=Min("organisations__population_date", filter=municipal),
+            latest_date=Max("organisations__population_date", filter=municipal),
+        )
+        .filter(municipalities__gt=0)
+        .order_by("number")
+    )
+    return [
+        CountyPopulation(
+            county=county,
+            population=county.population or 0,
+            earliest_date=county.earliest_date,
+            latest_date=county.latest_date,
+        )
+        for county in counties
+    ]
+
+
+@dataclass(frozen=True)
+class AllocationRow:
+    allocation: SeatAllocation
+    share: Decimal
+    county_municipality_seats: int
+    municipality_seats: int
+    single_delegation: bool
+    explanation: str
+    quotients: Sequence[dict]
+
+
+@dataclass(frozen=True)
+class AllocationTable:
+    key: DelegateKey
+    rows: list[AllocationRow]
+    population: int
+    computed_seats: int
+    final_seats: int
+    overridden: int
+
+    @property
+    def total_seats(self) -> int:
+        return self.final_seats + self.key.samfunnsbedriftene_seats
+
+    @property
+    def balanced(self) -> bool:
+        return self.final_seats == self.key.member_seats
+
+
+def allocation_table(*, key: DelegateKey) -> AllocationTable:
+    """The allocation as staff read it: one row per county, with shares, the split and the explanation."""
+    single_delegation = Organisation.objects.filter(
+        county=OuterRef("county"), kind=Organisation.Kind.MUNICIPALITY_AND_COUNTY
+    )
+    allocations = list(
+        key.allocations.select_related("county__regional_office", "overridden_by")
+        .annotate(single_delegation=Exists(single_delegation))
+        .order_by("county__number")
+    )
+    population = sum(a.population for a in allocations)
+    rows = []
+    for allocation in allocations:
+        county_part, municipal_part = split_county_seats(
+            seats=allocation.final_seats,
+            rule=key.split_rule,
+            fixed=key.county_municipality_seats,
+            share_percent=key.county_municipality_share,
+            single_delegation=allocation.single_delegation,
+        )
+        share = Decimal(allocation.population * 100) / population if population else Decimal(0)
+        rows.append(
+            AllocationRow(
+                allocation=allocation,
+                share=share.quantize(Decimal("0.01")),
+                county_municipality_seats=county_part,
+                municipality_seats=municipal_part,
+                single_delegation=allocation.single_delegation,
+                explanation=explain_allocation(allocation),
+                quotients=allocation.explanation.get("quotients", []),
+            )
+        )
+    return AllocationTable(
+        key=key,
+        rows=rows,
+        population=population,
+        computed_seats=sum(a.computed_seats for a in allocations),
+        final_seats=sum(a.final_seats for a in allocations),
+        overridden=sum(1 for a in allocations if a.override_seats is not None),
+    )
+
+
+def explain_allocation(allocation: SeatAllocation) -> str:
+    """A sentence that tells staff why the county got its computed seats."""
+    info = allocation.explanation or {}
+    parts = []
+    minimum = info.get("minimum_seats", 0)
+    if minimum:
+        parts.append(
+            ngettext("%(count)d seat from the minimum rule.", "%(count)d seats from the minimum rule.", minimum)
+            % {"count": minimum}
+        )
+    if info.get("kind") == "largest_remainder":
+        parts.append(
+            _("Quota %(quota)s; whole seats %(whole)d, remainder %(remainder)s%(extra)s.")
+            % {
+                "quota": info.get("quota"),
+                "whole": info.get("whole_seats", 0),
+                "remainder": info.get("remainder"),
+                "extra": _(", which won a remainder seat") if info.get("remainder_seat") else "",
+            }
+        )
+    elif info.get("kind") == "divisor":
+        won = [q for q in info.get("quotients", []) if q.get("seat") is not None]
+        lost = [q for q in info.get("quotients", []) if q.get("seat") is None]
+        if won:
+            last = won[-1]
+            parts.append(
+                _("Last seat won with quotient %(value)s (population ÷ %(divisor)s), as seat no. %(seat)d.")
+                % {"value": last["value"], "divisor": last["divisor"], "seat": last["seat"]}
+            )
+        if lost:
+            parts.append(
+                _("Next quotient %(value)s (÷ %(divisor)s) did not win a seat.")
+                % {"value": lost[0]["value"], "divisor": lost[0]["divisor"]}
+            )
+    if allocation.seats_by_lot:
+        parts.append(
+            ngettext(
+                "%(count)d seat won by drawing lots.",
+                "%(count)d seats won by drawing lots.",
+                allocation.seats_by_lot,
+            )
+            % {"count": allocation.seats_by_lot}
+        )
+    return " ".join(parts)
