@@ -161,9 +161,7 @@ class DelegateKey(models.Model):
         decimal_places=2,
         default=25,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
-        help_text=_(
-            "Used with the share rule, rounded half up; the municipalities always keep at least one seat."
-        ),
+        help_text=_("Used with the share rule, rounded half up; the municipalities always keep at least one seat."),
     )
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True, editable=False)
     computed_by = models.ForeignKey(
@@ -200,9 +198,7 @@ class SeatAllocation(models.Model):
     key = models.ForeignKey(
         DelegateKey, on_delete=models.CASCADE, related_name="allocations", verbose_name=_("delegate key")
     )
-    county = models.ForeignKey(
-        County, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("county")
-    )
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("county"))
     population = models.PositiveIntegerField(_("population"))
     population_date = models.DateField(_("population reference date"), null=True, blank=True)
     computed_seats = models.PositiveSmallIntegerField(_("computed seats"))

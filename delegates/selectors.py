@@ -1,8 +1,9 @@
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -14,31 +15,30 @@ from delegates.models import County, DelegateKey, Organisation, SeatAllocation
 class CountyPopulation:
     county: County
     population: int
-    earliest_date: object
-    latest_date: object
+    reference_date: datetime.date
 
 
 def county_populations() -> list[CountyPopulation]:
-    """Every county with municipalities, with the sum of its municipalities' populations."""
-    municipal = Q(organisations__kind__in=Organisation.MUNICIPAL_KINDS)
+    """Every county with its population: the sum of its municipalities' figures for the latest reference date.
+
+    Municipalities without a figure for that date (dissolved ones left from an older import) are not counted.
+    """
+    latest = Organisation.objects.filter(kind__in=Organisation.MUNICIPAL_KINDS).aggregate(
+        latest=Max("population_date")
+    )["latest"]
+    if latest is None:
+        return []
+    current = Q(organisations__kind__in=Organisation.MUNICIPAL_KINDS, organisations__population_date=latest)
     counties = (
         County.objects.annotate(
-            municipalities=Count("organisations", filter=municipal),
-            population=Sum("organisations__population", filter=municipal),
-            earliest_date=Min("organisations__population_date", filter=municipal),
-            latest_date=Max("organisations__population_date", filter=municipal),
+            municipalities=Count("organisations", filter=current),
+            population=Sum("organisations__population", filter=current),
         )
         .filter(municipalities__gt=0)
         .order_by("number")
     )
     return [
-        CountyPopulation(
-            county=county,
-            population=county.population or 0,
-            earliest_date=county.earliest_date,
-            latest_date=county.latest_date,
-        )
-        for county in counties
+        CountyPopulation(county=county, population=county.population or 0, reference_date=latest) for county in counties
     ]
 
 

@@ -247,3 +247,16 @@ def test_staff_without_permission_cannot_open_the_allocation(client, three_count
     response = client.post(reverse("admin:delegates_delegatekey_allocation", args=[key.pk]))
     assert response.status_code == 403
     assert not key.allocations.exists()
+
+
+def test_municipalities_without_a_figure_for_the_latest_date_are_not_counted(three_counties):
+    dissolved = OrganisationFactory(county=three_counties[1], number="1199", name="Nedlagt kommune", population=99_000)
+    dissolved.population_date = dissolved.population_date.replace(year=2020)
+    dissolved.save()
+    key = DelegateKeyFactory(member_seats=7)
+
+    seat_allocation_compute(key=key, user=None)
+
+    rogaland = key.allocations.get(county__number="11")
+    assert rogaland.population == 24_000
+    assert rogaland.population_date.year == 2024
