@@ -256,7 +256,7 @@ def _validate(units: Sequence[tuple[str, int | None]], seats: int, min_seats: in
     if seats < needed:
         raise ApportionmentError(
             "too_few_seats",
-            f"Seats ({seats}) are fewer than the minimums need ({needed}: {len(checked)} units × {min_seats}).",
+            f"{seats} seats are too few: the minimums need {needed} ({len(checked)} units × {min_seats}).",
             {"seats": seats, "needed": needed, "units": len(checked), "minimum": min_seats},
         )
     if seats > needed and sum(population for _, population in checked) == 0:

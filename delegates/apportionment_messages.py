@@ -34,9 +34,7 @@ def describe_apportionment_error(error: ApportionmentError) -> str:
             "minimum": params["minimum"]
         }
     if code == "too_few_seats":
-        return gettext(
-            "Seats (%(seats)d) are fewer than the minimums need (%(needed)d: %(units)d units × %(minimum)d)."
-        ) % {
+        return gettext("%(seats)d seats are too few: the minimums need %(needed)d (%(units)d units × %(minimum)d).") % {
             "seats": params["seats"],
             "needed": params["needed"],
             "units": params["units"],

@@ -1,8 +1,10 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from agenda.models import Congress
 
@@ -127,8 +129,8 @@ class DelegateKey(models.Model):
         LARGEST_REMAINDER = "largest-remainder", _("Largest remainder (Hare quota)")
 
     class SplitRule(models.TextChoices):
-        FIXED = "fixed", _("A fixed number of the county's seats go to the county municipality")
-        SHARE = "share", _("A share of the county's seats go to the county municipality")
+        FIXED = "fixed", _("A fixed number of the county's seats goes to the county municipality")
+        SHARE = "share", _("A share of the county's seats goes to the county municipality")
 
     congress = models.OneToOneField(
         Congress, on_delete=models.CASCADE, related_name="delegate_key", verbose_name=_("congress")
@@ -217,6 +219,7 @@ class SeatAllocation(models.Model):
         verbose_name=_("overridden by"),
     )
     overridden_at = models.DateTimeField(_("overridden at"), null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("seat allocation")
@@ -237,3 +240,188 @@ class SeatAllocation(models.Model):
     @property
     def final_seats(self) -> int:
         return self.computed_seats if self.override_seats is None else self.override_seats
+
+
+class Participant(models.Model):
+    """A person taking part in a congress: a delegate, a deputy or another invitee."""
+
+    class Role(models.TextChoices):
+        DELEGATE = "delegate", _("Delegate")
+        DEPUTY = "deputy", _("Deputy")
+        SAMFUNNSBEDRIFTENE_DELEGATE = "samfunnsbedriftene_delegate", _("Samfunnsbedriftene delegate")
+        BOARD_MEMBER = "board_member", _("Executive board member")
+        OBSERVER = "observer", _("Observer")
+        GUEST = "guest", _("Guest")
+        YOUTH_COUNCIL = "youth_council", _("Youth council member")
+        CHIEF_EXECUTIVE = "chief_executive", _("Municipal chief executive")
+        PRESS = "press", _("Press")
+        STAFF = "staff", _("Staff")
+
+    class Gender(models.TextChoices):
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        OTHER = "other", _("Other or not stated")
+
+    class ElectedBy(models.TextChoices):
+        COUNTY_MEETING = "county_meeting", _("County meeting (municipalities)")
+        COUNTY_COUNCIL = "county_council", _("County council")
+        SAMFUNNSBEDRIFTENE = "samfunnsbedriftene", _("Samfunnsbedriftene")
+        BY_OFFICE = "by_office", _("By virtue of office")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    VOTING_ROLES = (Role.DELEGATE, Role.SAMFUNNSBEDRIFTENE_DELEGATE)
+
+    congress = models.ForeignKey(
+        Congress, on_delete=models.CASCADE, related_name="participants", verbose_name=_("congress")
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("e-mail"), blank=True)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True)
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
+    party = models.CharField(_("party"), max_length=60, blank=True)
+    position = models.CharField(_("position"), max_length=120, blank=True, help_text=_("For example mayor."))
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participants",
+        verbose_name=_("organisation"),
+    )
+    county = models.ForeignKey(
+        County,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participants",
+        verbose_name=_("county"),
+        help_text=_("The county the participant represents; decides which regional office manages them."),
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    deputy_rank = models.PositiveSmallIntegerField(
+        _("deputy rank"), null=True, blank=True, help_text=_("1 is the first deputy of the delegation.")
+    )
+    elected_by = models.CharField(_("elected by"), max_length=32, choices=ElectedBy.choices, blank=True)
+    elected_on = models.DateField(_("elected on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    acting_for = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="acting_deputy",
+        verbose_name=_("acting for"),
+        help_text=_("The delegate whose seat this deputy has taken."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        ordering = ["county__number", "elected_by", "role", "deputy_rank", "last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["congress", "email"],
+                condition=~Q(email=""),
+                name="participant_once_per_congress",
+                violation_error_message=_("A participant with this e-mail address is already registered."),
+            ),
+            models.UniqueConstraint(
+                fields=["congress", "county", "elected_by", "deputy_rank"],
+                condition=Q(role="deputy"),
+                name="participant_unique_deputy_rank",
+                violation_error_message=_("Another deputy of this delegation has this rank."),
+            ),
+            models.CheckConstraint(
+                condition=Q(role="deputy", deputy_rank__isnull=False) | (~Q(role="deputy") & Q(deputy_rank=None)),
+                name="participant_rank_only_for_deputies",
+                violation_error_message=_("Deputies need a rank; other roles have none."),
+            ),
+            models.CheckConstraint(
+                condition=Q(acting_for__isnull=True) | Q(role="deputy"),
+                name="participant_only_deputies_act",
+                violation_error_message=_("Only a deputy can take a delegate's seat."),
+            ),
+        ]
+        indexes = [models.Index(fields=["congress", "county", "role"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def clean(self) -> None:
+        organisation = self.organisation
+        if organisation is not None and organisation.county_id is not None:
+            if self.county_id is None:
+                self.county_id = organisation.county_id
+            elif self.county_id != organisation.county_id:
+                raise ValidationError({"organisation": _("The organisation belongs to another county.")})
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def has_voting_right(self) -> bool:
+        if self.status != self.Status.ACTIVE:
+            return False
+        return self.role in self.VOTING_ROLES or self.acting_for_id is not None
+
+
+class Substitution(models.Model):
+    """A delegate withdrew and a deputy took the seat. Kept as the record of who replaced whom, when and why."""
+
+    congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="+", verbose_name=_("congress"))
+    withdrawn = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="substitutions_out", verbose_name=_("withdrawn delegate")
+    )
+    replacement = models.ForeignKey(
+        Participant,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="substitutions_in",
+        verbose_name=_("replaced by"),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    replacement_chosen = models.BooleanField(
+        _("deputy chosen by staff"), default=False, help_text=_("Not the next deputy in rank.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("substitution")
+        verbose_name_plural = _("substitutions")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.withdrawn} → {self.replacement or '–'}"
+
+
+class CountyHoldBack(models.Model):
+    """Invitations for a county are held back, for example while its county election is re-run."""
+
+    congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="+", verbose_name=_("congress"))
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="hold_backs", verbose_name=_("county"))
+    reason = models.TextField(_("reason"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("held back by")
+    )
+    created_at = models.DateTimeField(_("held back since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("held-back county")
+        verbose_name_plural = _("held-back counties")
+        constraints = [
+            models.UniqueConstraint(fields=["congress", "county"], name="county_hold_back_once"),
+            models.CheckConstraint(condition=~Q(reason=""), name="county_hold_back_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county} ({self.congress})"

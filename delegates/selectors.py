@@ -3,7 +3,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -157,3 +157,41 @@ def explain_allocation(allocation: SeatAllocation) -> str:
             % {"count": allocation.seats_by_lot}
         )
     return " ".join(parts)
+
+
+# --- What a staff user may see: one place decides it, every interface asks here ---------------------------------
+
+SECRETARIAT_GROUP = "Sekretariat"
+REGIONAL_OFFICE_GROUP = "Regionkontor"
+
+
+def user_sees_all_counties(user) -> bool:
+    """The secretariat (superusers and the Sekretariat group) sees every county; regional staff only their own."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or not user.is_staff:
+        return False
+    cached = getattr(user, "_sees_all_counties", None)
+    if cached is None:
+        cached = user.is_superuser or user.groups.filter(name=SECRETARIAT_GROUP).exists()
+        user._sees_all_counties = cached
+    return cached
+
+
+def counties_visible_to(user) -> QuerySet[County]:
+    if user_sees_all_counties(user):
+        return County.objects.all()
+    if not getattr(user, "is_authenticated", False) or not user.is_active or not user.is_staff:
+        return County.objects.none()
+    return County.objects.filter(regional_office__staff=user)
+
+
+def scope_to_user(queryset: QuerySet, user, *, county_path: str = "county") -> QuerySet:
+    """Restrict ``queryset`` to the rows whose county (reached through ``county_path``) the user may see."""
+    if user_sees_all_counties(user):
+        return queryset
+    return queryset.filter(**{f"{county_path}__in": counties_visible_to(user)})
+
+
+def county_visible_to(user, county: County | None) -> bool:
+    if user_sees_all_counties(user):
+        return True
+    return county is not None and counties_visible_to(user).filter(pk=county.pk).exists()

@@ -4,17 +4,19 @@ from collections.abc import Sequence
 from datetime import date
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from delegates.apportionment import ApportionmentError, Method, Tie, UnitResult, apportion
 from delegates.apportionment_messages import describe_apportionment_error, describe_tie
-from delegates.models import County, DelegateKey, Organisation, SeatAllocation
+from delegates.models import County, DelegateKey, Organisation, Participant, SeatAllocation, Substitution
 from delegates.population import PopulationImportError, PopulationImportResult, PopulationRow, RowError, same_name
-from delegates.selectors import county_populations
+from delegates.selectors import REGIONAL_OFFICE_GROUP, SECRETARIAT_GROUP, county_populations
 
 # --- The delegate key and its allocation -------------------------------------------------------------------------
 
@@ -95,9 +97,12 @@ def seat_allocation_compute(
         except ApportionmentError as error:
             raise ValidationError(describe_apportionment_error(error)) from error
         lot_seats = set(lot_winners)
-        tie_text = _(
-            "Tie between %(candidates)s for %(seats)d seat(s), settled by drawing lots on %(when)s by %(who)s. "
-            "Won by %(winners)s. Record: %(record)s"
+        tie_text = ngettext(
+            "Tie between %(candidates)s for %(seats)d seat, settled by drawing lots (recorded %(when)s by %(who)s). "
+            "Won by %(winners)s. Record: %(record)s",
+            "Tie between %(candidates)s for %(seats)d seats, settled by drawing lots (recorded %(when)s by %(who)s). "
+            "Won by %(winners)s. Record: %(record)s",
+            len(lot_seats),
         ) % {
             "candidates": ", ".join(names.values()),
             "seats": len(lot_seats),
@@ -332,4 +337,99 @@ def population_import(*, rows: Sequence[PopulationRow], skipped_rows: int = 0) -
         reference_dates=tuple(sorted({row.reference_date for row in rows if row.reference_date})),
         single_delegations=tuple(o.name for o in single),
         not_in_file=tuple(f"{number} {name}" for number, name in not_in_file),
+    )
+
+
+# --- Staff groups --------------------------------------------------------------------------------------------
+
+REGIONAL_OFFICE_PERMISSIONS = {
+    "delegates": {
+        "participant": ("view", "add", "change", "delete"),
+        "substitution": ("view", "add"),
+        "countyholdback": ("view",),
+        "organisation": ("view",),
+        "county": ("view",),
+        "regionaloffice": ("view",),
+        "delegatekey": ("view",),
+        "seatallocation": ("view",),
+    },
+    "agenda": {"congress": ("view",)},
+}
+SECRETARIAT_APPS = ("agenda", "delegates", "committees", "elections")
+
+
+def staff_groups_ensure() -> None:
+    """Create or refresh the Sekretariat and Regionkontor groups with their permissions (idempotent)."""
+    secretariat, _created = Group.objects.get_or_create(name=SECRETARIAT_GROUP)
+    secretariat.permissions.set(Permission.objects.filter(content_type__app_label__in=SECRETARIAT_APPS))
+    regional, _created = Group.objects.get_or_create(name=REGIONAL_OFFICE_GROUP)
+    wanted = Q()
+    for app_label, models_ in REGIONAL_OFFICE_PERMISSIONS.items():
+        for model, actions in models_.items():
+            wanted |= Q(content_type__app_label=app_label, codename__in=[f"{a}_{model}" for a in actions])
+    regional.permissions.set(Permission.objects.filter(wanted))
+
+
+# --- Participants ----------------------------------------------------------------------------------------------
+
+
+def _delegation(participant: Participant):
+    return Participant.objects.filter(
+        congress_id=participant.congress_id, county_id=participant.county_id, elected_by=participant.elected_by
+    )
+
+
+@transaction.atomic
+def participant_withdraw(
+    *, participant: Participant, user: AbstractBaseUser | None, reason: str = "", replacement: Participant | None = None
+) -> Substitution:
+    """A participant withdraws. If they held a voting seat, the next deputy of the same delegation takes it.
+
+    Staff may pick another deputy than the next in rank, but must then say why. When no deputy is left the seat
+    stays empty and the record says so.
+    """
+    delegation = list(_delegation(participant).select_for_update().order_by("pk"))
+    participant = next(p for p in delegation if p.pk == participant.pk)
+    if participant.status == Participant.Status.WITHDRAWN:
+        raise ValidationError(_("%(name)s has already withdrawn.") % {"name": participant.full_name})
+
+    seat = participant.acting_for if participant.acting_for_id else participant
+    holds_seat = participant.role in Participant.VOTING_ROLES or participant.acting_for_id is not None
+    participant.status = Participant.Status.WITHDRAWN
+    participant.acting_for = None
+    participant.save(update_fields=["status", "acting_for"])
+
+    chosen = None
+    next_in_rank = None
+    if holds_seat:
+        free_deputies = sorted(
+            (
+                p
+                for p in delegation
+                if p.role == Participant.Role.DEPUTY
+                and p.status == Participant.Status.ACTIVE
+                and p.acting_for_id is None
+                and p.pk != participant.pk
+            ),
+            key=lambda p: p.deputy_rank,
+        )
+        next_in_rank = free_deputies[0] if free_deputies else None
+        if replacement is not None:
+            chosen = next((p for p in free_deputies if p.pk == replacement.pk), None)
+            if chosen is None:
+                raise ValidationError({"replacement": _("Choose an available deputy of the same delegation.")})
+            if chosen is not next_in_rank and not reason.strip():
+                raise ValidationError({"reason": _("Give a reason for choosing another deputy than the next in rank.")})
+        elif free_deputies:
+            chosen = free_deputies[0]
+        if chosen is not None:
+            chosen.acting_for = seat
+            chosen.save(update_fields=["acting_for"])
+    return Substitution.objects.create(
+        congress_id=participant.congress_id,
+        withdrawn=participant,
+        replacement=chosen,
+        reason=reason.strip(),
+        replacement_chosen=chosen is not None and chosen is not next_in_rank,
+        created_by=user,
     )

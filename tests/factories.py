@@ -5,7 +5,7 @@ from factory.django import DjangoModelFactory
 
 from agenda.models import Congress
 from core.models import User
-from delegates.models import County, DelegateKey, Organisation, RegionalOffice
+from delegates.models import County, DelegateKey, Organisation, Participant, RegionalOffice
 
 
 class UserFactory(DjangoModelFactory):
@@ -74,3 +74,18 @@ class DelegateKeyFactory(DjangoModelFactory):
         model = DelegateKey
 
     congress = factory.SubFactory(CongressFactory)
+
+
+class ParticipantFactory(DjangoModelFactory):
+    class Meta:
+        model = Participant
+
+    congress = factory.SubFactory(CongressFactory)
+    first_name = factory.Iterator(["Kari", "Ola", "Ingrid", "Lars", "Åse", "Bjørn", "Sølvi", "Håkon"])
+    last_name = factory.Sequence(lambda n: f"Hansen{n}")
+    email = factory.Sequence(lambda n: f"deltaker{n}@example.no")
+    gender = factory.Iterator(["female", "male"])
+    party = factory.Iterator(["Ap", "H", "Sp", "FrP", "SV"])
+    role = "delegate"
+    county = factory.SubFactory(CountyFactory)
+    elected_by = "county_meeting"

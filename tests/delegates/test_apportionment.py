@@ -319,7 +319,7 @@ def test_bad_input_is_an_error_with_a_code(units, kwargs, code, params):
 def test_too_few_seats_message():
     with pytest.raises(ApportionmentError) as caught:
         apportion([(f"U{i}", 1) for i in range(15)], seats=3, method="dhondt", min_seats=2)
-    expected = "Seats (3) are fewer than the minimums need (30: 15 units × 2)."
+    expected = "3 seats are too few: the minimums need 30 (15 units × 2)."
     assert str(caught.value) == expected
     with translation.override("en"):
         assert describe_apportionment_error(caught.value) == expected

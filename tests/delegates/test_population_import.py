@@ -445,7 +445,7 @@ def test_command_line_exit_status_and_stderr(tmp_path):
     # The messages are in the project's language (bokmål once translated): only their shape is checked here.
     lines = completed.stderr.splitlines()
     assert len(lines) == 2
-    assert re.fullmatch(r"line 2: .*“many”.*|linje 2: .*“many”.*", lines[0])
+    assert re.fullmatch(r"(line|linje) 2: .*(“many”|«many»).*", lines[0])
     assert lines[1].startswith("CommandError: ")
     assert lines[1].endswith(f"{bad}.")
 

@@ -107,9 +107,12 @@ class Command(BaseCommand):
     def _summary(self, path: Path, parsed: ParsedFile, result: PopulationImportResult) -> str:
         source = gettext("our CSV") if parsed.file_format is FileFormat.OUR_CSV else gettext("SSB table 07459")
         sentences = [
-            gettext(
+            ngettext(
+                "Imported %(rows)d municipality from %(file)s (%(source)s), population per %(dates)s, "
+                "%(population)s in total.",
                 "Imported %(rows)d municipalities from %(file)s (%(source)s), population per %(dates)s, "
-                "%(population)s in total."
+                "%(population)s in total.",
+                len(parsed.rows),
             )
             % {
                 "rows": len(parsed.rows),

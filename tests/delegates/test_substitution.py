@@ -1,0 +1,106 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from delegates.models import Participant, Substitution
+from delegates.services import participant_withdraw
+from tests.factories import CongressFactory, CountyFactory, ParticipantFactory, SecretariatUserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def delegation():
+    congress = CongressFactory()
+    county = CountyFactory(number="46", name="Vestland")
+    common = {"congress": congress, "county": county, "elected_by": Participant.ElectedBy.COUNTY_MEETING}
+    delegates = [ParticipantFactory(role=Participant.Role.DELEGATE, **common) for _ in range(2)]
+    deputies = [ParticipantFactory(role=Participant.Role.DEPUTY, deputy_rank=rank, **common) for rank in (1, 2, 3)]
+    return delegates, deputies
+
+
+def test_the_next_deputy_takes_the_seat_and_the_record_says_who_replaced_whom(delegation):
+    (delegate, _other), (first, _second, _third) = delegation
+    user = SecretariatUserFactory()
+
+    substitution = participant_withdraw(participant=delegate, user=user, reason="Sykdom")
+
+    delegate.refresh_from_db()
+    first.refresh_from_db()
+    assert delegate.status == Participant.Status.WITHDRAWN
+    assert not delegate.has_voting_right
+    assert first.acting_for == delegate
+    assert first.has_voting_right
+    assert substitution.withdrawn == delegate
+    assert substitution.replacement == first
+    assert substitution.created_by == user
+    assert not substitution.replacement_chosen
+
+
+def test_staff_may_pick_another_deputy_but_must_say_why(delegation):
+    (delegate, _other), (_first, _second, third) = delegation
+
+    with pytest.raises(ValidationError) as error:
+        participant_withdraw(participant=delegate, user=None, replacement=third)
+    assert "reason" in error.value.message_dict
+    delegate.refresh_from_db()
+    assert delegate.status == Participant.Status.ACTIVE
+    assert not Substitution.objects.exists()
+
+    substitution = participant_withdraw(
+        participant=delegate, user=None, replacement=third, reason="Nr. 1 og 2 kan ikke møte"
+    )
+    third.refresh_from_db()
+    assert third.acting_for == delegate
+    assert substitution.replacement_chosen
+
+
+def test_a_deputy_from_another_delegation_is_refused(delegation):
+    (delegate, _other), _deputies = delegation
+    stranger = ParticipantFactory(
+        congress=delegate.congress,
+        role=Participant.Role.DEPUTY,
+        deputy_rank=1,
+        elected_by=Participant.ElectedBy.COUNTY_COUNCIL,
+        county=delegate.county,
+    )
+    with pytest.raises(ValidationError) as error:
+        participant_withdraw(participant=delegate, user=None, replacement=stranger, reason="x")
+    assert "replacement" in error.value.message_dict
+
+
+def test_when_the_deputies_are_used_up_the_seat_stays_empty_and_is_recorded(delegation):
+    (first_delegate, second_delegate), deputies = delegation
+    participant_withdraw(participant=first_delegate, user=None)
+    participant_withdraw(participant=second_delegate, user=None)
+    acting = Participant.objects.filter(acting_for__isnull=False).order_by("deputy_rank")
+    assert [p.deputy_rank for p in acting] == [1, 2]
+
+    # The acting deputy for the first delegate withdraws too: the last deputy takes that seat.
+    first_acting = acting[0]
+    substitution = participant_withdraw(participant=first_acting, user=None)
+    assert substitution.replacement == deputies[2]
+    deputies[2].refresh_from_db()
+    assert deputies[2].acting_for == first_delegate
+
+    # And now nobody is left.
+    substitution = participant_withdraw(participant=deputies[2], user=None)
+    assert substitution.replacement is None
+    assert Participant.objects.filter(acting_for=first_delegate).count() == 0
+    voting = [p for p in Participant.objects.all() if p.has_voting_right]
+    assert len(voting) == 1
+
+
+def test_withdrawing_twice_is_refused(delegation):
+    (delegate, _other), _deputies = delegation
+    participant_withdraw(participant=delegate, user=None)
+    with pytest.raises(ValidationError):
+        participant_withdraw(participant=delegate, user=None)
+    assert Substitution.objects.count() == 1
+
+
+def test_a_person_appears_once_per_congress(delegation):
+    (delegate, _other), _deputies = delegation
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ParticipantFactory(congress=delegate.congress, email=delegate.email, role=Participant.Role.GUEST)
+    ParticipantFactory(congress=CongressFactory(), email=delegate.email, role=Participant.Role.GUEST)
