@@ -9,11 +9,79 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from simple_history.admin import SimpleHistoryAdmin
 
-from delegates.forms import SeatOverrideForm, TieSettlementForm
-from delegates.models import County, DelegateKey, Organisation, RegionalOffice, SeatAllocation
-from delegates.selectors import allocation_table
-from delegates.services import TieNotSettled, seat_allocation_compute, seat_allocation_override
+from delegates.forms import SeatOverrideForm, TieSettlementForm, WithdrawForm
+from delegates.models import (
+    County,
+    CountyHoldBack,
+    DelegateKey,
+    Organisation,
+    Participant,
+    RegionalOffice,
+    SeatAllocation,
+    Substitution,
+)
+from delegates.resources import ParticipantResource
+from delegates.selectors import (
+    allocation_table,
+    counties_visible_to,
+    county_visible_to,
+    delegation_free_deputies,
+    scope_to_user,
+)
+from delegates.services import (
+    TieNotSettled,
+    participant_withdraw,
+    seat_allocation_compute,
+    seat_allocation_override,
+)
+
+
+class RegionScopedAdminMixin:
+    """Regional office staff see and touch only their own counties' rows, in lists, forms, actions and URLs.
+
+    ``county_path`` leads from the model to its County. Every queryset the admin builds (changelist, change view,
+    delete, actions, exports) starts from ``get_queryset``, so a guessed id of another region is simply not found.
+    """
+
+    county_path = "county"
+
+    def get_queryset(self, request):
+        return scope_to_user(super().get_queryset(request), request.user, county_path=self.county_path)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if related is County:
+            kwargs["queryset"] = counties_visible_to(request.user)
+        elif related is Organisation:
+            kwargs["queryset"] = scope_to_user(
+                Organisation.objects.select_related("county"), request.user, county_path="county"
+            )
+        elif related is Participant:
+            kwargs["queryset"] = scope_to_user(Participant.objects.all(), request.user, county_path="county")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _county_of(self, obj) -> County | None:
+        if self.county_path == "pk":
+            return obj
+        for part in self.county_path.split("__"):
+            obj = getattr(obj, part, None)
+        return obj
+
+    def _in_scope(self, request, obj) -> bool:
+        return obj is None or county_visible_to(request.user, self._county_of(obj))
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return super().has_view_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
 
 
 class CountyInline(admin.TabularInline):
@@ -44,7 +112,9 @@ class RegionalOfficeAdmin(admin.ModelAdmin):
 
 
 @admin.register(County)
-class CountyAdmin(admin.ModelAdmin):
+class CountyAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    county_path = "pk"
+
     list_display = ("number", "name", "regional_office", "organisation_count")
     list_select_related = ("regional_office",)
     list_filter = ("regional_office",)
@@ -59,7 +129,7 @@ class CountyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     list_display = ("number", "name", "kind", "county", "population", "population_date")
     list_select_related = ("county",)
     list_filter = ("kind", "county")
@@ -228,7 +298,7 @@ class DelegateKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(SeatAllocation)
-class SeatAllocationAdmin(admin.ModelAdmin):
+class SeatAllocationAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
     form = SeatOverrideForm
     list_display = ("county", "key", "population", "computed_seats", "override_seats", "final_seats_display")
     list_select_related = ("county", "key__congress")
@@ -264,3 +334,155 @@ class SeatAllocationAdmin(admin.ModelAdmin):
         if "_continue" not in request.POST and "_addanother" not in request.POST:
             return redirect("admin:delegates_delegatekey_allocation", pk=obj.key_id)
         return super().response_change(request, obj)
+
+
+@admin.register(Participant)
+class ParticipantAdmin(RegionScopedAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [ParticipantResource]
+    formats = [CSV, XLSX]
+    list_display = (
+        "last_name",
+        "first_name",
+        "role",
+        "deputy_rank",
+        "county",
+        "organisation",
+        "party",
+        "gender",
+        "status",
+        "acting_for",
+    )
+    list_select_related = ("county", "organisation", "acting_for")
+    list_filter = ("congress", "role", "status", "gender", "elected_by", "county")
+    search_fields = ("first_name", "last_name", "email", "organisation__name", "party")
+    fieldsets = (
+        (None, {"fields": ("congress", "first_name", "last_name", "email", "mobile", "gender", "party", "position")}),
+        (_("Represents"), {"fields": ("county", "organisation")}),
+        (_("Role"), {"fields": ("role", "deputy_rank", "elected_by", "elected_on", "status", "acting_for")}),
+    )
+
+    # --- Import and export (CSV, XLSX): the resource gets the user and refuses other regions' counties ---
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        return {**super().get_resource_kwargs(request, *args, **kwargs), "user": request.user}
+
+    def has_import_permission(self, request) -> bool:
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request) -> bool:
+        return self.has_view_permission(request)
+
+    def get_import_data_kwargs(self, **kwargs):
+        # All or nothing, also at the confirm step: one invalid row rolls the whole file back.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            messages.error(request, _("The file has errors and nothing was imported. Upload it again to see them."))
+            return redirect("admin:delegates_participant_import")
+        return super().process_result(result, request)
+
+    def get_valid_export_item_pks(self, request):
+        return self.get_queryset(request).values_list("pk", flat=True)
+
+    # --- Withdrawal and substitution ---
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/withdraw/",
+                self.admin_site.admin_view(self.withdraw_view),
+                name="delegates_participant_withdraw",
+            ),
+            *super().get_urls(),
+        ]
+
+    def withdraw_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        participant = self.get_object(request, str(pk))
+        if participant is None:
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, str(pk))
+        if not self.has_change_permission(request, participant) or not request.user.has_perm(
+            "delegates.add_substitution"
+        ):
+            raise PermissionDenied
+        deputies = delegation_free_deputies(participant=participant)
+        form = WithdrawForm(request.POST or None, deputies=deputies)
+        if request.method == "POST" and form.is_valid():
+            try:
+                substitution = participant_withdraw(
+                    participant=participant,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    replacement=form.cleaned_data["replacement"],
+                )
+            except ValidationError as error:
+                _add_errors_to_form(form, error)
+            else:
+                if substitution.replacement:
+                    messages.success(
+                        request,
+                        _("%(withdrawn)s has withdrawn; %(deputy)s takes the seat.")
+                        % {"withdrawn": participant, "deputy": substitution.replacement},
+                    )
+                else:
+                    messages.warning(
+                        request,
+                        _("%(withdrawn)s has withdrawn. No deputy is left in the delegation: the seat is empty.")
+                        % {"withdrawn": participant},
+                    )
+                return redirect("admin:delegates_participant_change", participant.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Withdraw %(name)s") % {"name": participant},
+            "opts": self.model._meta,
+            "original": participant,
+            "participant": participant,
+            "form": form,
+            "next_deputy": deputies[0] if deputies else None,
+            "holds_seat": participant.has_voting_right,
+        }
+        return TemplateResponse(request, "admin/delegates/participant/withdraw.html", context)
+
+
+def _add_errors_to_form(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@admin.register(Substitution)
+class SubstitutionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    county_path = "withdrawn__county"
+    list_display = ("withdrawn", "replacement", "replacement_chosen", "reason", "created_by", "created_at")
+    list_select_related = ("withdrawn", "replacement", "created_by")
+    list_filter = ("congress",)
+    readonly_fields = (
+        "congress",
+        "withdrawn",
+        "replacement",
+        "reason",
+        "replacement_chosen",
+        "created_by",
+        "created_at",
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CountyHoldBack)
+class CountyHoldBackAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("county", "congress", "reason", "created_by", "created_at")
+    list_select_related = ("county", "congress", "created_by")
+    list_filter = ("congress",)
+    fields = ("congress", "county", "reason")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

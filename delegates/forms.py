@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from delegates.models import SeatAllocation
+from delegates.models import Participant, SeatAllocation
 
 
 class TieSettlementForm(forms.Form):
@@ -44,3 +44,21 @@ class SeatOverrideForm(forms.ModelForm):
         if cleaned.get("override_seats") is not None and not (cleaned.get("override_reason") or "").strip():
             self.add_error("override_reason", _("Give a reason for overriding the computed number."))
         return cleaned
+
+
+class WithdrawForm(forms.Form):
+    replacement = forms.ModelChoiceField(
+        label=_("Deputy who takes the seat"),
+        queryset=None,
+        required=False,
+        empty_label=_("The next deputy in rank"),
+        help_text=_("Choose another deputy only for a good reason, and write it below."),
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, deputies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["replacement"].queryset = Participant.objects.filter(pk__in=[d.pk for d in deputies]).order_by(
+            "deputy_rank"
+        )
+        self.fields["replacement"].label_from_instance = lambda p: f"{p.deputy_rank}. {p.full_name}"

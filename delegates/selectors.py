@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from delegates.keys import split_county_seats
-from delegates.models import County, DelegateKey, Organisation, SeatAllocation
+from delegates.models import County, DelegateKey, Organisation, Participant, SeatAllocation
 
 
 @dataclass(frozen=True)
@@ -195,3 +195,19 @@ def county_visible_to(user, county: County | None) -> bool:
     if user_sees_all_counties(user):
         return True
     return county is not None and counties_visible_to(user).filter(pk=county.pk).exists()
+
+
+def delegation_free_deputies(*, participant: Participant) -> list[Participant]:
+    """Active deputies of the participant's delegation who do not yet hold a seat, next in rank first."""
+    return list(
+        Participant.objects.filter(
+            congress_id=participant.congress_id,
+            county_id=participant.county_id,
+            elected_by=participant.elected_by,
+            role=Participant.Role.DEPUTY,
+            status=Participant.Status.ACTIVE,
+            acting_for__isnull=True,
+        )
+        .exclude(pk=participant.pk)
+        .order_by("deputy_rank")
+    )

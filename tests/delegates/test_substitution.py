@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from delegates.models import Participant, Substitution
 from delegates.services import participant_withdraw
@@ -104,3 +105,36 @@ def test_a_person_appears_once_per_congress(delegation):
     with pytest.raises(IntegrityError), transaction.atomic():
         ParticipantFactory(congress=delegate.congress, email=delegate.email, role=Participant.Role.GUEST)
     ParticipantFactory(congress=CongressFactory(), email=delegate.email, role=Participant.Role.GUEST)
+
+
+# --- Through the admin ----------------------------------------------------------------------------------------
+
+
+def withdraw_url(participant):
+    return reverse("admin:delegates_participant_withdraw", args=[participant.pk])
+
+
+def test_admin_withdraw_page_names_the_next_deputy_and_records_the_substitution(client, delegation):
+    (delegate, _other), (first, _second, _third) = delegation
+    client.force_login(SecretariatUserFactory())
+
+    page = client.get(withdraw_url(delegate))
+    assert page.status_code == 200
+    assert first.full_name in page.content.decode()
+
+    response = client.post(withdraw_url(delegate), {"replacement": "", "reason": "Forfall"})
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert first.acting_for == delegate
+
+
+def test_admin_withdraw_with_another_deputy_and_no_reason_shows_the_error(client, delegation):
+    (delegate, _other), (_first, second, _third) = delegation
+    client.force_login(SecretariatUserFactory())
+
+    response = client.post(withdraw_url(delegate), {"replacement": second.pk, "reason": ""})
+
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+    delegate.refresh_from_db()
+    assert delegate.status == Participant.Status.ACTIVE

@@ -1,0 +1,413 @@
+"""Import and export of participants (CSV and XLSX) with django-import-export.
+
+One file row is one participant. A row is identified by (congress, e-mail): importing the same file again updates
+the rows instead of duplicating them. Rows without an e-mail address are matched on congress, county and name when
+exactly one such participant without an e-mail address exists.
+
+The admin passes the importing user to the resource; a row for a county the user may not manage is an error and is
+never written. With ``user=None`` (trusted code such as a shell session) nothing is restricted.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext as _
+from import_export import resources, widgets
+from import_export.fields import Field
+
+from agenda.models import Congress
+from delegates.models import County, Organisation, Participant
+from delegates.selectors import counties_visible_to, scope_to_user, user_sees_all_counties
+
+# Field name → (column header written on export, further accepted headers). Headers are compared after
+# normalising case, spaces and hyphens; the field name itself is always accepted.
+COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "congress": ("landsting", ("congress", "year", "år", "kongress")),
+    "first_name": ("fornavn", ("first name", "firstname")),
+    "last_name": ("etternavn", ("last name", "lastname", "surname")),
+    "email": ("epost", ("e-post", "e-mail", "mail", "epostadresse")),
+    "mobile": ("mobil", ("mobilnummer", "telefon", "phone", "mobile phone")),
+    "gender": ("kjønn", ("kjonn", "sex")),
+    "party": ("parti", ()),
+    "position": ("stilling", ("verv", "title")),
+    "county": ("fylke", ("fylkesnummer", "county number")),
+    "organisation": ("organisasjon", ("organisasjonsnummer", "kommunenummer", "organisation number", "organization")),
+    "role": ("rolle", ()),
+    "deputy_rank": ("vararang", ("vara nr", "varanummer", "rank", "deputy rank")),
+    "elected_by": ("valgt_av", ("valgt av", "elected by")),
+    "elected_on": ("valgt_dato", ("valgt dato", "valgdato", "elected on", "election date")),
+}
+
+
+def _normalise_header(header) -> str:
+    return " ".join(str(header or "").strip().lower().replace("_", " ").replace("-", " ").split())
+
+
+HEADER_ALIASES: dict[str, str] = {}
+for _field, (_column, _aliases) in COLUMNS.items():
+    for _alias in (_field, _column, *_aliases):
+        HEADER_ALIASES[_normalise_header(_alias)] = _column
+
+
+def _cell_text(value) -> str:
+    """A cell as text: spreadsheet numbers lose their ``.0``; None becomes ''."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+class _ResourceWidget(widgets.Widget):
+    """A widget that resolves values through lookup tables the resource loads once per import."""
+
+    resource: "ParticipantResource"
+
+
+class CongressWidget(_ResourceWidget):
+    """The congress by its year (or, when several share a year, by its exact name)."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = _cell_text(value)
+        if not text:
+            return None
+        return self.resource.congress_for(text)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else value.year
+
+
+class CountyWidget(_ResourceWidget):
+    def clean(self, value, row=None, **kwargs):
+        text = _cell_text(value)
+        if not text:
+            return None
+        county = self.resource.counties.get(text.zfill(2))
+        if county is None:
+            raise ValueError(_("Unknown county number %(number)s.") % {"number": text})
+        return county
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else value.number
+
+
+class OrganisationWidget(_ResourceWidget):
+    def clean(self, value, row=None, **kwargs):
+        text = _cell_text(value)
+        if not text:
+            return None
+        # Spreadsheets drop leading zeros: 301 is Oslo's municipality number 0301.
+        for candidate in (text, text.zfill(4), text.zfill(2)):
+            organisation = self.resource.organisations.get(candidate)
+            if organisation is not None:
+                return organisation
+        raise ValueError(_("Unknown organisation number %(number)s.") % {"number": text})
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else value.number
+
+
+# Common Norwegian words for the choices, accepted whether or not the labels are translated yet.
+NORWEGIAN_CHOICES: dict[str, str] = {
+    "kvinne": "female",
+    "k": "female",
+    "mann": "male",
+    "m": "male",
+    "annet": "other",
+    "delegat": "delegate",
+    "representant": "delegate",
+    "vara": "deputy",
+    "varadelegat": "deputy",
+    "vararepresentant": "deputy",
+    "samfunnsbedriftene delegat": "samfunnsbedriftene_delegate",
+    "hovedstyremedlem": "board_member",
+    "hovedstyret": "board_member",
+    "observatør": "observer",
+    "gjest": "guest",
+    "ungdomsrådsmedlem": "youth_council",
+    "ungdomsråd": "youth_council",
+    "kommunedirektør": "chief_executive",
+    "rådmann": "chief_executive",
+    "presse": "press",
+    "stab": "staff",
+    "ansatt": "staff",
+    "fylkesmøte": "county_meeting",
+    "fylkesmøtet": "county_meeting",
+    "fylkesmøte (kommunene)": "county_meeting",
+    "fylkesting": "county_council",
+    "fylkestinget": "county_council",
+    "i kraft av verv": "by_office",
+}
+
+
+class ChoicesWidget(widgets.Widget):
+    """A choice by its code or its label in Norwegian or English (any case)."""
+
+    def __init__(self, choices_class, **kwargs):
+        self.choices_class = choices_class
+        self._lookup: dict[str, str] | None = None
+        super().__init__(**kwargs)
+
+    def lookup(self) -> dict[str, str]:
+        if self._lookup is None:
+            lookup: dict[str, str] = {}
+            for language in ("en", "nb"):
+                with translation.override(language):
+                    for value, label in self.choices_class.choices:
+                        lookup[str(label).strip().lower()] = value
+            values = set(self.choices_class.values)
+            lookup.update({word: value for word, value in NORWEGIAN_CHOICES.items() if value in values})
+            for value in self.choices_class.values:
+                lookup[value] = value
+                lookup[value.replace("_", " ")] = value
+            self._lookup = lookup
+        return self._lookup
+
+    def clean(self, value, row=None, **kwargs):
+        text = _cell_text(value)
+        if not text:
+            return ""
+        try:
+            return self.lookup()[" ".join(text.lower().split())]
+        except KeyError:
+            allowed = ", ".join(self.choices_class.values)
+            raise ValueError(
+                _("“%(value)s” is not a valid choice. Use one of: %(allowed)s.") % {"value": text, "allowed": allowed}
+            ) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return value or ""
+
+
+class TextWidget(widgets.CharWidget):
+    def clean(self, value, row=None, **kwargs):
+        return _cell_text(value)
+
+
+class EmailWidget(widgets.CharWidget):
+    def clean(self, value, row=None, **kwargs):
+        return _cell_text(value).lower()
+
+
+class RankWidget(widgets.IntegerWidget):
+    def clean(self, value, row=None, **kwargs):
+        text = _cell_text(value)
+        if not text:
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError(_("“%(value)s” is not a whole number.") % {"value": text}) from None
+
+
+class ElectionDateWidget(widgets.DateWidget):
+    FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y")
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = _cell_text(value)
+        if not text:
+            return None
+        for fmt in self.FORMATS:
+            try:
+                return datetime.datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+        raise ValueError(_("“%(value)s” is not a date; write it as 2024-03-31 or 31.03.2024.") % {"value": text})
+
+    def render(self, value, obj=None, **kwargs):
+        return value.isoformat() if value else ""
+
+
+def _field(name: str, widget) -> Field:
+    return Field(attribute=name, column_name=COLUMNS[name][0], widget=widget)
+
+
+class ParticipantResource(resources.ModelResource):
+    congress = _field("congress", CongressWidget())
+    first_name = _field("first_name", TextWidget())
+    last_name = _field("last_name", TextWidget())
+    email = _field("email", EmailWidget())
+    mobile = _field("mobile", TextWidget())
+    gender = _field("gender", ChoicesWidget(Participant.Gender))
+    party = _field("party", TextWidget())
+    position = _field("position", TextWidget())
+    county = _field("county", CountyWidget())
+    organisation = _field("organisation", OrganisationWidget())
+    role = _field("role", ChoicesWidget(Participant.Role))
+    deputy_rank = _field("deputy_rank", RankWidget())
+    elected_by = _field("elected_by", ChoicesWidget(Participant.ElectedBy))
+    elected_on = _field("elected_on", ElectionDateWidget())
+
+    class Meta:
+        model = Participant
+        fields = tuple(COLUMNS)
+        export_order = tuple(COLUMNS)
+        import_id_fields = ()  # identity is decided in get_instance: (congress, e-mail)
+        use_transactions = True
+        clean_model_instances = True
+        skip_unchanged = False
+        report_skipped = True
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        for field in self.fields.values():
+            if isinstance(field.widget, _ResourceWidget):
+                field.widget.resource = self
+        self._loaded = False
+        self.duplicate_emails: dict[tuple[str, str], list[int]] = {}
+
+    # --- lookup tables, loaded once per import -------------------------------------------------------------
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        self.counties = {county.number: county for county in County.objects.all()}
+        self.organisations = {
+            organisation.number: organisation
+            for organisation in Organisation.objects.exclude(number="").select_related("county")
+        }
+        self.congresses = list(Congress.objects.all())
+        self.all_counties = self.user is None or user_sees_all_counties(self.user)
+        self.allowed_county_ids = (
+            set() if self.all_counties else set(counties_visible_to(self.user).values_list("pk", flat=True))
+        )
+        self._loaded = True
+
+    def congress_for(self, text: str) -> Congress:
+        self._load()
+        by_name = [congress for congress in self.congresses if congress.name.casefold() == text.casefold()]
+        if len(by_name) == 1:
+            return by_name[0]
+        by_year = [congress for congress in self.congresses if str(congress.year) == text]
+        if len(by_year) == 1:
+            return by_year[0]
+        if len(by_year) > 1:
+            raise ValueError(
+                _("Several congresses are held in %(year)s; give the congress's name instead.") % {"year": text}
+            )
+        raise ValueError(_("Unknown congress %(congress)s.") % {"congress": text})
+
+    def may_manage(self, county: County | None) -> bool:
+        self._load()
+        return self.all_counties or (county is not None and county.pk in self.allowed_county_ids)
+
+    # --- import -------------------------------------------------------------------------------------------
+
+    def before_import(self, dataset, **kwargs):
+        if self.user is None and kwargs.get("user") is not None:
+            self.user = kwargs["user"]
+        self._loaded = False
+        self._load()
+        headers = [HEADER_ALIASES.get(_normalise_header(header), header) for header in dataset.headers or []]
+        seen = set()
+        for header in headers:
+            if header in seen:
+                raise ValueError(_("The column %(column)s appears more than once.") % {"column": header})
+            seen.add(header)
+        dataset.headers = headers
+        # The same e-mail twice in one file (per congress) is an error on every row that has it.
+        email_column, congress_column = COLUMNS["email"][0], COLUMNS["congress"][0]
+        lines: dict[tuple[str, str], list[int]] = defaultdict(list)
+        if email_column in headers:
+            for number, row in enumerate(dataset.dict, 1):
+                email = _cell_text(row.get(email_column)).lower()
+                if email:
+                    lines[(_cell_text(row.get(congress_column)).casefold(), email)].append(number)
+        self.duplicate_emails = {key: numbers for key, numbers in lines.items() if len(numbers) > 1}
+
+    def get_instance(self, instance_loader, row):
+        self._load()
+        try:
+            congress = self.congress_for(_cell_text(row.get(COLUMNS["congress"][0])))
+        except ValueError:
+            return None  # reported as the congress field's error
+        email = _cell_text(row.get(COLUMNS["email"][0])).lower()
+        participants = Participant.objects.select_related("county").filter(congress=congress)
+        if email:
+            instance = participants.filter(email__iexact=email).first()
+        else:
+            county_text = _cell_text(row.get(COLUMNS["county"][0]))
+            matches = list(
+                participants.filter(
+                    email="",
+                    first_name__iexact=_cell_text(row.get(COLUMNS["first_name"][0])),
+                    last_name__iexact=_cell_text(row.get(COLUMNS["last_name"][0])),
+                    county__number=county_text.zfill(2) if county_text else None,
+                )[:2]
+            )
+            instance = matches[0] if len(matches) == 1 else None
+        if instance is not None and not self.may_manage(instance.county):
+            raise ValidationError(
+                _("A participant with the e-mail address %(email)s is registered in a county you do not manage.")
+                % {"email": email or "–"}
+            )
+        return instance
+
+    def import_instance(self, instance, row, **kwargs):
+        errors: dict[str, list] = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+
+        def add(field: str, message: str) -> None:
+            errors.setdefault(field, []).append(message)
+
+        county = instance.county if "county" not in errors else None
+        organisation = instance.organisation if "organisation" not in errors else None
+        if organisation is not None and organisation.county_id is not None:
+            if county is None and "county" not in errors:
+                instance.county = county = organisation.county
+            elif county is not None and organisation.county_id != county.pk:
+                add(
+                    "organisation",
+                    _("The organisation %(organisation)s is in county %(other)s, not in %(county)s.")
+                    % {"organisation": organisation, "other": organisation.county.number, "county": county.number},
+                )
+        if "county" not in errors and not self.may_manage(county):
+            if county is None:
+                add("county", _("Give the county number: you may only import participants of your own counties."))
+            else:
+                add("county", _("You may not manage participants in county %(county)s.") % {"county": county})
+        if "role" not in errors and "deputy_rank" not in errors:
+            if instance.role == Participant.Role.DEPUTY and instance.deputy_rank is None:
+                add("deputy_rank", _("A deputy needs a rank (1 for the first deputy)."))
+            elif instance.role and instance.role != Participant.Role.DEPUTY and instance.deputy_rank is not None:
+                add("deputy_rank", _("Only deputies have a rank."))
+        email = _cell_text(row.get(COLUMNS["email"][0])).lower()
+        key = (_cell_text(row.get(COLUMNS["congress"][0])).casefold(), email)
+        if email and key in self.duplicate_emails:
+            add(
+                "email",
+                _("The e-mail address %(email)s appears more than once in the file (rows %(rows)s).")
+                % {"email": email, "rows": ", ".join(str(number) for number in self.duplicate_emails[key])},
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # Model.clean() repeats the organisation/county check made in import_instance: keep our clearer message.
+        ours = {field: list(messages) for field, messages in (import_validation_errors or {}).items()}
+        try:
+            # The base class extends the lists it is given, so it gets copies.
+            super().validate_instance(
+                instance, {field: list(messages) for field, messages in ours.items()}, validate_unique=validate_unique
+            )
+        except ValidationError as error:
+            merged = {field: list(ours.get(field, messages)) for field, messages in error.message_dict.items()}
+            raise ValidationError(merged) from None
+
+    # --- export -------------------------------------------------------------------------------------------
+
+    def filter_export(self, queryset, **kwargs):
+        queryset = queryset.select_related("congress", "county", "organisation")
+        if self.user is not None:
+            queryset = scope_to_user(queryset, self.user, county_path="county")
+        return queryset
