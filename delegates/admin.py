@@ -340,6 +340,7 @@ class SeatAllocationAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
 class ParticipantAdmin(RegionScopedAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [ParticipantResource]
     formats = [CSV, XLSX]
+    import_export_change_list_template = "admin/delegates/participant/change_list.html"
     list_display = (
         "last_name",
         "first_name",

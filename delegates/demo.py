@@ -5,6 +5,11 @@ documents), so every office is labelled as demo data.
 """
 
 import datetime
+import random
+from dataclasses import dataclass
+
+from agenda.models import Congress
+from delegates.models import County, Organisation, Participant
 
 DEMO_CONGRESS = {
     "name": "Landstinget 2024",
@@ -32,3 +37,228 @@ DEMO_REGIONAL_OFFICES = [
 
 DEMO_SECRETARIAT_LOGIN = ("sekretariat@ks-landsting.test", "landsting2024")
 DEMO_REGIONAL_LOGIN = ("viken@ks-landsting.test", "landsting2024")
+
+# --- Generated delegates and deputies ------------------------------------------------------------------------
+
+DEMO_EMAIL_DOMAIN = "demo.ks-landsting.test"
+DEMO_SEED = 2024
+
+FEMALE_FIRST_NAMES = [
+    "Anne", "Inger", "Kari", "Marit", "Ingrid", "Liv", "Eva", "Berit", "Astrid", "Bjørg", "Hilde", "Anna",
+    "Solveig", "Marianne", "Randi", "Ida", "Nina", "Maria", "Elisabeth", "Kristin", "Bente", "Heidi", "Silje",
+    "Hanne", "Gro", "Tone", "Camilla", "Ragnhild", "Siri", "Tove", "Guro", "Mona", "Linda", "Nora", "Sigrid",
+    "Ellen", "Torild", "Mette", "Åse", "Karoline", "Line", "Synnøve", "Marte", "Ingeborg", "Sunniva",
+]  # fmt: skip
+MALE_FIRST_NAMES = [
+    "Jan", "Per", "Bjørn", "Ole", "Lars", "Kjell", "Knut", "Arne", "Svein", "Thomas", "Hans", "Geir", "Tor",
+    "Morten", "Terje", "Odd", "Erik", "Martin", "Andreas", "Rune", "Trond", "John", "Tore", "Anders", "Jon",
+    "Espen", "Harald", "Stian", "Kristian", "Magnus", "Eirik", "Olav", "Sverre", "Gunnar", "Einar", "Håkon",
+    "Øyvind", "Jørgen", "Sindre", "Vegard", "Torbjørn", "Helge", "Asbjørn", "Leif", "Steinar",
+]  # fmt: skip
+LAST_NAMES = [
+    "Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen", "Kristiansen", "Jensen", "Karlsen",
+    "Johnsen", "Pettersen", "Eriksen", "Berg", "Haugen", "Hagen", "Johannessen", "Andreassen", "Jacobsen",
+    "Dahl", "Jørgensen", "Halvorsen", "Henriksen", "Lund", "Sørensen", "Jakobsen", "Moen", "Gundersen", "Iversen",
+    "Strand", "Solberg", "Svendsen", "Eide", "Knutsen", "Martinsen", "Paulsen", "Bakken", "Kristoffersen",
+    "Mathisen", "Lie", "Amundsen", "Nguyen", "Rasmussen", "Ali", "Lunde", "Solheim", "Berge", "Moe", "Nygård",
+    "Bakke", "Kristensen", "Fredriksen", "Holm", "Lien", "Hauge", "Christensen", "Andresen", "Nielsen", "Knudsen",
+    "Evensen", "Sæther", "Aas", "Myhre", "Hanssen", "Ahmed", "Haugland", "Thorsen", "Næss", "Brekke", "Sletten",
+]  # fmt: skip
+
+# Parties weighted roughly by the share of the votes in the 2023 municipal elections (per cent).
+PARTY_WEIGHTS = [
+    ("H", 25.9),
+    ("Ap", 21.7),
+    ("FrP", 11.4),
+    ("Sp", 10.8),
+    ("SV", 5.3),
+    ("KrF", 4.2),
+    ("V", 4.0),
+    ("R", 3.8),
+    ("MDG", 3.2),
+    ("INP", 1.6),
+    ("Lokal liste", 6.0),
+]
+
+SAMFUNNSBEDRIFTENE_POSITIONS = ["styreleder", "daglig leder", "styremedlem"]
+
+# Demo counties that deliberately show a warning in the delegation overview (KS Viken's counties show most of them).
+DEMO_WARNING_ONE_DELEGATE_SHORT = "31"
+DEMO_WARNING_GENDER = "32"
+DEMO_WARNING_DEPUTY_MISSING = "33"
+DEMO_WARNING_DUPLICATE_EMAIL = "34"  # one of its deputies has the same address as a delegate of county 50
+
+
+@dataclass(frozen=True)
+class DemoCounty:
+    """A county to fill: its organisations and its seats after the split."""
+
+    county: County
+    county_organisation: Organisation | None  # None for Oslo, which is one delegation
+    municipalities: list[Organisation]
+    county_seats: int
+    municipal_seats: int
+
+
+_ASCII = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "é": "e", "ü": "u"})
+
+
+def demo_email(first_name: str, last_name: str, number: int) -> str:
+    local = f"{first_name}.{last_name}".lower().translate(_ASCII).replace(" ", "-")
+    return f"{local}.{number}@{DEMO_EMAIL_DOMAIN}"
+
+
+class _PersonMaker:
+    def __init__(self, *, congress: Congress, rng: random.Random, elected_on: datetime.date):
+        self.congress = congress
+        self.rng = rng
+        self.elected_on = elected_on
+        self.number = 0
+        parties, weights = zip(*PARTY_WEIGHTS, strict=True)
+        self.parties = list(parties)
+        self.weights = list(weights)
+
+    def person(self, *, gender: str, **fields) -> Participant:
+        self.number += 1
+        names = FEMALE_FIRST_NAMES if gender == Participant.Gender.FEMALE else MALE_FIRST_NAMES
+        first_name = self.rng.choice(names)
+        last_name = self.rng.choice(LAST_NAMES)
+        return Participant(
+            congress=self.congress,
+            first_name=first_name,
+            last_name=last_name,
+            email=demo_email(first_name, last_name, self.number),
+            mobile=f"9{self.rng.randrange(10_000_000):07d}",
+            gender=gender,
+            party=fields.pop("party", None) or self.rng.choices(self.parties, self.weights)[0],
+            elected_on=self.elected_on,
+            **fields,
+        )
+
+    def genders(self, count: int, *, skewed: bool = False) -> list[str]:
+        """Balanced genders in a random order; ``skewed`` gives a delegation where women are about a third."""
+        female, male = Participant.Gender.FEMALE, Participant.Gender.MALE
+        if skewed:
+            women = count // 3
+            genders = [female] * women + [male] * (count - women)
+        else:
+            first, second = (female, male) if self.rng.random() < 0.5 else (male, female)
+            genders = [first if i % 2 == 0 else second for i in range(count)]
+        self.rng.shuffle(genders)
+        return genders
+
+    def delegation(
+        self,
+        *,
+        county: County,
+        elected_by: str,
+        seats: int,
+        organisations: list[Organisation],
+        positions: list[str],
+        deputy_position: str,
+        short: bool = False,
+        deputy_missing: bool = False,
+        skewed: bool = False,
+    ) -> list[Participant]:
+        delegates = seats - 1 if short else seats
+        deputies = max(delegates - 1, 0) if deputy_missing else delegates
+        people = []
+        for index, gender in enumerate(self.genders(delegates, skewed=skewed)):
+            people.append(
+                self.person(
+                    gender=gender,
+                    county=county,
+                    organisation=organisations[index % len(organisations)],
+                    role=Participant.Role.DELEGATE,
+                    elected_by=elected_by,
+                    position=positions[index] if index < len(positions) else positions[-1],
+                )
+            )
+        for rank, gender in enumerate(self.genders(deputies), start=1):
+            people.append(
+                self.person(
+                    gender=gender,
+                    county=county,
+                    organisation=organisations[(delegates + rank - 1) % len(organisations)],
+                    role=Participant.Role.DEPUTY,
+                    deputy_rank=rank,
+                    elected_by=elected_by,
+                    position=deputy_position,
+                )
+            )
+        return people
+
+
+def build_demo_participants(
+    *,
+    congress: Congress,
+    counties: list[DemoCounty],
+    samfunnsbedriftene: Organisation,
+    samfunnsbedriftene_seats: int,
+) -> list[Participant]:
+    """Unsaved delegates and deputies for every county matching its seats, and Samfunnsbedriftene's delegates.
+
+    Deterministic (seeded), and with a few deliberate faults so that the delegation overview shows its warnings.
+    """
+    maker = _PersonMaker(
+        congress=congress,
+        rng=random.Random(DEMO_SEED),  # noqa: S311 -- demo data, not secrets
+        elected_on=datetime.date(congress.year - 1, 11, 15),
+    )
+    people: list[Participant] = []
+    by_number: dict[str, list[Participant]] = {}
+    for demo in counties:
+        number = demo.county.number
+        municipalities = list(demo.municipalities)
+        maker.rng.shuffle(municipalities)
+        if demo.county_organisation is None:
+            # Oslo: the city council elects one delegation for the municipality and county municipality.
+            county_people = maker.delegation(
+                county=demo.county,
+                elected_by=Participant.ElectedBy.COUNTY_COUNCIL,
+                seats=demo.municipal_seats,
+                organisations=municipalities,
+                positions=["ordfører", "varaordfører", "bystyremedlem"],
+                deputy_position="bystyremedlem",
+            )
+        else:
+            county_people = maker.delegation(
+                county=demo.county,
+                elected_by=Participant.ElectedBy.COUNTY_COUNCIL,
+                seats=demo.county_seats,
+                organisations=[demo.county_organisation],
+                positions=["fylkesordfører", "fylkesvaraordfører", "fylkestingsmedlem"],
+                deputy_position="fylkestingsmedlem",
+            )
+            mayors = max(1, demo.municipal_seats * 3 // 4)
+            county_people += maker.delegation(
+                county=demo.county,
+                elected_by=Participant.ElectedBy.COUNTY_MEETING,
+                seats=demo.municipal_seats,
+                organisations=municipalities,
+                positions=["ordfører"] * mayors + ["varaordfører", "kommunestyremedlem"],
+                deputy_position="kommunestyremedlem",
+                short=number == DEMO_WARNING_ONE_DELEGATE_SHORT,
+                deputy_missing=number == DEMO_WARNING_DEPUTY_MISSING,
+                skewed=number == DEMO_WARNING_GENDER,
+            )
+        by_number[number] = county_people
+        people += county_people
+    if DEMO_WARNING_DUPLICATE_EMAIL in by_number and "50" in by_number:
+        # The same person entered twice: the address differs only in case, which the database lets through.
+        original = by_number["50"][0]
+        copy = next(p for p in by_number[DEMO_WARNING_DUPLICATE_EMAIL] if p.role == Participant.Role.DEPUTY)
+        for name in ("first_name", "last_name", "gender", "party"):
+            setattr(copy, name, getattr(original, name))
+        copy.email = original.email.upper()
+    for index, gender in enumerate(maker.genders(samfunnsbedriftene_seats)):
+        people.append(
+            maker.person(
+                gender=gender,
+                organisation=samfunnsbedriftene,
+                role=Participant.Role.SAMFUNNSBEDRIFTENE_DELEGATE,
+                elected_by=Participant.ElectedBy.SAMFUNNSBEDRIFTENE,
+                position=SAMFUNNSBEDRIFTENE_POSITIONS[min(index, 2)],
+            )
+        )
+    return people

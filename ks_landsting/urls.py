@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from core import views as core_views
+from delegates import views as delegates_views
 
 admin.site.site_header = _("KS Landstinget – administration")
 admin.site.site_title = _("KS Landstinget")
@@ -17,6 +18,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("konto/", include("allauth.urls")),
+    path("admin/delegates/overview/", delegates_views.delegation_overview_view, name="delegates_delegation_overview"),
     path("admin/", admin.site.urls),
     path("helse/", core_views.health, name="health"),
 ]

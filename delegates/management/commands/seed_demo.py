@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -9,8 +10,10 @@ from django.utils.translation import gettext as _
 from agenda.models import Congress
 from core.models import User
 from delegates import demo
-from delegates.models import County, DelegateKey, Organisation, RegionalOffice
-from delegates.services import TieNotSettled, seat_allocation_compute
+from delegates.keys import split_county_seats
+from delegates.models import County, DelegateKey, Organisation, Participant, RegionalOffice, Substitution
+from delegates.selectors import REGIONAL_OFFICE_GROUP
+from delegates.services import TieNotSettled, seat_allocation_compute, staff_groups_ensure
 
 POPULATION_FILE = Path(__file__).resolve().parents[2] / "data" / "kommuner_2024_folketall.csv"
 
@@ -39,7 +42,7 @@ class Command(BaseCommand):
         congress, _created = Congress.objects.update_or_create(
             name=demo.DEMO_CONGRESS["name"], year=demo.DEMO_CONGRESS["year"], defaults=demo.DEMO_CONGRESS
         )
-        Organisation.objects.update_or_create(
+        samfunnsbedriftene, _created = Organisation.objects.update_or_create(
             kind=Organisation.Kind.SAMFUNNSBEDRIFTENE, defaults={"name": "Samfunnsbedriftene", "county": None}
         )
         for name, email, county_numbers in demo.DEMO_REGIONAL_OFFICES:
@@ -48,8 +51,53 @@ class Command(BaseCommand):
         secretariat = self._user(*demo.DEMO_SECRETARIAT_LOGIN, first_name="Sekretariatet", superuser=True)
         regional = self._user(*demo.DEMO_REGIONAL_LOGIN, first_name="KS Viken", superuser=False)
         RegionalOffice.objects.get(name="KS Viken (demo)").staff.add(regional)
+        staff_groups_ensure()
+        regional.groups.add(Group.objects.get(name=REGIONAL_OFFICE_GROUP))
         key, _created = DelegateKey.objects.get_or_create(congress=congress)
         seat_allocation_compute(key=key, user=secretariat)
+        self._participants(congress=congress, key=key, samfunnsbedriftene=samfunnsbedriftene)
+
+    def _participants(self, *, congress: Congress, key: DelegateKey, samfunnsbedriftene: Organisation) -> None:
+        """Replace the demo congress's generated delegates and deputies (idempotent: nothing is duplicated)."""
+        demo_people = Participant.objects.filter(congress=congress, email__iendswith=f"@{demo.DEMO_EMAIL_DOMAIN}")
+        Substitution.objects.filter(withdrawn__in=demo_people).delete()
+        Substitution.objects.filter(replacement__in=demo_people).delete()
+        demo_people.delete()
+
+        organisations: dict[int, list[Organisation]] = {}
+        for organisation in Organisation.objects.filter(county__isnull=False).order_by("number"):
+            organisations.setdefault(organisation.county_id, []).append(organisation)
+        counties = []
+        for allocation in key.allocations.select_related("county").order_by("county__number"):
+            county_orgs = organisations.get(allocation.county_id, [])
+            single = next((o for o in county_orgs if o.kind == Organisation.Kind.MUNICIPALITY_AND_COUNTY), None)
+            county_org = next((o for o in county_orgs if o.kind == Organisation.Kind.COUNTY_MUNICIPALITY), None)
+            municipalities = [o for o in county_orgs if o.kind in Organisation.MUNICIPAL_KINDS]
+            if not municipalities:
+                continue
+            county_seats, municipal_seats = split_county_seats(
+                seats=allocation.final_seats,
+                rule=key.split_rule,
+                fixed=key.county_municipality_seats,
+                share_percent=key.county_municipality_share,
+                single_delegation=single is not None or county_org is None,
+            )
+            counties.append(
+                demo.DemoCounty(
+                    county=allocation.county,
+                    county_organisation=None if single is not None else county_org,
+                    municipalities=municipalities,
+                    county_seats=county_seats,
+                    municipal_seats=municipal_seats,
+                )
+            )
+        people = demo.build_demo_participants(
+            congress=congress,
+            counties=counties,
+            samfunnsbedriftene=samfunnsbedriftene,
+            samfunnsbedriftene_seats=key.samfunnsbedriftene_seats,
+        )
+        Participant.objects.bulk_create(people)
 
     def _user(self, email: str, password: str, *, first_name: str, superuser: bool) -> User:
         user, _created = User.objects.get_or_create(email=email)
