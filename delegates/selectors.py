@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -100,7 +101,10 @@ def allocation_table(*, key: DelegateKey) -> AllocationTable:
                 municipality_seats=municipal_part,
                 single_delegation=allocation.single_delegation,
                 explanation=explain_allocation(allocation),
-                quotients=allocation.explanation.get("quotients", []),
+                quotients=[
+                    {"divisor": _number(q["divisor"]), "value": _number(q["value"]), "seat": q["seat"]}
+                    for q in allocation.explanation.get("quotients", [])
+                ],
             )
         )
     return AllocationTable(
@@ -111,6 +115,13 @@ def allocation_table(*, key: DelegateKey) -> AllocationTable:
         final_seats=sum(a.final_seats for a in allocations),
         overridden=sum(1 for a in allocations if a.override_seats is not None),
     )
+
+
+def _number(text: str) -> str:
+    """A stored decimal ("13049.273", "55.0") in the active language's format, without needless zeros."""
+    value = Decimal(text)
+    places = max(0, -value.normalize().as_tuple().exponent)
+    return number_format(value, decimal_pos=min(places, 3), use_l10n=True, force_grouping=True)
 
 
 def explain_allocation(allocation: SeatAllocation) -> str:
@@ -127,9 +138,9 @@ def explain_allocation(allocation: SeatAllocation) -> str:
         parts.append(
             _("Quota %(quota)s; whole seats %(whole)d, remainder %(remainder)s%(extra)s.")
             % {
-                "quota": info.get("quota"),
+                "quota": _number(info.get("quota", "0")),
                 "whole": info.get("whole_seats", 0),
-                "remainder": info.get("remainder"),
+                "remainder": _number(info.get("remainder", "0")),
                 "extra": _(", which won a remainder seat") if info.get("remainder_seat") else "",
             }
         )
@@ -140,12 +151,12 @@ def explain_allocation(allocation: SeatAllocation) -> str:
             last = won[-1]
             parts.append(
                 _("Last seat won with quotient %(value)s (population ÷ %(divisor)s), as seat no. %(seat)d.")
-                % {"value": last["value"], "divisor": last["divisor"], "seat": last["seat"]}
+                % {"value": _number(last["value"]), "divisor": _number(last["divisor"]), "seat": last["seat"]}
             )
         if lost:
             parts.append(
                 _("Next quotient %(value)s (÷ %(divisor)s) did not win a seat.")
-                % {"value": lost[0]["value"], "divisor": lost[0]["divisor"]}
+                % {"value": _number(lost[0]["value"]), "divisor": _number(lost[0]["divisor"])}
             )
     if allocation.seats_by_lot:
         parts.append(
