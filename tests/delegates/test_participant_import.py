@@ -45,7 +45,9 @@ HEADER = [
 
 
 @pytest.fixture(autouse=True)
-def _english():
+def _english(settings):
+    """The messages are checked in English: both in this thread and in the admin's requests."""
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 
