@@ -1,6 +1,7 @@
 import csv
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -13,7 +14,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from delegates.forms import SeatOverrideForm, TieSettlementForm, WithdrawForm
+from delegates.forms import ParticipantAdminForm, SeatOverrideForm, TieSettlementForm, WithdrawForm
 from delegates.models import (
     County,
     CountyHoldBack,
@@ -31,6 +32,7 @@ from delegates.selectors import (
     county_visible_to,
     delegation_free_deputies,
     scope_to_user,
+    user_sees_all_counties,
 )
 from delegates.services import (
     TieNotSettled,
@@ -83,6 +85,12 @@ class RegionScopedAdminMixin:
     def has_delete_permission(self, request, obj=None) -> bool:
         return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history checks permissions on the old version; the current row must be in scope too.
+        if self.get_object(request, unquote(object_id)) is None:
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
 
 class CountyInline(admin.TabularInline):
     model = County
@@ -132,7 +140,7 @@ class CountyAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
 class OrganisationAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     list_display = ("number", "name", "kind", "county", "population", "population_date")
     list_select_related = ("county",)
-    list_filter = ("kind", "county")
+    list_filter = ("kind", ("county", admin.RelatedOnlyFieldListFilter))
     search_fields = ("number", "name")
     ordering = ("county__number", "number")
 
@@ -184,9 +192,13 @@ class DelegateKeyAdmin(admin.ModelAdmin):
         url = reverse("admin:delegates_delegatekey_allocation", args=[key.pk])
         return format_html('<a href="{}">{}</a>', url, _("Allocation table"))
 
+    def _may_see_allocation(self, request: HttpRequest, key: DelegateKey) -> bool:
+        # The table holds every county's figures and override reasons: the secretariat's, not a region's.
+        return self.has_view_permission(request, key) and user_sees_all_counties(request.user)
+
     def allocation_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         key = get_object_or_404(DelegateKey.objects.select_related("congress", "computed_by"), pk=pk)
-        if not self.has_view_permission(request, key):
+        if not self._may_see_allocation(request, key):
             raise PermissionDenied
         tie_form = None
         if request.method == "POST":
@@ -233,7 +245,7 @@ class DelegateKeyAdmin(admin.ModelAdmin):
 
     def allocation_csv_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         key = get_object_or_404(DelegateKey.objects.select_related("congress"), pk=pk)
-        if not self.has_view_permission(request, key):
+        if not self._may_see_allocation(request, key):
             raise PermissionDenied
         table = allocation_table(key=key)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -354,8 +366,18 @@ class ParticipantAdmin(RegionScopedAdminMixin, ImportExportMixin, SimpleHistoryA
         "acting_for",
     )
     list_select_related = ("county", "organisation", "acting_for")
-    list_filter = ("congress", "role", "status", "gender", "elected_by", "county")
+    list_filter = (
+        "congress",
+        "role",
+        "status",
+        "gender",
+        "elected_by",
+        ("county", admin.RelatedOnlyFieldListFilter),
+    )
     search_fields = ("first_name", "last_name", "email", "organisation__name", "party")
+    form = ParticipantAdminForm
+    # Seats change hands only through the withdrawal page, which keeps the record of who replaced whom.
+    readonly_fields = ("status", "acting_for")
     fieldsets = (
         (None, {"fields": ("congress", "first_name", "last_name", "email", "mobile", "gender", "party", "position")}),
         (_("Represents"), {"fields": ("county", "organisation")}),
@@ -363,6 +385,11 @@ class ParticipantAdmin(RegionScopedAdminMixin, ImportExportMixin, SimpleHistoryA
     )
 
     # --- Import and export (CSV, XLSX): the resource gets the user and refuses other regions' counties ---
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.county_required = not user_sees_all_counties(request.user)
+        return form
 
     def get_resource_kwargs(self, request, *args, **kwargs):
         return {**super().get_resource_kwargs(request, *args, **kwargs), "user": request.user}
@@ -425,12 +452,14 @@ class ParticipantAdmin(RegionScopedAdminMixin, ImportExportMixin, SimpleHistoryA
                         _("%(withdrawn)s has withdrawn; %(deputy)s takes the seat.")
                         % {"withdrawn": participant, "deputy": substitution.replacement},
                     )
-                else:
+                elif substitution.held_seat:
                     messages.warning(
                         request,
                         _("%(withdrawn)s has withdrawn. No deputy is left in the delegation: the seat is empty.")
                         % {"withdrawn": participant},
                     )
+                else:
+                    messages.success(request, _("%(withdrawn)s has withdrawn.") % {"withdrawn": participant})
                 return redirect("admin:delegates_participant_change", participant.pk)
         context = {
             **self.admin_site.each_context(request),
@@ -473,6 +502,9 @@ class SubstitutionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 

@@ -86,7 +86,7 @@ SAMFUNNSBEDRIFTENE_POSITIONS = ["styreleder", "daglig leder", "styremedlem"]
 DEMO_WARNING_ONE_DELEGATE_SHORT = "31"
 DEMO_WARNING_GENDER = "32"
 DEMO_WARNING_DEPUTY_MISSING = "33"
-DEMO_WARNING_DUPLICATE_EMAIL = "34"  # one of its deputies has the same address as a delegate of county 50
+DEMO_WARNING_DUPLICATE_PERSON = "34"  # one of its deputies is a delegate of county 50 entered again
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,7 @@ class _PersonMaker:
         self.rng = rng
         self.elected_on = elected_on
         self.number = 0
+        self.used_names: set[tuple[str, str]] = set()
         parties, weights = zip(*PARTY_WEIGHTS, strict=True)
         self.parties = list(parties)
         self.weights = list(weights)
@@ -121,8 +122,13 @@ class _PersonMaker:
     def person(self, *, gender: str, **fields) -> Participant:
         self.number += 1
         names = FEMALE_FIRST_NAMES if gender == Participant.Gender.FEMALE else MALE_FIRST_NAMES
-        first_name = self.rng.choice(names)
-        last_name = self.rng.choice(LAST_NAMES)
+        # Distinct names, so that the overview's "perhaps the same person twice" shows only the deliberate case.
+        while True:
+            first_name = self.rng.choice(names)
+            last_name = self.rng.choice(LAST_NAMES)
+            if (first_name, last_name) not in self.used_names:
+                self.used_names.add((first_name, last_name))
+                break
         return Participant(
             congress=self.congress,
             first_name=first_name,
@@ -244,13 +250,14 @@ def build_demo_participants(
             )
         by_number[number] = county_people
         people += county_people
-    if DEMO_WARNING_DUPLICATE_EMAIL in by_number and "50" in by_number:
-        # The same person entered twice: the address differs only in case, which the database lets through.
+    if DEMO_WARNING_DUPLICATE_PERSON in by_number and "50" in by_number:
+        # The same person entered twice (same mobile), with a private address the second time: the overview asks.
         original = by_number["50"][0]
-        copy = next(p for p in by_number[DEMO_WARNING_DUPLICATE_EMAIL] if p.role == Participant.Role.DEPUTY)
-        for name in ("first_name", "last_name", "gender", "party"):
+        copy = next(p for p in by_number[DEMO_WARNING_DUPLICATE_PERSON] if p.role == Participant.Role.DEPUTY)
+        for name in ("first_name", "last_name", "gender", "party", "mobile"):
             setattr(copy, name, getattr(original, name))
-        copy.email = original.email.upper()
+        local, domain = original.email.split("@")
+        copy.email = f"{local}.privat@{domain}"
     for index, gender in enumerate(maker.genders(samfunnsbedriftene_seats)):
         people.append(
             maker.person(

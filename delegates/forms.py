@@ -62,3 +62,39 @@ class WithdrawForm(forms.Form):
             "deputy_rank"
         )
         self.fields["replacement"].label_from_instance = lambda p: f"{p.deputy_rank}. {p.full_name}"
+
+
+class ParticipantAdminForm(forms.ModelForm):
+    """The admin's participant form. Regional office staff must give a county (one of their own)."""
+
+    county_required = False
+
+    class Meta:
+        model = Participant
+        fields = [
+            "congress",
+            "first_name",
+            "last_name",
+            "email",
+            "mobile",
+            "gender",
+            "party",
+            "position",
+            "county",
+            "organisation",
+            "role",
+            "deputy_rank",
+            "elected_by",
+            "elected_on",
+        ]
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.county_required and not cleaned.get("county") and not self.has_error("county"):
+            organisation = cleaned.get("organisation")
+            if organisation is None or organisation.county_id is None:
+                self.add_error("county", _("Choose the county the participant represents."))
+        return cleaned

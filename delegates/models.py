@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -242,6 +243,18 @@ class SeatAllocation(models.Model):
         return self.computed_seats if self.override_seats is None else self.override_seats
 
 
+class ParticipantQuerySet(models.QuerySet):
+    def delegation_of(self, participant: "Participant") -> "ParticipantQuerySet":
+        """The participant's delegation: same congress, county and electing body."""
+        return self.filter(
+            congress_id=participant.congress_id, county_id=participant.county_id, elected_by=participant.elected_by
+        )
+
+    def free_deputies(self) -> "ParticipantQuerySet":
+        """Active deputies who do not hold a seat yet, next in rank first."""
+        return self.filter(role="deputy", status="active", acting_for__isnull=True).order_by("deputy_rank")
+
+
 class Participant(models.Model):
     """A person taking part in a congress: a delegate, a deputy or another invitee."""
 
@@ -319,13 +332,16 @@ class Participant(models.Model):
     )
     history = HistoricalRecords()
 
+    objects = ParticipantQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
         ordering = ["county__number", "elected_by", "role", "deputy_rank", "last_name", "first_name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["congress", "email"],
+                Lower("email"),
+                "congress",
                 condition=~Q(email=""),
                 name="participant_once_per_congress",
                 violation_error_message=_("A participant with this e-mail address is already registered."),
@@ -365,6 +381,10 @@ class Participant(models.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
     @property
+    def is_free_deputy(self) -> bool:
+        return self.role == self.Role.DEPUTY and self.status == self.Status.ACTIVE and self.acting_for_id is None
+
+    @property
     def has_voting_right(self) -> bool:
         if self.status != self.Status.ACTIVE:
             return False
@@ -385,6 +405,9 @@ class Substitution(models.Model):
         blank=True,
         related_name="substitutions_in",
         verbose_name=_("replaced by"),
+    )
+    held_seat = models.BooleanField(
+        _("held a voting seat"), default=True, help_text=_("Whether the withdrawal left a seat to fill.")
     )
     reason = models.TextField(_("reason"), blank=True)
     replacement_chosen = models.BooleanField(

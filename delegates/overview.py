@@ -1,7 +1,9 @@
 """The delegation overview: allocated seats against the delegates and deputies entered, per county and in total.
 
 A fixed number of queries whatever the number of participants: the participants of the congress are fetched
-once with ``.values()`` and grouped in Python; duplicate e-mail addresses are found with one aggregate query.
+once with ``.values()`` and grouped in Python; possible duplicate persons (the same name twice in one organisation,
+or the same mobile number twice in the congress) are found with two aggregate queries. The same e-mail address
+twice cannot happen: the database refuses it, whatever the case of the letters.
 """
 
 from collections import Counter, defaultdict
@@ -9,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, OuterRef
-from django.db.models.functions import Lower
+from django.db.models import Count, Exists, OuterRef, Value
+from django.db.models.functions import Concat, Lower, Replace, Trim
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -30,7 +32,8 @@ PARTICIPANT_FIELDS = (
     "acting_for_id",
     "gender",
     "party",
-    "email",
+    "mobile",
+    "organisation_id",
     "first_name",
     "last_name",
 )
@@ -132,10 +135,12 @@ class CountyOverview:
 
 
 @dataclass(frozen=True)
-class DuplicateEmail:
-    email: str
+class PossibleDuplicate:
+    """The same name or the same mobile number on several participants: perhaps one person entered twice."""
+
+    what: str  # the name or the mobile number, as shown
     names: list[str]
-    hidden: int  # participants with this address in counties the user may not see
+    hidden: int  # participants with it in counties the user may not see
 
 
 @dataclass
@@ -145,7 +150,7 @@ class Overview:
     counties: list[CountyOverview]
     total: DelegationFigures
     samfunnsbedriftene: DelegationFigures | None
-    duplicate_emails: list[DuplicateEmail]
+    possible_duplicates: list[PossibleDuplicate]
     sees_all: bool
 
     @property
@@ -265,14 +270,7 @@ def delegation_overview(*, congress: Congress, user) -> Overview:
         rows = list(participants.filter(role__in=roles, county_id__in=county_ids).values(*PARTICIPANT_FIELDS))
 
     # Duplicates are looked for across the whole congress, also among invitees of other roles.
-    duplicated = dict(
-        participants.exclude(email="")
-        .annotate(address=Lower("email"))
-        .values("address")
-        .annotate(n=Count("id"))
-        .filter(n__gt=1)
-        .values_list("address", "n")
-    )
+    duplicated = _duplicated_person_keys(participants)
 
     by_county: dict[int | None, list[dict]] = defaultdict(list)
     for row in rows:
@@ -318,11 +316,7 @@ def delegation_overview(*, congress: Congress, user) -> Overview:
                 _figures(label=_("County council"), seats=county_seats, rows=council),
                 _figures(label=_("Municipalities (county meeting)"), seats=municipal_seats, rows=meeting),
             ]
-        for address, names in _duplicates_in(county_rows, duplicated):
-            warnings.append(
-                _("The e-mail address %(email)s is used more than once: %(names)s.")
-                % {"email": address, "names": ", ".join(names)}
-            )
+        warnings.extend(_duplicate_warnings(county_rows, duplicated))
         county_overviews.append(
             CountyOverview(
                 county=county,
@@ -348,23 +342,14 @@ def delegation_overview(*, congress: Congress, user) -> Overview:
             rows=sb_rows,
             check_deputies=False,  # Samfunnsbedriftene's delegates are not required to have ranked deputies
         )
-        for address, names in _duplicates_in(sb_rows, duplicated):
-            samfunnsbedriftene.warnings.append(
-                _("The e-mail address %(email)s is used more than once: %(names)s.")
-                % {"email": address, "names": ", ".join(names)}
-            )
+        samfunnsbedriftene.warnings.extend(_duplicate_warnings(sb_rows, duplicated))
         all_rows.extend(sb_rows)
         total_seats += samfunnsbedriftene.seats
 
     total = _figures(label=_("Total"), seats=total_seats, rows=all_rows, check=False)
-    visible_by_address: dict[str, list[str]] = defaultdict(list)
-    for row in all_rows:
-        address = row["email"].lower()
-        if address in duplicated:
-            visible_by_address[address].append(f"{row['first_name']} {row['last_name']}".strip())
-    duplicate_emails = [
-        DuplicateEmail(email=address, names=names, hidden=max(duplicated[address] - len(names), 0))
-        for address, names in sorted(visible_by_address.items())
+    possible_duplicates = [
+        PossibleDuplicate(what=shown, names=names, hidden=hidden)
+        for shown, names, hidden in _duplicates_in(all_rows, duplicated)
     ]
     return Overview(
         congress=congress,
@@ -372,25 +357,77 @@ def delegation_overview(*, congress: Congress, user) -> Overview:
         counties=county_overviews,
         total=total,
         samfunnsbedriftene=samfunnsbedriftene,
-        duplicate_emails=duplicate_emails,
+        possible_duplicates=possible_duplicates,
         sees_all=sees_all,
     )
 
 
-def _duplicates_in(rows: list[dict], duplicated: dict[str, int]) -> list[tuple[str, list[str]]]:
-    found: dict[str, list[str]] = defaultdict(list)
+def _normalised_name(first_name: str, last_name: str) -> str:
+    return " ".join(f"{first_name} {last_name}".lower().split())
+
+
+def _normalised_mobile(mobile: str) -> str:
+    return mobile.replace(" ", "")
+
+
+def _person_keys(row: dict) -> list[tuple[str, str]]:
+    # A common name in two organisations is most likely two people; in the same organisation, perhaps one.
+    keys = [("name", f"{row['organisation_id']}:{_normalised_name(row['first_name'], row['last_name'])}")]
+    if row["mobile"].strip():
+        keys.append(("mobile", _normalised_mobile(row["mobile"])))
+    return keys
+
+
+def _duplicated_person_keys(participants) -> dict[tuple[str, str], int]:
+    """(kind, key) → how many participants of the congress share it, for keys shared by more than one."""
+    names = (
+        participants.annotate(key=Lower(Concat(Trim("first_name"), Value(" "), Trim("last_name"))))
+        .values("organisation_id", "key")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("organisation_id", "key", "n")
+    )
+    mobiles = (
+        participants.exclude(mobile="")
+        .annotate(key=Replace("mobile", Value(" "), Value("")))
+        .values("key")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("key", "n")
+    )
+    # The database compares names exactly after lower-casing; collapse inner whitespace the way _person_keys does.
+    duplicated: dict[tuple[str, str], int] = defaultdict(int)
+    for organisation_id, key, n in names:
+        duplicated[("name", f"{organisation_id}:{' '.join(key.split())}")] += n
+    for key, n in mobiles:
+        duplicated[("mobile", key)] += n
+    return dict(duplicated)
+
+
+def _duplicates_in(rows: list[dict], duplicated: dict[tuple[str, str], int]) -> list[tuple[str, list[str], int]]:
+    """(what is shared, the names of the visible participants sharing it, how many others share it)."""
+    found: dict[tuple[str, str], list[str]] = defaultdict(list)
+    shown: dict[tuple[str, str], str] = {}
     for row in rows:
-        address = row["email"].lower()
-        if address in duplicated:
-            found[address].append(f"{row['first_name']} {row['last_name']}".strip())
-    result = []
-    for address, names in sorted(found.items()):
-        others = duplicated[address] - len(names)
-        if others > 0:
+        for key in _person_keys(row):
+            if key in duplicated:
+                name = f"{row['first_name']} {row['last_name']}".strip()
+                found[key].append(name)
+                shown.setdefault(key, name if key[0] == "name" else row["mobile"])
+    return [(shown[key], names, max(duplicated[key] - len(names), 0)) for key, names in sorted(found.items())]
+
+
+def _duplicate_warnings(rows: list[dict], duplicated: dict[tuple[str, str], int]) -> list[str]:
+    warnings = []
+    for what, names, others in _duplicates_in(rows, duplicated):
+        if others:
             names = [
                 *names,
                 ngettext("%(count)d participant elsewhere", "%(count)d participants elsewhere", others)
                 % {"count": others},
             ]
-        result.append((address, names))
-    return result
+        warnings.append(
+            _("Perhaps the same person twice: %(what)s is given for %(names)s.")
+            % {"what": what, "names": ", ".join(names)}
+        )
+    return warnings

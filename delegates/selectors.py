@@ -210,15 +210,4 @@ def county_visible_to(user, county: County | None) -> bool:
 
 def delegation_free_deputies(*, participant: Participant) -> list[Participant]:
     """Active deputies of the participant's delegation who do not yet hold a seat, next in rank first."""
-    return list(
-        Participant.objects.filter(
-            congress_id=participant.congress_id,
-            county_id=participant.county_id,
-            elected_by=participant.elected_by,
-            role=Participant.Role.DEPUTY,
-            status=Participant.Status.ACTIVE,
-            acting_for__isnull=True,
-        )
-        .exclude(pk=participant.pk)
-        .order_by("deputy_rank")
-    )
+    return list(Participant.objects.delegation_of(participant).free_deputies().exclude(pk=participant.pk))

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from delegates.apportionment import ApportionmentError, Method, Tie, UnitResult, apportion
 from delegates.apportionment_messages import describe_apportionment_error, describe_tie
@@ -68,7 +69,7 @@ def seat_allocation_compute(
     Overrides that staff recorded earlier are kept. A tie for the last seat is never settled here: without
     ``lot_winners`` (county numbers drawn by lot) and ``lot_record`` the call raises TieNotSettled.
     """
-    key = DelegateKey.objects.select_for_update().select_related("congress").get(pk=key.pk)
+    key = DelegateKey.objects.select_for_update(of=("self",)).select_related("congress").get(pk=key.pk)
     populations = county_populations()
     if not populations:
         raise ValidationError(_("No counties with municipalities and population figures are loaded."))
@@ -125,10 +126,14 @@ def seat_allocation_compute(
         allocation.explanation = _explanation(unit, method)
         rows.append(allocation)
     to_create = [a for a in rows if a.pk is None]
-    SeatAllocation.objects.bulk_create(to_create)
-    SeatAllocation.objects.bulk_update(
-        [a for a in rows if a not in to_create],
+    to_update = [a for a in rows if a.pk is not None]
+    # With history rows, so that every change of a county's numbers can be traced (who and when).
+    bulk_create_with_history(to_create, SeatAllocation, default_user=user)
+    bulk_update_with_history(
+        to_update,
+        SeatAllocation,
         ["population", "population_date", "computed_seats", "seats_by_lot", "explanation"],
+        default_user=user,
     )
     key.computed_at = timezone.now()
     key.computed_by = user
@@ -349,8 +354,6 @@ REGIONAL_OFFICE_PERMISSIONS = {
         "countyholdback": ("view",),
         "organisation": ("view",),
         "county": ("view",),
-        "regionaloffice": ("view",),
-        "delegatekey": ("view",),
         "seatallocation": ("view",),
     },
     "agenda": {"congress": ("view",)},
@@ -373,12 +376,6 @@ def staff_groups_ensure() -> None:
 # --- Participants ----------------------------------------------------------------------------------------------
 
 
-def _delegation(participant: Participant):
-    return Participant.objects.filter(
-        congress_id=participant.congress_id, county_id=participant.county_id, elected_by=participant.elected_by
-    )
-
-
 @transaction.atomic
 def participant_withdraw(
     *, participant: Participant, user: AbstractBaseUser | None, reason: str = "", replacement: Participant | None = None
@@ -386,48 +383,42 @@ def participant_withdraw(
     """A participant withdraws. If they held a voting seat, the next deputy of the same delegation takes it.
 
     Staff may pick another deputy than the next in rank, but must then say why. When no deputy is left the seat
-    stays empty and the record says so.
+    stays empty and the record says so. Everything is checked before anything is written.
     """
-    delegation = list(_delegation(participant).select_for_update().order_by("pk"))
-    participant = next(p for p in delegation if p.pk == participant.pk)
-    if participant.status == Participant.Status.WITHDRAWN:
-        raise ValidationError(_("%(name)s has already withdrawn.") % {"name": participant.full_name})
+    delegation = {p.pk: p for p in Participant.objects.delegation_of(participant).select_for_update()}
+    current = delegation.get(participant.pk)
+    if current is None:
+        raise ValidationError(_("The participant's delegation has changed. Reload the page and try again."))
+    if current.status == Participant.Status.WITHDRAWN:
+        raise ValidationError(_("%(name)s has already withdrawn.") % {"name": current.full_name})
 
-    seat = participant.acting_for if participant.acting_for_id else participant
-    holds_seat = participant.role in Participant.VOTING_ROLES or participant.acting_for_id is not None
-    participant.status = Participant.Status.WITHDRAWN
-    participant.acting_for = None
-    participant.save(update_fields=["status", "acting_for"])
-
-    chosen = None
-    next_in_rank = None
-    if holds_seat:
+    held_seat = current.has_voting_right
+    seat = current.acting_for if current.acting_for_id else current
+    chosen = next_in_rank = None
+    if held_seat:
         free_deputies = sorted(
-            (
-                p
-                for p in delegation
-                if p.role == Participant.Role.DEPUTY
-                and p.status == Participant.Status.ACTIVE
-                and p.acting_for_id is None
-                and p.pk != participant.pk
-            ),
-            key=lambda p: p.deputy_rank,
+            (p for p in delegation.values() if p.is_free_deputy and p.pk != current.pk), key=lambda p: p.deputy_rank
         )
         next_in_rank = free_deputies[0] if free_deputies else None
-        if replacement is not None:
+        if replacement is None:
+            chosen = next_in_rank
+        else:
             chosen = next((p for p in free_deputies if p.pk == replacement.pk), None)
             if chosen is None:
                 raise ValidationError({"replacement": _("Choose an available deputy of the same delegation.")})
             if chosen is not next_in_rank and not reason.strip():
                 raise ValidationError({"reason": _("Give a reason for choosing another deputy than the next in rank.")})
-        elif free_deputies:
-            chosen = free_deputies[0]
-        if chosen is not None:
-            chosen.acting_for = seat
-            chosen.save(update_fields=["acting_for"])
+
+    current.status = Participant.Status.WITHDRAWN
+    current.acting_for = None
+    current.save(update_fields=["status", "acting_for"])
+    if chosen is not None:
+        chosen.acting_for = seat
+        chosen.save(update_fields=["acting_for"])
     return Substitution.objects.create(
-        congress_id=participant.congress_id,
-        withdrawn=participant,
+        congress_id=current.congress_id,
+        withdrawn=current,
+        held_seat=held_seat,
         replacement=chosen,
         reason=reason.strip(),
         replacement_chosen=chosen is not None and chosen is not next_in_rank,

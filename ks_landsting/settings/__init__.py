@@ -148,6 +148,12 @@ MFA_TOTP_ISSUER = "KS Landstinget"
 # When true, a staff user without an authenticator is sent to set one up before using any staff page.
 KS_REQUIRE_STAFF_MFA = env.bool("KS_REQUIRE_STAFF_MFA", default=False)
 
+# --- Admin tools ----------------------------------------------------------------------------------------------
+# Exports are opened in spreadsheet programs: a name typed as "=HYPERLINK(...)" must stay text.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Restoring an old version would bypass the services (and the regional scoping of the current row).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # --- Languages ------------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]

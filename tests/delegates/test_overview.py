@@ -201,17 +201,32 @@ def test_two_of_five_women_is_exactly_40_percent_and_not_flagged(key, secretaria
     assert meeting.gender.under_represented is None
 
 
-def test_the_same_email_twice_is_warned_whatever_the_case(key, secretariat):
+def test_the_same_person_entered_twice_is_asked_about(key, secretariat):
     rogaland = make_county("11", "Rogaland")
     agder = make_county("42", "Agder")
-    person(key.congress, rogaland, email="ola@example.no", first_name="Ola")
-    person(key.congress, agder, DEPUTY, email="OLA@example.no", first_name="Ola")
+    bergen = OrganisationFactory(county=rogaland)
+    person(key.congress, rogaland, email="ola@example.no", first_name="Ola", last_name="Nordmann", organisation=bergen)
+    person(
+        key.congress,
+        rogaland,
+        DEPUTY,
+        email="ola2@example.no",
+        first_name="ola",
+        last_name="NORDMANN ",
+        organisation=bergen,
+    )
+    # The same common name in two organisations is not asked about.
+    person(key.congress, agder, email="ola3@example.no", first_name="Ola", last_name="Nordmann")
+    person(key.congress, agder, email="kari@example.no", first_name="Kari", last_name="A", mobile="900 11 222")
+    person(key.congress, rogaland, DEPUTY, email="per@example.no", first_name="Per", last_name="B", mobile="90011222")
 
     overview = delegation_overview(congress=key.congress, user=secretariat)
 
-    assert [d.email for d in overview.duplicate_emails] == ["ola@example.no"]
-    assert any("ola@example.no" in w for w in county_of(overview, "11").all_warnings)
-    assert any("ola@example.no" in w for w in county_of(overview, "42").all_warnings)
+    assert sorted(d.what for d in overview.possible_duplicates) == ["90011222", "Ola Nordmann"]
+    assert any("Ola Nordmann" in w for w in county_of(overview, "11").all_warnings)
+    assert any("ola NORDMANN" in w for w in county_of(overview, "11").all_warnings)
+    assert not any("Nordmann" in w for w in county_of(overview, "42").all_warnings)
+    assert any("Kari A" in w for w in county_of(overview, "42").all_warnings)
 
 
 def test_a_held_back_county_is_warned_and_a_county_without_allocation_too(key, secretariat):
@@ -266,15 +281,15 @@ def test_regional_staff_see_only_their_counties_and_not_samfunnsbedriftene(key):
     other = make_county("46", "Vestland", office=RegionalOfficeFactory())
     allocate(key, mine, 3)
     allocate(key, other, 5)
-    person(key.congress, mine, email="same@example.no", first_name="Mine")
-    person(key.congress, other, email="Same@example.no", first_name="Secret")
+    person(key.congress, mine, email="mine@example.no", first_name="Mine", mobile="98765432")
+    person(key.congress, other, email="secret@example.no", first_name="Secret", mobile="987 65 432")
 
     overview = delegation_overview(congress=key.congress, user=user)
 
     assert [c.county.number for c in overview.counties] == ["31"]
     assert overview.samfunnsbedriftene is None
     assert overview.total.seats == 3
-    (duplicate,) = overview.duplicate_emails
+    (duplicate,) = overview.possible_duplicates
     assert duplicate.hidden == 1
     assert all("Secret" not in name for name in duplicate.names)
 
@@ -445,9 +460,9 @@ def test_seed_demo_fills_every_county_to_its_allocation_except_the_deliberate_wa
         demo.DEMO_WARNING_ONE_DELEGATE_SHORT,
         demo.DEMO_WARNING_GENDER,
         demo.DEMO_WARNING_DEPUTY_MISSING,
-        demo.DEMO_WARNING_DUPLICATE_EMAIL,
+        demo.DEMO_WARNING_DUPLICATE_PERSON,
         "50",
     }
-    assert len(overview.duplicate_emails) == 1
+    assert len(overview.possible_duplicates) == 1
     assert overview.samfunnsbedriftene.warnings == []
     assert all(p.email.lower().endswith("@demo.ks-landsting.test") for p in Participant.objects.all())

@@ -91,15 +91,28 @@ def test_guessed_ids_of_another_office_are_not_found(client, world, model):
     model.objects.get(pk=other.pk)  # still there
 
 
-@pytest.mark.parametrize("model", SCOPED_MODELS, ids=lambda m: m.__name__)
-def test_delete_action_with_guessed_ids_touches_nothing_of_another_office(client, world, model):
+def test_delete_action_with_guessed_ids_deletes_only_own_participants(client, world):
+    congress, own_county, other_county = world["congress"], world["own"][County], world["other"][County]
+    own = ParticipantFactory(congress=congress, county=own_county, role="guest", elected_by="")
+    other = ParticipantFactory(congress=congress, county=other_county, role="guest", elected_by="")
     client.force_login(world["user"])
-    other = world["other"][model]
+
     client.post(
-        admin_url(model, "changelist"),
-        {"action": "delete_selected", "_selected_action": [other.pk], "post": "yes"},
+        admin_url(Participant, "changelist"),
+        {"action": "delete_selected", "_selected_action": [own.pk, other.pk], "post": "yes"},
     )
-    assert model.objects.filter(pk=other.pk).exists()
+
+    assert not Participant.objects.filter(pk=own.pk).exists()  # the action works for the office's own rows
+    assert Participant.objects.filter(pk=other.pk).exists()
+
+
+def test_delete_view_of_another_offices_participant_deletes_nothing(client, world):
+    other = ParticipantFactory(congress=world["congress"], county=world["other"][County], role="guest", elected_by="")
+    client.force_login(world["user"])
+    response = client.post(admin_url(Participant, "delete", other.pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert response.url == reverse("admin:index")
+    assert Participant.objects.filter(pk=other.pk).exists()
 
 
 def test_participant_form_offers_only_own_counties_and_organisations(client, world):
@@ -109,8 +122,7 @@ def test_participant_form_offers_only_own_counties_and_organisations(client, wor
     form = response.context["adminform"].form
     assert list(form.fields["county"].queryset) == [world["own"][County]]
     assert list(form.fields["organisation"].queryset) == [world["own"][Organisation]]
-    acting_choices = set(form.fields["acting_for"].queryset.values_list("county__number", flat=True))
-    assert acting_choices == {"31"}
+    assert "acting_for" not in form.fields  # seats change hands only through the withdrawal page
 
 
 def test_posting_another_offices_county_is_refused(client, world):
@@ -160,12 +172,75 @@ def test_changing_own_participant_works_and_is_kept_in_history(client, world):
     assert latest.last_name == "Endret"
 
 
-def test_posting_a_change_to_another_offices_participant_changes_nothing(client, world):
+def test_posting_a_complete_change_to_another_offices_participant_changes_nothing(client, world):
     client.force_login(world["user"])
     other = world["other"][Participant]
-    client.post(admin_url(Participant, "change", other.pk), {"first_name": "Hacket", "last_name": "Hacket"})
+    response = client.post(
+        admin_url(Participant, "change", other.pk),
+        {
+            "congress": world["congress"].pk,
+            "first_name": "Hacket",
+            "last_name": other.last_name,
+            "email": other.email,
+            "role": other.role,
+            "county": world["own"][County].pk,
+            "organisation": world["own"][Organisation].pk,
+            "elected_by": other.elected_by,
+            "gender": other.gender,
+        },
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("admin:index")
     other.refresh_from_db()
     assert other.first_name != "Hacket"
+    assert other.county == world["other"][County]
+
+
+def test_history_of_a_participant_moved_away_cannot_be_read_or_reverted(client, world, settings):
+    participant = ParticipantFactory(
+        congress=world["congress"], county=world["own"][County], role="guest", elected_by="", first_name="Flyttet"
+    )
+    participant.county = world["other"][County]
+    participant.save()
+    old_version = participant.history.earliest()
+    client.force_login(world["user"])
+
+    url = reverse("admin:delegates_participant_simple_history", args=[participant.pk, old_version.history_id])
+    assert client.get(url).status_code == 302
+    client.post(url, {"first_name": "Tilbake", "county": world["own"][County].pk})
+    participant.refresh_from_db()
+    assert participant.county == world["other"][County]
+    assert participant.first_name == "Flyttet"
+
+
+def test_regional_staff_cannot_open_the_allocation_table_or_the_offices(client, world):
+    key = world["own"][SeatAllocation].key
+    client.force_login(world["user"])
+    assert client.get(reverse("admin:delegates_delegatekey_allocation", args=[key.pk])).status_code == 403
+    assert client.get(reverse("admin:delegates_delegatekey_allocation_csv", args=[key.pk])).status_code == 403
+    assert client.get(reverse("admin:delegates_regionaloffice_changelist")).status_code == 403
+
+
+def test_withdrawal_page_of_another_offices_participant_is_not_found(client, world):
+    other = ParticipantFactory(congress=world["congress"], county=world["other"][County], role="delegate")
+    client.force_login(world["user"])
+    response = client.post(reverse("admin:delegates_participant_withdraw", args=[other.pk]), {"reason": "x"})
+    assert response.status_code == 302
+    assert response.url == reverse("admin:index")
+    other.refresh_from_db()
+    assert other.status == Participant.Status.ACTIVE
+
+
+def test_regional_staff_must_give_a_county(client, world):
+    client.force_login(world["user"])
+    before = Participant.objects.count()
+    response = client.post(
+        admin_url(Participant, "add"),
+        {"congress": world["congress"].pk, "first_name": "Uten", "last_name": "Fylke", "role": "guest"},
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["county"]
+    assert Participant.objects.count() == before
 
 
 def test_secretariat_sees_both_offices(client, world):

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from agenda.models import Congress
 from core.models import User
@@ -97,7 +98,7 @@ class Command(BaseCommand):
             samfunnsbedriftene=samfunnsbedriftene,
             samfunnsbedriftene_seats=key.samfunnsbedriftene_seats,
         )
-        Participant.objects.bulk_create(people)
+        bulk_create_with_history(people, Participant)
 
     def _user(self, email: str, password: str, *, first_name: str, superuser: bool) -> User:
         user, _created = User.objects.get_or_create(email=email)
