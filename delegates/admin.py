@@ -36,6 +36,7 @@ from delegates.selectors import (
 )
 from delegates.services import (
     TieNotSettled,
+    county_hold_back_set,
     participant_withdraw,
     seat_allocation_compute,
     seat_allocation_override,
@@ -516,6 +517,5 @@ class CountyHoldBackAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     fields = ("congress", "county", "reason")
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        saved = county_hold_back_set(congress=obj.congress, county=obj.county, reason=obj.reason, user=request.user)
+        obj.pk, obj.created_by, obj.created_at = saved.pk, saved.created_by, saved.created_at

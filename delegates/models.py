@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agenda.models import Congress
+from delegates.keys import split_county_seats
 
 
 class RegionalOffice(models.Model):
@@ -193,6 +194,16 @@ class DelegateKey(models.Model):
     @property
     def total_seats(self) -> int:
         return self.member_seats + self.samfunnsbedriftene_seats
+
+    def split_seats(self, seats: int, *, single_delegation: bool) -> tuple[int, int]:
+        """(county municipality seats, municipalities' seats) of a county with ``seats`` seats under this key."""
+        return split_county_seats(
+            seats=seats,
+            rule=self.split_rule,
+            fixed=self.county_municipality_seats,
+            share_percent=self.county_municipality_share,
+            single_delegation=single_delegation,
+        )
 
 
 class SeatAllocation(models.Model):

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agenda.models import Congress
-from delegates.keys import split_county_seats
 from delegates.models import County, CountyHoldBack, DelegateKey, Organisation, Participant
 from delegates.selectors import counties_visible_to, user_sees_all_counties
 
@@ -293,13 +292,7 @@ def delegation_overview(*, congress: Congress, user) -> Overview:
         if county.single_delegation:
             delegations = [_figures(label=county.name, seats=seats, rows=county_rows)]
         else:
-            county_seats, municipal_seats = split_county_seats(
-                seats=seats,
-                rule=key.split_rule if key else "fixed",
-                fixed=key.county_municipality_seats if key else 0,
-                share_percent=key.county_municipality_share if key else Decimal(0),
-                single_delegation=False,
-            )
+            county_seats, municipal_seats = key.split_seats(seats, single_delegation=False) if key else (0, 0)
             council = [r for r in county_rows if r["elected_by"] == Participant.ElectedBy.COUNTY_COUNCIL]
             meeting = [r for r in county_rows if r["elected_by"] == Participant.ElectedBy.COUNTY_MEETING]
             unplaced = len(county_rows) - len(council) - len(meeting)

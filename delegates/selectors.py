@@ -8,7 +8,6 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from delegates.keys import split_county_seats
 from delegates.models import County, DelegateKey, Organisation, Participant, SeatAllocation
 
 
@@ -85,12 +84,8 @@ def allocation_table(*, key: DelegateKey) -> AllocationTable:
     population = sum(a.population for a in allocations)
     rows = []
     for allocation in allocations:
-        county_part, municipal_part = split_county_seats(
-            seats=allocation.final_seats,
-            rule=key.split_rule,
-            fixed=key.county_municipality_seats,
-            share_percent=key.county_municipality_share,
-            single_delegation=allocation.single_delegation,
+        county_part, municipal_part = key.split_seats(
+            allocation.final_seats, single_delegation=allocation.single_delegation
         )
         share = Decimal(allocation.population * 100) / population if population else Decimal(0)
         rows.append(

@@ -13,9 +13,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from agenda.models import Congress
 from delegates.apportionment import ApportionmentError, Method, Tie, UnitResult, apportion
 from delegates.apportionment_messages import describe_apportionment_error, describe_tie
-from delegates.models import County, DelegateKey, Organisation, Participant, SeatAllocation, Substitution
+from delegates.models import (
+    County,
+    CountyHoldBack,
+    DelegateKey,
+    Organisation,
+    Participant,
+    SeatAllocation,
+    Substitution,
+)
 from delegates.population import PopulationImportError, PopulationImportResult, PopulationRow, RowError, same_name
 from delegates.selectors import REGIONAL_OFFICE_GROUP, SECRETARIAT_GROUP, county_populations
 
@@ -371,6 +380,26 @@ def staff_groups_ensure() -> None:
         for model, actions in models_.items():
             wanted |= Q(content_type__app_label=app_label, codename__in=[f"{a}_{model}" for a in actions])
     regional.permissions.set(Permission.objects.filter(wanted))
+
+
+# --- Hold-back -------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def county_hold_back_set(
+    *, congress: Congress, county: County, reason: str, user: AbstractBaseUser | None
+) -> CountyHoldBack:
+    """Hold back a county's invitations (or change the reason); releasing it is deleting the row."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for holding the county back.")})
+    hold_back, created = CountyHoldBack.objects.select_for_update().get_or_create(
+        congress=congress, county=county, defaults={"reason": reason, "created_by": user}
+    )
+    if not created and hold_back.reason != reason:
+        hold_back.reason = reason
+        hold_back.save(update_fields=["reason"])
+    return hold_back
 
 
 # --- Participants ----------------------------------------------------------------------------------------------

@@ -257,3 +257,20 @@ def test_staff_without_an_office_sees_no_county(client, world):
     response = client.get(admin_url(Participant, "changelist"))
     assert response.status_code == 200
     assert len(response.context["cl"].result_list) == 0
+
+
+def test_secretariat_holds_a_county_back_with_a_reason(client, world):
+    secretariat = SecretariatUserFactory()
+    client.force_login(secretariat)
+    county = CountyFactory(number="56", name="Finnmark")
+    url = admin_url(CountyHoldBack, "add")
+
+    response = client.post(url, {"congress": world["congress"].pk, "county": county.pk, "reason": "  "})
+    assert response.status_code == 200
+    assert not CountyHoldBack.objects.filter(county=county).exists()
+
+    response = client.post(url, {"congress": world["congress"].pk, "county": county.pk, "reason": "Omvalg"})
+    assert response.status_code == 302
+    hold_back = CountyHoldBack.objects.get(county=county)
+    assert hold_back.created_by == secretariat
+    assert hold_back.reason == "Omvalg"

@@ -11,7 +11,6 @@ from simple_history.utils import bulk_create_with_history
 from agenda.models import Congress
 from core.models import User
 from delegates import demo
-from delegates.keys import split_county_seats
 from delegates.models import County, DelegateKey, Organisation, Participant, RegionalOffice, Substitution
 from delegates.selectors import REGIONAL_OFFICE_GROUP
 from delegates.services import TieNotSettled, seat_allocation_compute, staff_groups_ensure
@@ -76,12 +75,8 @@ class Command(BaseCommand):
             municipalities = [o for o in county_orgs if o.kind in Organisation.MUNICIPAL_KINDS]
             if not municipalities:
                 continue
-            county_seats, municipal_seats = split_county_seats(
-                seats=allocation.final_seats,
-                rule=key.split_rule,
-                fixed=key.county_municipality_seats,
-                share_percent=key.county_municipality_share,
-                single_delegation=single is not None or county_org is None,
+            county_seats, municipal_seats = key.split_seats(
+                allocation.final_seats, single_delegation=single is not None or county_org is None
             )
             counties.append(
                 demo.DemoCounty(
