@@ -1,6 +1,10 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+from agenda.roles import Role
 
 
 class Congress(models.Model):
@@ -19,6 +23,26 @@ class Congress(models.Model):
     last_day = models.DateField(_("last day"))
     registration_deadline = models.DateField(_("registration deadline"))
     status = models.CharField(_("status"), max_length=32, choices=Status.choices, default=Status.PLANNING)
+    travel_information = models.TextField(
+        _("travel information (Norwegian)"), blank=True, help_text=_("Printed in the invitation letter.")
+    )
+    travel_information_en = models.TextField(_("travel information (English)"), blank=True)
+    link_validity_days = models.PositiveSmallIntegerField(
+        _("personal links valid for (days)"),
+        default=120,
+        validators=[MinValueValidator(1)],
+        help_text=_("Counted from the day a link is issued; a new link replaces the old one."),
+    )
+    reminder_days_before_deadline = models.PositiveSmallIntegerField(
+        _("remind this many days before the deadline"),
+        default=7,
+        help_text=_("Those who have not registered get one reminder. 0 sends none."),
+    )
+    health_data_retention_days = models.PositiveSmallIntegerField(
+        _("delete diet and accessibility answers after (days)"),
+        default=30,
+        help_text=_("Counted from the last day of the congress."),
+    )
 
     class Meta:
         verbose_name = _("congress")
@@ -44,3 +68,56 @@ class Congress(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Event(models.Model):
+    """Something that happens during the congress week: a meeting, a summit, a Landsting session, a dinner."""
+
+    class Kind(models.TextChoices):
+        BOARD_MEETING = "board_meeting", _("Board meeting")
+        YOUTH_SUMMIT = "youth_summit", _("Youth summit")
+        CHIEF_EXECUTIVES_SUMMIT = "chief_executives_summit", _("Chief executives' summit")
+        POLICY_SUMMIT = "policy_summit", _("Municipal policy summit")
+        LANDSTING_SESSION = "landsting_session", _("Landsting session")
+        DINNER = "dinner", _("Dinner")
+        OTHER = "other", _("Other")
+
+    congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="events", verbose_name=_("congress"))
+    title = models.CharField(_("title (Norwegian)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.OTHER)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    room = models.CharField(_("room"), max_length=100, blank=True)
+    invited_roles = models.JSONField(
+        _("invited roles"), default=list, blank=True, help_text=_("The participant roles invited to this event.")
+    )
+    registration_required = models.BooleanField(_("registration required"), default=True)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["starts_at", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="event_ends_after_start",
+                violation_error_message=_("An event must end after it starts."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        unknown = sorted(set(self.invited_roles or []) - set(Role.values))
+        if unknown:
+            raise ValidationError({"invited_roles": _("Unknown roles: %(roles)s.") % {"roles": ", ".join(unknown)}})
+
+    def title_in(self, language: str) -> str:
+        return self.title_en if language == "en" and self.title_en else self.title
+
+    def invites(self, role: str) -> bool:
+        return role in (self.invited_roles or [])

@@ -1,8 +1,15 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from core.models import User
+from core import services
+from core.models import OUTBOX_SENDING_STALE_AFTER, OutboxMail, User
 
 
 @admin.register(User)
@@ -20,3 +27,145 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("email", "first_name", "last_name", "is_staff", "is_active")
     search_fields = ("email", "first_name", "last_name")
     ordering = ("email",)
+
+
+class OutcomeUnknownFilter(admin.SimpleListFilter):
+    title = _("outcome")
+    parameter_name = "outcome"
+
+    def lookups(self, request, model_admin):
+        return [("unknown", _("Sending – outcome unknown"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "unknown":
+            return queryset.filter(
+                status=OutboxMail.Status.SENDING, sending_started_at__lt=timezone.now() - OUTBOX_SENDING_STALE_AFTER
+            )
+        return queryset
+
+
+@admin.register(OutboxMail)
+class OutboxMailAdmin(admin.ModelAdmin):
+    """Outgoing e-mail, read-only. Visible to superusers and to users with ``core.view_outboxmail``.
+
+    Staff can "send again" (a new row) and "retry now" (the same row back to the queue); nothing else is edited here.
+    """
+
+    list_display = (
+        "created_at",
+        "to",
+        "subject",
+        "purpose",
+        "status_display",
+        "attempts",
+        "last_error_short",
+        "sent_at",
+    )
+    list_filter = ("status", OutcomeUnknownFilter, "purpose")
+    search_fields = ("to", "subject")
+    date_hierarchy = "created_at"
+    list_per_page = 100
+    show_full_result_count = False
+    actions = ("send_again", "retry_now")
+    fields = (
+        "to",
+        "reply_to",
+        "subject",
+        "purpose",
+        "status_display",
+        "attempts",
+        "next_attempt_at",
+        "sending_started_at",
+        "last_error",
+        "created_at",
+        "sent_at",
+        "body_purged_at",
+        "related_participant_id",
+        "dedupe_key",
+        "body_text",
+        "body_html",
+        "attachment_list",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("body_text", "body_html")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_display(self, obj: OutboxMail):
+        if obj.is_outcome_unknown:
+            return format_html('<strong class="errornote">{}</strong>', _("Sending – outcome unknown"))
+        return obj.get_status_display()
+
+    @admin.display(description=_("last error"))
+    def last_error_short(self, obj: OutboxMail) -> str:
+        return Truncator(obj.last_error).chars(120)
+
+    @admin.display(description=_("attachments"))
+    def attachment_list(self, obj: OutboxMail):
+        attachments = obj.attachments.values_list("filename", "content_type", "content")
+        rows = [(name, content_type, filesizeformat(len(content))) for name, content_type, content in attachments]
+        if not rows:
+            return "–"
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{} ({}, {})</li>", rows))
+
+    @admin.action(description=_("Send again (as a new mail)"), permissions=["view"])
+    def send_again(self, request, queryset):
+        stale = timezone.now() - OUTBOX_SENDING_STALE_AFTER
+        eligible = queryset.filter(
+            Q(status__in=[OutboxMail.Status.FAILED, OutboxMail.Status.SENT])
+            | Q(status=OutboxMail.Status.SENDING, sending_started_at__lt=stale),
+            body_purged_at__isnull=True,
+        ).prefetch_related("attachments")
+        total = queryset.count()
+        sent = 0
+        for mail in eligible:
+            services.outbox_resend(mail=mail)
+            sent += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d mail queued to be sent again.", "%(count)d mails queued to be sent again.", sent)
+            % {"count": sent},
+            messages.SUCCESS if sent else messages.WARNING,
+        )
+        if skipped := total - sent:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d mail skipped: only sent, failed or stale mails whose text is kept can be sent again.",
+                    "%(count)d mails skipped: only sent, failed or stale mails whose text is kept can be sent again.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Retry now"), permissions=["view"])
+    def retry_now(self, request, queryset):
+        total = queryset.count()
+        requeued = services.outbox_requeue(mail_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request,
+            ngettext("%(count)d mail queued again.", "%(count)d mails queued again.", requeued) % {"count": requeued},
+            messages.SUCCESS if requeued else messages.WARNING,
+        )
+        if skipped := total - requeued:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d mail skipped: only queued, failed or retrying mails whose text is kept can be retried.",
+                    "%(count)d mails skipped: only queued, failed or retrying mails whose text is kept can be retried.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )

@@ -10,18 +10,25 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from agenda.models import Congress
 from delegates.forms import ParticipantAdminForm, SeatOverrideForm, TieSettlementForm, WithdrawForm
+from delegates.letters import sample_invitation_letter
+from delegates.mail_texts import ALLOWED as PLACEHOLDER_EXAMPLES
 from delegates.models import (
     County,
     CountyHoldBack,
     DelegateKey,
+    MailText,
     Organisation,
     Participant,
+    PersonalLink,
     RegionalOffice,
+    Registration,
     SeatAllocation,
     Substitution,
 )
@@ -37,7 +44,10 @@ from delegates.selectors import (
 from delegates.services import (
     TieNotSettled,
     county_hold_back_set,
+    invitations_plan,
+    invitations_queue,
     participant_withdraw,
+    personal_link_revoke,
     seat_allocation_compute,
     seat_allocation_override,
 )
@@ -349,6 +359,52 @@ class SeatAllocationAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
         return super().response_change(request, obj)
 
 
+class RegistrationInline(admin.StackedInline):
+    """What the participant answered through their link; changed by the participant, not in the admin."""
+
+    model = Registration
+    extra = 0
+    can_delete = False
+    fields = (
+        "status",
+        "events",
+        "hotel_nights",
+        "diet",
+        "allergies",
+        "accessibility",
+        "arrival",
+        "departure",
+        "listed",
+        "registered_at",
+        "updated_at",
+        "cancelled_at",
+        "health_data_deleted_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class PersonalLinkInline(admin.TabularInline):
+    """Issued links: dates only. The secret itself exists only in the mail the participant received."""
+
+    model = PersonalLink
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "expires_at", "mailed_at", "first_opened_at", "last_opened_at", "revoked_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Participant)
 class ParticipantAdmin(RegionScopedAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [ParticipantResource]
@@ -374,8 +430,11 @@ class ParticipantAdmin(RegionScopedAdminMixin, ImportExportMixin, SimpleHistoryA
         "gender",
         "elected_by",
         ("county", admin.RelatedOnlyFieldListFilter),
+        ("county__regional_office", admin.RelatedOnlyFieldListFilter),
     )
     search_fields = ("first_name", "last_name", "email", "organisation__name", "party")
+    actions = ["send_invitations", "revoke_links"]
+    inlines = [RegistrationInline, PersonalLinkInline]
     form = ParticipantAdminForm
     # Seats change hands only through the withdrawal page, which keeps the record of who replaced whom.
     readonly_fields = ("status", "acting_for")
@@ -413,6 +472,56 @@ class ParticipantAdmin(RegionScopedAdminMixin, ImportExportMixin, SimpleHistoryA
 
     def get_valid_export_item_pks(self, request):
         return self.get_queryset(request).values_list("pk", flat=True)
+
+    # --- Invitations ---
+
+    @admin.action(description=_("Revoke personal links"), permissions=["change"])
+    def revoke_links(self, request: HttpRequest, queryset) -> None:
+        revoked = sum(personal_link_revoke(participant=participant) for participant in queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d link revoked.", "%(count)d links revoked.", revoked) % {"count": revoked},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Send invitations with personal links…"), permissions=["change"])
+    def send_invitations(self, request: HttpRequest, queryset):
+        """Shows who would get an invitation and who is refused (the dry run); sends only after confirmation."""
+        participants = list(
+            queryset.select_related("congress", "county", "organisation").prefetch_related("links").order_by("pk")
+        )
+        if request.POST.get("confirm") == "yes":
+            plan = invitations_queue(participants=participants, user=request.user)
+            if plan.to_send:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d invitation is being sent.",
+                        "%(count)d invitations are being sent.",
+                        len(plan.to_send),
+                    )
+                    % {"count": len(plan.to_send)},
+                    messages.SUCCESS,
+                )
+            for participant, reason in plan.refused:
+                self.message_user(
+                    request,
+                    _("Not sent to %(name)s: %(reason)s") % {"name": participant, "reason": reason},
+                    messages.WARNING,
+                )
+            return None
+        plan = invitations_plan(participants=participants)
+        already = [p for p in plan.to_send if any(link.mailed_at for link in p.links.all())]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Send invitations"),
+            "opts": self.model._meta,
+            "plan": plan,
+            "already_invited": already,
+            "selected": participants,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/delegates/participant/send_invitations.html", context)
 
     # --- Withdrawal and substitution ---
 
@@ -519,3 +628,50 @@ class CountyHoldBackAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         saved = county_hold_back_set(congress=obj.congress, county=obj.county, reason=obj.reason, user=request.user)
         obj.pk, obj.created_by, obj.created_at = saved.pk, saved.created_by, saved.created_at
+
+
+@admin.register(MailText)
+class MailTextAdmin(admin.ModelAdmin):
+    list_display = ("kind", "language", "congress", "subject")
+    list_filter = ("congress", "kind", "language")
+    fields = ("congress", "kind", "language", "subject", "body", "placeholders")
+    readonly_fields = ("placeholders",)
+
+    @admin.display(description=_("placeholders you can use"))
+    def placeholders(self, obj=None) -> str:
+        return format_html(
+            "{}<br>{}",
+            ", ".join(f"{{{name}}}" for name in PLACEHOLDER_EXAMPLES),
+            _("The invitation, reminder, new-link and confirmation mails must contain {link}."),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "letter-preview/<int:congress_id>/<str:language>/",
+                self.admin_site.admin_view(self.letter_preview_view),
+                name="delegates_mailtext_letter_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def letter_preview_view(self, request: HttpRequest, congress_id: int, language: str) -> HttpResponse:
+        if not self.has_view_permission(request) or language not in MailText.Language.values:
+            raise PermissionDenied
+        congress = get_object_or_404(Congress, pk=congress_id)
+        response = HttpResponse(
+            sample_invitation_letter(congress=congress, language=language), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'inline; filename="invitation-preview-{language}.pdf"'
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "letter_previews": [
+                (congress, language, label)
+                for congress in Congress.objects.order_by("-first_day")[:3]
+                for language, label in MailText.Language.choices
+            ],
+        }
+        return super().changelist_view(request, extra_context)

@@ -19,7 +19,76 @@ DEMO_CONGRESS = {
     "first_day": datetime.date(2024, 2, 13),
     "last_day": datetime.date(2024, 2, 14),
     "registration_deadline": datetime.date(2024, 1, 15),
+    "travel_information": (
+        "Reisen bestilles gjennom KS' reisebyrå. Oppgi «Landstinget 2024» og ditt navn ved bestilling.\n\n"
+        "Hotellrom er reservert for delegatene; meld deg på med hotellnetter, så ordner KS rommet. "
+        "Reise og opphold dekkes etter KS' regler for Landstinget. (Demotekst.)"
+    ),
+    "travel_information_en": (
+        "Book your journey through KS' travel agency, quoting «Landstinget 2024» and your name.\n\n"
+        "Hotel rooms are reserved for the delegates: register your hotel nights and KS books the room. (Demo text.)"
+    ),
 }
+
+_VOTERS_AND_GUESTS = ["delegate", "samfunnsbedriftene_delegate", "board_member", "observer", "guest", "press", "staff"]
+
+# The week of 2024 from the source documents: (title, English title, kind, start, end, invited roles, registration).
+DEMO_PROGRAMME = [
+    (
+        "Hovedstyremøte",
+        "Executive board meeting",
+        "board_meeting",
+        (11, 12, 0),
+        (11, 17, 0),
+        ["board_member", "staff"],
+        False,
+    ),
+    (
+        "Toppmøte for barn og unge",
+        "Youth summit",
+        "youth_summit",
+        (12, 10, 0),
+        (12, 15, 0),
+        ["youth_council", "delegate", "board_member", "chief_executive", "staff"],
+        True,
+    ),
+    (
+        "Kommunedirektørenes toppmøte",
+        "Chief executives' summit",
+        "chief_executives_summit",
+        (12, 13, 0),
+        (12, 17, 0),
+        ["chief_executive", "staff"],
+        True,
+    ),
+    (
+        "Kommunalpolitisk toppmøte (KPT)",
+        "Municipal policy summit",
+        "policy_summit",
+        (13, 8, 45),
+        (13, 15, 0),
+        [*_VOTERS_AND_GUESTS, "chief_executive"],
+        True,
+    ),
+    (
+        "Landstinget: leders tale og generell politisk debatt",
+        "Landsting: the leader's speech and general political debate",
+        "landsting_session",
+        (13, 15, 30),
+        (13, 17, 30),
+        _VOTERS_AND_GUESTS,
+        True,
+    ),
+    (
+        "Landstinget: politiske vedtak, valg og andre saker",
+        "Landsting: political decisions, elections and other matters",
+        "landsting_session",
+        (14, 9, 15),
+        (14, 15, 0),
+        _VOTERS_AND_GUESTS,
+        True,
+    ),
+]
 
 # (office name, e-mail, county numbers). KS Viken's counties are from the source documents; the rest is invented.
 DEMO_REGIONAL_OFFICES = [

@@ -2,13 +2,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agenda.models import Congress
+from agenda.roles import Role
 from delegates.keys import split_county_seats
+from delegates.mail_texts import placeholder_errors
 
 
 class RegionalOffice(models.Model):
@@ -269,17 +271,7 @@ class ParticipantQuerySet(models.QuerySet):
 class Participant(models.Model):
     """A person taking part in a congress: a delegate, a deputy or another invitee."""
 
-    class Role(models.TextChoices):
-        DELEGATE = "delegate", _("Delegate")
-        DEPUTY = "deputy", _("Deputy")
-        SAMFUNNSBEDRIFTENE_DELEGATE = "samfunnsbedriftene_delegate", _("Samfunnsbedriftene delegate")
-        BOARD_MEMBER = "board_member", _("Executive board member")
-        OBSERVER = "observer", _("Observer")
-        GUEST = "guest", _("Guest")
-        YOUTH_COUNCIL = "youth_council", _("Youth council member")
-        CHIEF_EXECUTIVE = "chief_executive", _("Municipal chief executive")
-        PRESS = "press", _("Press")
-        STAFF = "staff", _("Staff")
+    Role = Role
 
     class Gender(models.TextChoices):
         FEMALE = "female", _("Female")
@@ -459,3 +451,119 @@ class CountyHoldBack(models.Model):
 
     def __str__(self) -> str:
         return f"{self.county} ({self.congress})"
+
+
+class PersonalLink(models.Model):
+    """A participant's way in to registration. Only a hash of the secret is stored; the secret is in the mail."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="links", verbose_name=_("participant")
+    )
+    token_hash = models.CharField(_("hash of the secret"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    mailed_at = models.DateTimeField(_("mailed at"), null=True, blank=True)
+    first_opened_at = models.DateTimeField(_("first opened at"), null=True, blank=True)
+    last_opened_at = models.DateTimeField(_("last opened at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("personal link")
+        verbose_name_plural = _("personal links")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant"], condition=Q(revoked_at__isnull=True), name="personal_link_one_active"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Link for %(participant)s") % {"participant": self.participant})
+
+
+class Registration(models.Model):
+    """What a participant answered through their personal link. Diet, allergy and accessibility answers are
+    health-related and deleted a configurable number of days after the congress; there is no history of them."""
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered", _("Registered")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Diet(models.TextChoices):
+        NONE = "", _("No special diet")
+        VEGETARIAN = "vegetarian", _("Vegetarian")
+        VEGAN = "vegan", _("Vegan")
+        OTHER = "other", _("Other (see allergies and notes)")
+
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="registration", verbose_name=_("participant")
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.REGISTERED)
+    events = models.ManyToManyField("agenda.Event", blank=True, related_name="registrations", verbose_name=_("events"))
+    hotel_nights = models.JSONField(_("hotel nights"), default=list, blank=True, help_text=_("Dates of the nights."))
+    diet = models.CharField(_("diet"), max_length=16, choices=Diet.choices, default=Diet.NONE, blank=True)
+    allergies = models.TextField(_("allergies and food intolerances"), blank=True)
+    accessibility = models.TextField(_("accessibility needs"), blank=True)
+    arrival = models.DateTimeField(_("arrival"), null=True, blank=True)
+    departure = models.DateTimeField(_("departure"), null=True, blank=True)
+    listed = models.BooleanField(_("may appear in the participant list"), default=False)
+    registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    health_data_deleted_at = models.DateTimeField(_("diet and accessibility answers deleted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(arrival__isnull=True) | Q(departure__isnull=True) | Q(departure__gte=F("arrival")),
+                name="registration_departure_after_arrival",
+                violation_error_message=_("Departure cannot be before arrival."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.participant)
+
+
+class MailText(models.Model):
+    """The text of a kind of mail, per congress and language, with placeholders checked when saved."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("Invitation")
+        CONFIRMATION = "confirmation", _("Registration confirmation")
+        REMINDER = "reminder", _("Reminder")
+        LOST_LINK = "lost_link", _("New link")
+        CANCELLATION_NOTICE = "cancellation_notice", _("Cancellation notice to the regional office")
+
+    class Language(models.TextChoices):
+        NB = "nb", _("Norwegian Bokmål")
+        EN = "en", _("English")
+
+    congress = models.ForeignKey(
+        Congress, on_delete=models.CASCADE, related_name="mail_texts", verbose_name=_("congress")
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.NB)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("mail text")
+        verbose_name_plural = _("mail texts")
+        ordering = ["congress", "kind", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["congress", "kind", "language"], name="mail_text_one_per_kind_and_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.language})"
+
+    def clean(self) -> None:
+        errors = placeholder_errors(kind=self.kind, subject=self.subject, body=self.body)
+        if errors:
+            raise ValidationError(errors)

@@ -1,27 +1,42 @@
 """Every write the delegates app knows."""
 
-from collections.abc import Sequence
+import datetime
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from agenda.models import Congress
+from agenda.models import Congress, Event
+from core.models import OutboxMail
+from core.services import outbox_queue
 from delegates.apportionment import ApportionmentError, Method, Tie, UnitResult, apportion
 from delegates.apportionment_messages import describe_apportionment_error, describe_tie
+from delegates.mail_texts import default_text
+from delegates.mail_texts import render as render_mail_text
 from delegates.models import (
     County,
     CountyHoldBack,
     DelegateKey,
+    MailText,
     Organisation,
     Participant,
+    PersonalLink,
+    Registration,
     SeatAllocation,
     Substitution,
 )
@@ -359,6 +374,8 @@ def population_import(*, rows: Sequence[PopulationRow], skipped_rows: int = 0) -
 REGIONAL_OFFICE_PERMISSIONS = {
     "delegates": {
         "participant": ("view", "add", "change", "delete"),
+        "registration": ("view",),
+        "personallink": ("view",),
         "substitution": ("view", "add"),
         "countyholdback": ("view",),
         "organisation": ("view",),
@@ -414,7 +431,10 @@ def participant_withdraw(
     Staff may pick another deputy than the next in rank, but must then say why. When no deputy is left the seat
     stays empty and the record says so. Everything is checked before anything is written.
     """
-    delegation = {p.pk: p for p in Participant.objects.delegation_of(participant).select_for_update()}
+    # order_by("pk"): the default ordering joins the nullable county, and PostgreSQL refuses FOR UPDATE on outer joins.
+    delegation = {
+        p.pk: p for p in Participant.objects.delegation_of(participant).select_for_update(of=("self",)).order_by("pk")
+    }
     current = delegation.get(participant.pk)
     if current is None:
         raise ValidationError(_("The participant's delegation has changed. Reload the page and try again."))
@@ -453,3 +473,379 @@ def participant_withdraw(
         replacement_chosen=chosen is not None and chosen is not next_in_rank,
         created_by=user,
     )
+
+
+# --- Personal links -------------------------------------------------------------------------------------------
+
+TOKEN_BYTES = 32  # 256 random bits; the issue asks for at least 128
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
+class LinkProblem(Exception):
+    """Why a personal link does not open: ``malformed``, ``unknown``, ``revoked`` or ``expired``."""
+
+    def __init__(self, code: str):
+        self.code = code
+        super().__init__(code)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def personal_link_issue(*, participant: Participant, user: AbstractBaseUser | None = None) -> tuple[PersonalLink, str]:
+    """A new personal link for the participant; any earlier link stops working. Returns the link and its secret,
+    which is shown or mailed once and never stored."""
+    Participant.objects.select_for_update(of=("self",)).filter(pk=participant.pk).order_by("pk").first()
+    now = timezone.now()
+    PersonalLink.objects.filter(participant=participant, revoked_at__isnull=True).update(revoked_at=now)
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    link = PersonalLink.objects.create(
+        participant=participant,
+        token_hash=_token_hash(token),
+        created_by=user,
+        expires_at=now + datetime.timedelta(days=participant.congress.link_validity_days),
+    )
+    return link, token
+
+
+def personal_link_revoke(*, participant: Participant) -> int:
+    return PersonalLink.objects.filter(participant=participant, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def personal_link_resolve(*, token: str) -> PersonalLink:
+    """The valid link with this secret, or LinkProblem. Records when the link was opened."""
+    if not _TOKEN_SHAPE.fullmatch(token or ""):
+        raise LinkProblem("malformed")
+    digest = _token_hash(token)
+    link = (
+        PersonalLink.objects.select_related(
+            "participant__congress", "participant__county__regional_office", "participant__organisation"
+        )
+        .filter(token_hash=digest)
+        .first()
+    )
+    if link is None or not hmac.compare_digest(link.token_hash, digest):
+        raise LinkProblem("unknown")
+    now = timezone.now()
+    if link.revoked_at is not None:
+        raise LinkProblem("revoked")
+    if link.expires_at <= now:
+        raise LinkProblem("expired")
+    PersonalLink.objects.filter(pk=link.pk).update(last_opened_at=now)
+    PersonalLink.objects.filter(pk=link.pk, first_opened_at__isnull=True).update(first_opened_at=now)
+    return link
+
+
+def personal_link_send_lost(*, email: str, language: str = "nb") -> int:
+    """Mail a new personal link to every active participant with this address in a congress not yet over.
+
+    Returns how many were sent; the caller must not reveal it (the answer is the same for unknown addresses).
+    """
+    today = timezone.localdate()
+    participants = Participant.objects.filter(
+        email__iexact=email, status=Participant.Status.ACTIVE, congress__last_day__gte=today
+    ).select_related("congress", "county__regional_office", "organisation")
+    sent = 0
+    for participant in participants:
+        with transaction.atomic():
+            link, token = personal_link_issue(participant=participant)
+            participant_mail_queue(
+                participant=participant,
+                kind=MailText.Kind.LOST_LINK,
+                link_url=personal_link_url(token),
+                dedupe_key=f"lost_link:{link.pk}",
+                language=language,
+            )
+            PersonalLink.objects.filter(pk=link.pk).update(mailed_at=timezone.now())
+        sent += 1
+    return sent
+
+
+# --- Mail built from the editable texts ---------------------------------------------------------------------------
+
+
+def _mail_values(*, participant: Participant, link_url: str = "") -> dict[str, str]:
+    congress = participant.congress
+    office = (
+        participant.county.regional_office if participant.county_id and participant.county.regional_office else None
+    )
+    return {
+        "first_name": participant.first_name,
+        "full_name": participant.full_name,
+        "congress": congress.name,
+        "link": link_url,
+        "deadline": congress.registration_deadline.strftime("%d.%m.%Y"),
+        "county": participant.county.name if participant.county_id else "",
+        "organisation": participant.organisation.name if participant.organisation_id else "",
+        "sender": office.name if office else "KS",
+    }
+
+
+def mail_text_for(*, congress: Congress, kind: str, language: str) -> tuple[str, str]:
+    text = MailText.objects.filter(congress=congress, kind=kind, language=language).first()
+    return (text.subject, text.body) if text else default_text(kind, language)
+
+
+def participant_mail_queue(
+    *,
+    participant: Participant,
+    kind: str,
+    link_url: str = "",
+    dedupe_key: str | None = None,
+    attachments: Sequence[tuple[str, bytes, str]] = (),
+    language: str = "nb",
+    to: str | None = None,
+):
+    """Queue one of the congress's mail texts for (or about) a participant; sent after the transaction commits."""
+    subject, body = mail_text_for(congress=participant.congress, kind=kind, language=language)
+    values = _mail_values(participant=participant, link_url=link_url)
+    office = participant.county.regional_office if participant.county_id else None
+    return outbox_queue(
+        to=to or participant.email,
+        subject=render_mail_text(subject, values),
+        body_text=render_mail_text(body, values),
+        purpose=kind,
+        attachments=attachments,
+        dedupe_key=dedupe_key,
+        reply_to=office.email if office else "",
+        related_participant_id=participant.pk,
+    )
+
+
+# --- Registration through the personal link -----------------------------------------------------------------------
+
+
+def registration_is_open(participant: Participant, *, today: datetime.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return participant.status == Participant.Status.ACTIVE and today <= participant.congress.registration_deadline
+
+
+def allowed_hotel_nights(congress: Congress) -> list[datetime.date]:
+    """The nights one can book: from two nights before the first day up to the night before the last day."""
+    first = congress.first_day - datetime.timedelta(days=2)
+    return [first + datetime.timedelta(days=n) for n in range((congress.last_day - first).days)]
+
+
+@transaction.atomic
+def registration_save(
+    *,
+    participant: Participant,
+    event_ids: Sequence[int],
+    hotel_nights: Sequence[datetime.date],
+    diet: str,
+    allergies: str,
+    accessibility: str,
+    arrival: datetime.datetime | None,
+    departure: datetime.datetime | None,
+    listed: bool,
+    mobile: str,
+    link_url: str,
+    language: str = "nb",
+) -> Registration:
+    """Create or change the participant's registration and mail a confirmation. Only until the deadline."""
+    participant = Participant.objects.select_for_update().select_related("congress").get(pk=participant.pk)
+    if not registration_is_open(participant):
+        raise ValidationError(_("Registration is closed: the deadline has passed or you have withdrawn."))
+    invited = set(invited_events(participant).values_list("pk", flat=True))
+    chosen = set(event_ids)
+    if not chosen <= invited:
+        raise ValidationError({"events": _("You can only register for events you are invited to.")})
+    nights = sorted(set(hotel_nights))
+    if not set(nights) <= set(allowed_hotel_nights(participant.congress)):
+        raise ValidationError({"hotel_nights": _("Choose hotel nights during the congress week.")})
+    if arrival and departure and departure < arrival:
+        raise ValidationError({"departure": _("Departure cannot be before arrival.")})
+
+    registration, _created = Registration.objects.get_or_create(participant=participant)
+    registration.status = Registration.Status.REGISTERED
+    registration.cancelled_at = None
+    registration.hotel_nights = [night.isoformat() for night in nights]
+    registration.diet = diet
+    registration.allergies = allergies.strip()
+    registration.accessibility = accessibility.strip()
+    registration.arrival = arrival
+    registration.departure = departure
+    registration.listed = listed
+    registration.save()
+    registration.events.set(chosen)
+    if participant.mobile != mobile.strip():
+        participant.mobile = mobile.strip()
+        participant.save(update_fields=["mobile"])
+    participant_mail_queue(
+        participant=participant,
+        kind=MailText.Kind.CONFIRMATION,
+        link_url=link_url,
+        language=language,
+        dedupe_key=f"confirmation:{registration.pk}:{registration.updated_at.isoformat()}",
+    )
+    return registration
+
+
+@transaction.atomic
+def registration_cancel(*, participant: Participant) -> Substitution:
+    """The participant cancels through their link: the regional office is told, and for a delegate the next deputy
+    takes the seat and is invited."""
+    participant = Participant.objects.select_for_update().select_related("congress").get(pk=participant.pk)
+    if not registration_is_open(participant):
+        raise ValidationError(_("Registration is closed: the deadline has passed or you have withdrawn."))
+    registration, _created = Registration.objects.get_or_create(participant=participant)
+    registration.status = Registration.Status.CANCELLED
+    registration.cancelled_at = timezone.now()
+    registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+    substitution = participant_withdraw(
+        participant=participant, user=None, reason=_("Cancelled through the personal link.")
+    )
+    office = participant.county.regional_office if participant.county_id else None
+    participant_mail_queue(
+        participant=participant,
+        kind=MailText.Kind.CANCELLATION_NOTICE,
+        to=office.email if office else settings.DEFAULT_FROM_EMAIL,
+        dedupe_key=f"cancellation:{participant.pk}",
+    )
+    if substitution.replacement is not None:
+        invitations_queue(participants=[substitution.replacement], user=None)
+    return substitution
+
+
+def invited_events(participant: Participant):
+    """The events of the congress week the participant's role is invited to and which need registration."""
+    events = Event.objects.filter(congress_id=participant.congress_id, registration_required=True)
+    role = Participant.Role.DELEGATE if participant.acting_for_id else participant.role
+    return events.filter(pk__in=[e.pk for e in events if e.invites(role)])
+
+
+def personal_link_url(token: str) -> str:
+    return f"{settings.KS_PUBLIC_BASE_URL}{reverse('portal:home', args=[token])}"
+
+
+# --- Reminders and deletion of personal data ---------------------------------------------------------------------
+
+
+def reminders_send(*, today: datetime.date | None = None) -> int:
+    """Remind, once, those invited who have not registered, when the congress's reminder day has come.
+
+    The reminder carries a new personal link (the secret of the old one is not stored), which replaces the old.
+    """
+    today = today or timezone.localdate()
+    queued = 0
+    for congress in Congress.objects.filter(registration_deadline__gte=today, reminder_days_before_deadline__gt=0):
+        if today < congress.registration_deadline - datetime.timedelta(days=congress.reminder_days_before_deadline):
+            continue
+        waiting = (
+            Participant.objects.filter(
+                congress=congress, status=Participant.Status.ACTIVE, links__mailed_at__isnull=False
+            )
+            .exclude(email="")
+            .exclude(registration__isnull=False)
+            .select_related("congress", "county__regional_office", "organisation")
+            .distinct()
+        )
+        for participant in waiting:
+            with transaction.atomic():
+                if OutboxMail.objects.filter(dedupe_key=f"reminder:{participant.pk}").exists():
+                    continue
+                link, token = personal_link_issue(participant=participant)
+                participant_mail_queue(
+                    participant=participant,
+                    kind=MailText.Kind.REMINDER,
+                    link_url=personal_link_url(token),
+                    dedupe_key=f"reminder:{participant.pk}",
+                )
+                PersonalLink.objects.filter(pk=link.pk).update(mailed_at=timezone.now())
+                queued += 1
+    return queued
+
+
+def health_data_deletion_date(congress: Congress) -> datetime.date:
+    return congress.last_day + datetime.timedelta(days=congress.health_data_retention_days)
+
+
+@transaction.atomic
+def registration_health_data_purge(*, today: datetime.date | None = None) -> int:
+    """Blank diet, allergy and accessibility answers of congresses whose retention period has ended."""
+    today = today or timezone.localdate()
+    due = [c.pk for c in Congress.objects.all() if health_data_deletion_date(c) <= today]
+    return Registration.objects.filter(participant__congress__in=due, health_data_deleted_at__isnull=True).update(
+        diet="", allergies="", accessibility="", health_data_deleted_at=timezone.now()
+    )
+
+
+# --- Invitations ------------------------------------------------------------------------------------------------
+
+INVITATION_BATCH_SIZE = 100  # letters rendered as one PDF batch; batches run in parallel on the workers
+
+
+@dataclass
+class InvitationPlan:
+    to_send: list[Participant] = field(default_factory=list)
+    refused: list[tuple[Participant, str]] = field(default_factory=list)
+
+
+def invitations_plan(*, participants: Iterable[Participant]) -> InvitationPlan:
+    """Who would get an invitation now, and who is refused and why (the dry run shows exactly this)."""
+    participants = list(participants)
+    held_back = set(
+        CountyHoldBack.objects.filter(congress_id__in={p.congress_id for p in participants}).values_list(
+            "congress_id", "county_id"
+        )
+    )
+    plan = InvitationPlan()
+    for participant in participants:
+        if participant.county_id and (participant.congress_id, participant.county_id) in held_back:
+            plan.refused.append((participant, _("The county is held back.")))
+        elif participant.status != Participant.Status.ACTIVE:
+            plan.refused.append((participant, _("The participant has withdrawn.")))
+        elif not participant.email:
+            plan.refused.append((participant, _("No e-mail address.")))
+        elif participant.role == Participant.Role.DEPUTY and participant.acting_for_id is None:
+            plan.refused.append((participant, _("A deputy is invited when taking a seat.")))
+        else:
+            plan.to_send.append(participant)
+    return plan
+
+
+def invitations_send(
+    *, participants: Iterable[Participant], user: AbstractBaseUser | None, batch_size: int = INVITATION_BATCH_SIZE
+) -> InvitationPlan:
+    """Issue a personal link to each participant and queue the invitation mail with the PDF letter.
+
+    Refused participants (held-back county, withdrawn, no address, a deputy without a seat) are left alone. Each
+    batch is one transaction: its mails are queued only when its links are stored.
+    """
+    from delegates.letters import render_invitation_letters  # rendering imports this module
+
+    queryset = Participant.objects.select_related("congress", "county__regional_office", "organisation")
+    plan = invitations_plan(participants=queryset.filter(pk__in=[p.pk for p in participants]).order_by("pk"))
+    for start in range(0, len(plan.to_send), batch_size):
+        chunk = plan.to_send[start : start + batch_size]
+        with transaction.atomic():
+            issued = [personal_link_issue(participant=p, user=user) for p in chunk]
+            urls = [personal_link_url(token) for _link, token in issued]
+            letters = render_invitation_letters(list(zip(chunk, urls, strict=True)))
+            for participant, (link, _token), url, pdf in zip(chunk, issued, urls, letters, strict=True):
+                participant_mail_queue(
+                    participant=participant,
+                    kind=MailText.Kind.INVITATION,
+                    link_url=url,
+                    dedupe_key=f"invitation:{link.pk}",
+                    attachments=[(_("invitation.pdf"), pdf, "application/pdf")],
+                )
+            PersonalLink.objects.filter(pk__in=[link.pk for link, _token in issued]).update(mailed_at=timezone.now())
+    return plan
+
+
+def invitations_queue(*, participants: Iterable[Participant], user: AbstractBaseUser | None) -> InvitationPlan:
+    """Plan the invitations and hand them to the workers in batches once the transaction commits."""
+    from delegates.tasks import send_invitations  # the task module imports this one
+
+    plan = invitations_plan(participants=participants)
+    ids = [participant.pk for participant in plan.to_send]
+    user_id = user.pk if user is not None else None
+    for start in range(0, len(ids), INVITATION_BATCH_SIZE):
+        batch = ids[start : start + INVITATION_BATCH_SIZE]
+        transaction.on_commit(lambda batch=batch: send_invitations.delay(batch, user_id))
+    return plan

@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from core import views as core_views
+from delegates import staff_views as delegates_staff_views
 from delegates import views as delegates_views
 
 admin.site.site_header = _("KS Landstinget – administration")
@@ -19,8 +20,34 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("konto/", include("allauth.urls")),
     path("admin/delegates/overview/", delegates_views.delegation_overview_view, name="delegates_delegation_overview"),
+    path(
+        "admin/delegates/registrations/",
+        delegates_staff_views.registration_status_view,
+        name="delegates_registration_status",
+    ),
+    path(
+        "admin/delegates/registrations/catering/",
+        delegates_staff_views.catering_list_view,
+        name="delegates_registration_catering",
+    ),
+    path(
+        "admin/delegates/registrations/rooming/",
+        delegates_staff_views.rooming_list_view,
+        name="delegates_registration_rooming",
+    ),
+    path(
+        "admin/delegates/registrations/accessibility/",
+        delegates_staff_views.accessibility_list_view,
+        name="delegates_registration_accessibility",
+    ),
+    path(
+        "admin/delegates/registrations/retention/",
+        delegates_staff_views.retention_view,
+        name="delegates_registration_retention",
+    ),
     path("admin/", admin.site.urls),
     path("helse/", core_views.health, name="health"),
+    path("p/", include("delegates.portal.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

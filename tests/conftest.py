@@ -24,6 +24,24 @@ def _mail_in_memory(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _eager_celery(request):
+    """Run tasks in-process even when REDIS_URL is set: a worker cannot see a test's uncommitted rows.
+
+    Tests marked ``real_services`` talk to the real worker instead.
+    """
+    if request.node.get_closest_marker("real_services"):
+        yield
+        return
+    from celery import current_app
+
+    conf = current_app.conf
+    previous = conf.task_always_eager, conf.task_eager_propagates
+    conf.task_always_eager, conf.task_eager_propagates = True, True
+    yield
+    conf.task_always_eager, conf.task_eager_propagates = previous
+
+
 @pytest.fixture
 def isolated_cache(settings):
     """A private in-memory cache for one test: allauth keeps rate limits and used TOTP codes in the cache."""

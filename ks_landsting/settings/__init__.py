@@ -8,6 +8,7 @@ PostgreSQL, a real Celery broker/cache on Redis and SMTP. Production hardening l
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -79,7 +80,9 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------------------------
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+# An empty DATABASE_URL counts as unset.
+DATABASE_URL = env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
+DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"].setdefault("TEST", {})
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -106,7 +109,17 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/Oslo"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Mail outbox (core): a safety net for retries, and deleting old mail bodies (personal data).
+    "outbox-retry-due": {"task": "core.tasks.retry_due_outbox_mail", "schedule": 60.0},
+    "outbox-purge-bodies": {"task": "core.tasks.purge_outbox_bodies", "schedule": crontab(hour=3, minute=15)},
+    # Registration (delegates): one reminder before the deadline; diet and accessibility answers deleted in time.
+    "registration-reminders": {"task": "delegates.tasks.send_reminders", "schedule": crontab(hour=9, minute=0)},
+    "registration-purge-health-data": {
+        "task": "delegates.tasks.purge_health_data",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}
 
 # --- E-mail ---------------------------------------------------------------------------------------------------
 EMAIL_URL = env.str("EMAIL_URL", default="")
@@ -117,6 +130,9 @@ else:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="KS Landstinget <landstinget@ks.no>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Mail outbox: attempts before a temporarily failing mail is given up, and days the bodies of sent/failed mail are kept.
+KS_OUTBOX_MAX_ATTEMPTS = env.int("KS_OUTBOX_MAX_ATTEMPTS", default=5)
+KS_OUTBOX_BODY_RETENTION_DAYS = env.int("KS_OUTBOX_BODY_RETENTION_DAYS", default=90)
 
 # --- Authentication (django-allauth) --------------------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"
@@ -148,6 +164,9 @@ MFA_TOTP_ISSUER = "KS Landstinget"
 # When true, a staff user without an authenticator is sent to set one up before using any staff page.
 KS_REQUIRE_STAFF_MFA = env.bool("KS_REQUIRE_STAFF_MFA", default=False)
 
+# Absolute links in mail and letters (personal links) are built on this address.
+KS_PUBLIC_BASE_URL = env.str("KS_PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 # --- Admin tools ----------------------------------------------------------------------------------------------
 # Exports are opened in spreadsheet programs: a name typed as "=HYPERLINK(...)" must stay text.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
@@ -178,4 +197,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint reports every rendering step at INFO; only its warnings are worth reading.
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
 }

@@ -54,6 +54,7 @@ def test_services_follow_the_environment():
     assert settings.CELERY_TASK_ALWAYS_EAGER is not bool(os.environ.get("REDIS_URL"))
 
 
+@pytest.mark.real_services
 @pytest.mark.skipif(
     bool(os.environ.get("REDIS_URL")) and not os.environ.get("KS_EXPECT_CELERY_WORKER"),
     reason="REDIS_URL is set but no Celery worker was started (set KS_EXPECT_CELERY_WORKER=1 once it runs)",

@@ -138,3 +138,14 @@ def test_admin_withdraw_with_another_deputy_and_no_reason_shows_the_error(client
     assert "errorlist" in response.content.decode()
     delegate.refresh_from_db()
     assert delegate.status == Participant.Status.ACTIVE
+
+
+def test_a_samfunnsbedriftene_delegate_without_county_is_replaced_by_its_deputy():
+    congress = CongressFactory()
+    common = {"congress": congress, "county": None, "elected_by": Participant.ElectedBy.SAMFUNNSBEDRIFTENE}
+    delegate = ParticipantFactory(role=Participant.Role.SAMFUNNSBEDRIFTENE_DELEGATE, **common)
+    deputy = ParticipantFactory(role=Participant.Role.DEPUTY, deputy_rank=1, **common)
+
+    substitution = participant_withdraw(participant=delegate, user=None)
+
+    assert substitution.replacement == deputy

@@ -1,3 +1,5 @@
+import datetime
+import zoneinfo
 from pathlib import Path
 
 from django.contrib.auth.models import Group
@@ -8,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from agenda.models import Congress
+from agenda.models import Congress, Event
 from core.models import User
 from delegates import demo
 from delegates.models import County, DelegateKey, Organisation, Participant, RegionalOffice, Substitution
@@ -42,6 +44,7 @@ class Command(BaseCommand):
         congress, _created = Congress.objects.update_or_create(
             name=demo.DEMO_CONGRESS["name"], year=demo.DEMO_CONGRESS["year"], defaults=demo.DEMO_CONGRESS
         )
+        self._programme(congress)
         samfunnsbedriftene, _created = Organisation.objects.update_or_create(
             kind=Organisation.Kind.SAMFUNNSBEDRIFTENE, defaults={"name": "Samfunnsbedriftene", "county": None}
         )
@@ -56,6 +59,23 @@ class Command(BaseCommand):
         key, _created = DelegateKey.objects.get_or_create(congress=congress)
         seat_allocation_compute(key=key, user=secretariat)
         self._participants(congress=congress, key=key, samfunnsbedriftene=samfunnsbedriftene)
+
+    def _programme(self, congress: Congress) -> None:
+        oslo = zoneinfo.ZoneInfo("Europe/Oslo")
+        for title, title_en, kind, start, end, roles, registration in demo.DEMO_PROGRAMME:
+            Event.objects.update_or_create(
+                congress=congress,
+                title=title,
+                defaults={
+                    "title_en": title_en,
+                    "kind": kind,
+                    "starts_at": datetime.datetime(2024, 2, start[0], start[1], start[2], tzinfo=oslo),
+                    "ends_at": datetime.datetime(2024, 2, end[0], end[1], end[2], tzinfo=oslo),
+                    "venue": congress.venue,
+                    "invited_roles": roles,
+                    "registration_required": registration,
+                },
+            )
 
     def _participants(self, *, congress: Congress, key: DelegateKey, samfunnsbedriftene: Organisation) -> None:
         """Replace the demo congress's generated delegates and deputies (idempotent: nothing is duplicated)."""

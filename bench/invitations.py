@@ -1,0 +1,550 @@
+"""Invitations end to end: N invitation letters (PDF) through a real Celery worker to a local SMTP sink.
+
+Creates a throw-away PostgreSQL database (dropped and created with psycopg, then ``migrate`` and ``seed_demo``),
+replaces the demo congress's participants with N delegates spread over the demo counties, starts an SMTP sink
+(aiosmtpd, in this process, on a free port) and a Celery worker (``--concurrency 2``, its own queue on Redis db 9) as a
+subprocess, then calls ``delegates.services.invitations_queue`` for all N in one transaction. The clock starts at the
+commit; the script polls every 0.5 s until the sink has N messages and all N invitation ``OutboxMail`` rows are SENT,
+sampling the worker's memory (VmRSS / VmHWM of the main process and its pool children from /proc).
+
+Prints N, the wall time to all sent, invitations per minute, the time to the first mail, when the last letter was
+rendered (last OutboxMail row written), the mean SMTP send per mail, the peak worker memory, failed / lost /
+duplicated counts and the mean attachment size. ``--profile`` then runs ``invitations_send`` for 100 participants
+in this process (rolled back, nothing is sent): once with timers around its phases, once under cProfile.
+
+    .venv/bin/python bench/invitations.py [--participants 1000] [--timeout 600] [--profile] [--workaround]
+
+``--workaround`` starts the worker through this script (``app.worker_main``, same arguments) with
+Participant's default ordering cleared, because ``personal_link_issue`` fails on PostgreSQL without it (see
+:func:`apply_workaround`); without the flag the worker is exactly ``.venv/bin/celery -A ks_landsting worker``.
+"""
+
+import argparse
+import collections
+import email
+import email.policy
+import logging
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DB_NAME = "ks_landsting_bench_inv"
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
+REDIS_URL = "redis://127.0.0.1:6379/9"
+# The worker bootstrap (a child of this script) keeps the queue its parent chose.
+if sys.argv[1:2] == ["--worker-bootstrap"]:
+    QUEUE = os.environ["CELERY_QUEUE"]
+else:
+    QUEUE = f"bench-invitations-{uuid.uuid4().hex[:8]}"
+
+# Set before django.setup() (and inherited by the worker, which gets EMAIL_URL on top).
+os.environ["DATABASE_URL"] = DATABASE_URL
+os.environ["REDIS_URL"] = REDIS_URL
+os.environ["CELERY_QUEUE"] = QUEUE
+os.environ["DEBUG"] = "false"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ks_landsting.settings")
+
+
+# --- Database ---------------------------------------------------------------------------------------------------
+
+
+def database_recreate() -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+
+
+def database_drop() -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+
+
+def build(participants: int):
+    import random
+
+    from django.core.management import call_command
+
+    from agenda.models import Congress
+    from core.models import User
+    from delegates.models import Organisation, Participant, Substitution
+
+    devnull = open(os.devnull, "w")  # noqa: SIM115
+    call_command("migrate", verbosity=0, stdout=devnull)
+    call_command("seed_demo", stdout=devnull)
+    congress = Congress.objects.get(name="Landstinget 2024")
+    Substitution.objects.filter(withdrawn__congress=congress).delete()
+    Substitution.objects.filter(replacement__congress=congress).delete()
+    Participant.objects.filter(congress=congress).delete()
+    rng = random.Random(7)
+    municipalities = list(
+        Organisation.objects.filter(kind__in=Organisation.MUNICIPAL_KINDS, county__isnull=False).select_related(
+            "county"
+        )
+    )
+    first = ["Kari", "Ola", "Ingrid", "Lars", "Åse", "Bjørn", "Sølvi", "Håkon", "Mette", "Øystein"]
+    last = ["Ødegård", "Bækken", "Hansen", "Fjellheim", "Aasen", "Løvås", "Nilsen", "Strøm", "Berg", "Dæhli"]
+    rows = []
+    for n in range(participants):
+        organisation = rng.choice(municipalities)
+        rows.append(
+            Participant(
+                congress=congress,
+                first_name=rng.choice(first),
+                last_name=f"{rng.choice(last)} {n}",
+                email=f"bench{n}@example.no",
+                gender=rng.choice(["female", "male"]),
+                party=rng.choice(["Ap", "H", "Sp", "FrP", "SV", "KrF", "V"]),
+                role=Participant.Role.DELEGATE,
+                county=organisation.county,
+                organisation=organisation,
+                elected_by="county_meeting",
+            )
+        )
+    Participant.objects.bulk_create(rows, batch_size=500)
+    user = User.objects.get(email="sekretariat@ks-landsting.test")
+    return congress, user
+
+
+# --- SMTP sink --------------------------------------------------------------------------------------------------
+
+
+class SinkHandler:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.messages = 0
+        self.bytes = 0
+        self.recipients = collections.Counter()
+        self.attachment_sizes: list[int] = []
+        self.first_at: float | None = None
+        self.last_at: float | None = None
+
+    async def handle_DATA(self, server, session, envelope):
+        now = time.perf_counter()
+        data = envelope.original_content or envelope.content
+        message = email.message_from_bytes(data, policy=email.policy.default)
+        sizes = [len(part.get_payload(decode=True) or b"") for part in message.iter_attachments()]
+        with self.lock:
+            self.messages += 1
+            self.bytes += len(data)
+            self.recipients.update(address.lower() for address in envelope.rcpt_tos)
+            self.attachment_sizes += sizes
+            if self.first_at is None:
+                self.first_at = now
+            self.last_at = now
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- Worker -----------------------------------------------------------------------------------------------------
+
+
+def apply_workaround() -> None:
+    """Work around personal_link_issue's ``select_for_update().filter(pk=...).first()`` failing on PostgreSQL.
+
+    ``.first()`` on an unordered queryset orders by ``Participant.Meta.ordering`` (``county__number`` first), a LEFT
+    OUTER JOIN to the nullable county, and PostgreSQL refuses FOR UPDATE on the nullable side of an outer join
+    (NotSupportedError). With no default ordering ``.first()`` orders by pk: the same single-row lock, no join. No
+    other query on the invitation path relies on the participant's default ordering.
+    """
+    from delegates.models import Participant
+
+    Participant._meta.ordering = []
+
+
+def worker_bootstrap(argv: list[str]) -> None:
+    """``celery -A ks_landsting worker ...`` with :func:`apply_workaround` applied first (the pool inherits it)."""
+    import django
+
+    django.setup()
+    apply_workaround()
+    from ks_landsting.celery import app
+
+    app.worker_main(["worker", *argv])
+
+
+def worker_start(smtp_port: int, log_path: Path, *, workaround: bool) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "CELERY_QUEUE": QUEUE,
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "DEBUG": "false",
+    }
+    log = open(log_path, "wb")  # noqa: SIM115
+    if workaround:
+        command = [sys.executable, __file__, "--worker-bootstrap"]
+    else:
+        command = [str(ROOT / ".venv/bin/celery"), "-A", "ks_landsting", "worker"]
+    return subprocess.Popen(
+        [
+            *command,
+            "--concurrency",
+            "2",
+            "-Q",
+            QUEUE,
+            "--loglevel",
+            "WARNING",
+            "--hostname",
+            f"{QUEUE}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def worker_wait(worker: subprocess.Popen, timeout: float = 120) -> float:
+    started = time.perf_counter()
+    env = {**os.environ}
+    while time.perf_counter() - started < timeout:
+        if worker.poll() is not None:
+            raise RuntimeError(f"worker exited with {worker.returncode}")
+        result = subprocess.run(
+            [
+                str(ROOT / ".venv/bin/celery"),
+                "-A",
+                "ks_landsting",
+                "inspect",
+                "ping",
+                "-d",
+                f"{QUEUE}@{socket.gethostname()}",
+                "--timeout",
+                "2",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode == 0 and "pong" in result.stdout:
+            return time.perf_counter() - started
+        time.sleep(0.5)
+    raise RuntimeError("worker did not answer celery inspect ping")
+
+
+def worker_stop(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+def queue_delete() -> None:
+    """Remove this run's queue and its kombu bindings from Redis (left-overs only if the run was cut short)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    client.delete(QUEUE, f"_kombu.binding.{QUEUE}", f"_kombu.binding_permanent.{QUEUE}")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:  # fields after "(comm)": state, ppid, ...
+            found.append(int(entry))
+    return found
+
+
+def _status_kib(pid: int) -> tuple[int, int]:
+    rss = hwm = 0
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("VmHWM:"):
+                    hwm = int(line.split()[1])
+    except OSError:
+        pass
+    return rss, hwm
+
+
+class MemorySampler:
+    """Sum of VmRSS of the worker and its pool processes, and each process's VmHWM (its own peak)."""
+
+    def __init__(self, main_pid: int):
+        self.main_pid = main_pid
+        self.peak_total_rss_kib = 0
+        self.peak_hwm_kib: dict[int, int] = {}
+
+    def sample(self) -> None:
+        pids = [self.main_pid, *_children(self.main_pid)]
+        total = 0
+        for pid in pids:
+            rss, hwm = _status_kib(pid)
+            total += rss
+            self.peak_hwm_kib[pid] = max(self.peak_hwm_kib.get(pid, 0), hwm)
+        self.peak_total_rss_kib = max(self.peak_total_rss_kib, total)
+
+
+# --- Profile ----------------------------------------------------------------------------------------------------
+
+
+def profile_send(user, count: int = 100) -> None:
+    """``invitations_send`` for ``count`` participants in this process, rolled back: phases timed, then cProfile."""
+    import cProfile
+    import pstats
+
+    from django.db import transaction
+
+    import delegates.letters
+    import delegates.services
+    from delegates.models import Participant
+
+    participants = list(Participant.objects.order_by("pk")[:count])
+    timings: dict[str, float] = collections.defaultdict(float)
+
+    def timed(name, func):
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                timings[name] += time.perf_counter() - start
+
+        return wrapper
+
+    patches = [
+        (delegates.services, "personal_link_issue", "issue personal links"),
+        (delegates.services, "participant_mail_queue", "queue outbox mails (rows + PDF attachment)"),
+        (delegates.letters, "invitation_letter_context", "letter context (incl. QR code)"),
+        (delegates.letters, "qr_code_svg", "  of which QR code"),
+        (delegates.letters, "render_to_string", "letter HTML (template only)"),
+        (delegates.letters, "render_pdf_batch", "PDF: render_pdf_batch (WeasyPrint + pypdf split)"),
+    ]
+
+    def run():
+        with transaction.atomic():
+            start = time.perf_counter()
+            delegates.services.invitations_send(participants=participants, user=user, batch_size=count)
+            elapsed = time.perf_counter() - start
+            transaction.set_rollback(True)  # nothing is committed, so no on_commit (no task, no mail)
+        return elapsed
+
+    run()  # warm up: fonts, CSS, templates
+    originals = [(module, name, getattr(module, name)) for module, name, _label in patches]
+    for module, name, label in patches:
+        setattr(module, name, timed(label, getattr(module, name)))
+    try:
+        cpu_start = time.process_time()
+        elapsed = run()
+        cpu = time.process_time() - cpu_start
+    finally:
+        for module, name, original in originals:
+            setattr(module, name, original)
+    print(f"\ninvitations_send for {count} participants in-process (rolled back; one batch of {count}):")
+    print(f"  total {elapsed:6.2f} s wall, {cpu:6.2f} s CPU = {1000 * elapsed / count:6.1f} ms/letter wall")
+    for _module, _name, label in patches:
+        print(f"  {label:52} {timings[label]:6.2f} s  {1000 * timings[label] / count:6.1f} ms/letter")
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    run()
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    print("\ncProfile, top 25 by cumulative time:")
+    stats.sort_stats("cumulative").print_stats(25)
+    print("cProfile, top 20 by own time:")
+    stats.sort_stats("tottime").print_stats(20)
+
+
+# --- Main -------------------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--participants", type=int, default=1000)
+    parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--profile", action="store_true", help="then profile invitations_send for 100 in-process")
+    parser.add_argument(
+        "--workaround",
+        action="store_true",
+        help="clear Participant's default ordering in the worker and here (see apply_workaround)",
+    )
+    parser.add_argument("--stall", type=float, default=120, help="give up after this many seconds without progress")
+    args = parser.parse_args()
+    n = args.participants
+
+    database_recreate()
+    import django
+
+    django.setup()
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-connection chatter
+    if args.workaround:
+        apply_workaround()
+    import weasyprint
+    from aiosmtpd.controller import Controller
+    from django.db import transaction
+
+    from core.models import OutboxMail
+    from delegates.services import invitations_queue
+
+    worker = controller = None
+    log_path = Path(tempfile.gettempdir()) / f"{QUEUE}.log"
+    try:
+        setup_started = time.perf_counter()
+        congress, user = build(n)
+        print(
+            f"database: {DB_NAME} (migrate + seed_demo + {n} delegates in {time.perf_counter() - setup_started:.0f} s);"
+            f" queue {QUEUE}; workaround {args.workaround}; WeasyPrint {weasyprint.__version__};"
+            f" load average {os.getloadavg()[0]:.2f}"
+        )
+
+        handler = SinkHandler()
+        port = free_port()
+        controller = Controller(handler, hostname="127.0.0.1", port=port, data_size_limit=0)
+        controller.start()
+        worker = worker_start(port, log_path, workaround=args.workaround)
+        ready = worker_wait(worker)
+        print(f"SMTP sink on 127.0.0.1:{port}; worker (concurrency 2) answered ping after {ready:.1f} s")
+
+        from delegates.models import Participant
+
+        participants = list(Participant.objects.filter(congress=congress))
+        sampler = MemorySampler(worker.pid)
+        sampler.sample()
+        idle_rss_mib = sampler.peak_total_rss_kib / 1024
+        with transaction.atomic():
+            plan = invitations_queue(participants=participants, user=user)
+            assert len(plan.to_send) == n and not plan.refused, (len(plan.to_send), plan.refused[:3])
+            # on_commit callbacks run inside the atomic block's exit; measure from just before them.
+            started, started_epoch = time.perf_counter(), time.time()
+        queued = time.perf_counter() - started
+
+        invitations = OutboxMail.objects.filter(purpose="invitation")
+        sent = 0
+        deadline = started + args.timeout
+        progress, progress_at = None, started
+        while True:
+            sampler.sample()
+            sent = invitations.filter(status=OutboxMail.Status.SENT).count()
+            rows_now = invitations.count()
+            with handler.lock:
+                received = handler.messages
+            now = time.perf_counter()
+            if (rows_now, sent, received) != progress:
+                progress, progress_at = (rows_now, sent, received), now
+            if (received >= n and sent >= n) or now > deadline or now - progress_at > args.stall:
+                break
+            if worker.poll() is not None:
+                break
+            time.sleep(0.5)
+        finished = time.perf_counter()
+        sampler.sample()
+        time.sleep(1)  # anything late (duplicates) still arrives
+        wall = finished - started
+
+        rows = invitations.count()
+        by_status = collections.Counter(invitations.values_list("status", flat=True))
+        last_written = max(invitations.values_list("created_at", flat=True), default=None)
+        first_written = min(invitations.values_list("created_at", flat=True), default=None)
+        send_durations = [
+            (sent_at - began).total_seconds()
+            for began, sent_at in invitations.filter(status=OutboxMail.Status.SENT).values_list(
+                "sending_started_at", "sent_at"
+            )
+        ]
+        with handler.lock:
+            received = handler.messages
+            received_bytes = handler.bytes
+            recipients = collections.Counter(handler.recipients)
+            attachment_sizes = list(handler.attachment_sizes)
+            first_at = handler.first_at
+        expected = {f"bench{i}@example.no" for i in range(n)}
+        duplicated = sum(count - 1 for count in recipients.values() if count > 1)
+        lost = len(expected - set(recipients))
+        failed = by_status.get(OutboxMail.Status.FAILED, 0)
+        not_sent = rows - by_status.get(OutboxMail.Status.SENT, 0)
+
+        print(f"\ninvitations: {n}; timeout {args.timeout:.0f} s; finished: {received >= n and sent >= n}")
+        print(f"  queue (on_commit, {len(range(0, n, 100))} tasks)       {queued:8.2f} s")
+        print(f"  wall time to all sent                   {wall:8.1f} s")
+        print(f"  invitations per minute                  {60 * sent / wall:8.0f}")
+        if first_at is not None:
+            print(f"  time to first mail                      {first_at - started:8.1f} s")
+        if first_written is not None:
+            print(
+                f"  first / last outbox row written          {first_written.timestamp() - started_epoch:5.1f} s /"
+                f" {last_written.timestamp() - started_epoch:5.1f} s after commit (letters rendered by then)"
+            )
+        if send_durations:
+            print(
+                f"  SMTP send per mail (sending→sent)       mean {1000 * statistics.mean(send_durations):6.1f} ms,"
+                f" max {1000 * max(send_durations):6.1f} ms"
+            )
+        hwm = sampler.peak_hwm_kib
+        per_process = ", ".join(
+            f"{'main' if pid == worker.pid else f'child {pid}'} {kib / 1024:.0f}" for pid, kib in sorted(hwm.items())
+        )
+        print(f"  worker memory, idle RSS total           {idle_rss_mib:8.0f} MiB")
+        print(f"  worker memory, peak RSS total (sampled) {sampler.peak_total_rss_kib / 1024:8.0f} MiB")
+        print(f"  worker memory, peak per process (VmHWM) {per_process} MiB; sum {sum(hwm.values()) / 1024:.0f} MiB")
+        print(f"  outbox rows {rows}; by status {dict(by_status)}")
+        print(f"  sink: {received} messages, {received_bytes / 1024 / 1024:.1f} MiB")
+        print(f"  failed {failed}; not sent {not_sent}; lost {lost}; duplicated {duplicated}")
+        if attachment_sizes:
+            print(
+                f"  attachments: {len(attachment_sizes)}; mean size {statistics.mean(attachment_sizes) / 1024:.1f} KiB"
+            )
+        if not (received >= n and sent >= n):
+            print(f"worker log tail ({log_path}):")
+            print("\n".join(log_path.read_text(errors="replace").splitlines()[-30:]))
+
+        worker_stop(worker)
+        worker = None
+        if args.profile:
+            profile_send(user)
+    finally:
+        if worker is not None:
+            worker_stop(worker)
+        if controller is not None:
+            controller.stop()
+        database_drop()
+        queue_delete()
+        try:
+            if log_path.exists() and log_path.stat().st_size == 0:
+                log_path.unlink()
+        except OSError:
+            pass
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--worker-bootstrap"]:
+        worker_bootstrap(sys.argv[2:])
+    else:
+        main()

@@ -1,0 +1,66 @@
+"""The invitation letter: its context from the models, and rendering many letters as PDFs in one go."""
+
+from collections.abc import Sequence
+
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from delegates.models import Participant
+from delegates.services import invited_events
+from ks_landsting.pdf import qr_code_svg, render_pdf_batch
+
+LETTER_TEMPLATE = "delegates/pdf/invitation_letter.html"
+
+
+def invitation_letter_context(*, participant: Participant, registration_url: str, language: str = "nb") -> dict:
+    congress = participant.congress
+    office = participant.county.regional_office if participant.county_id else None
+    with translation.override(language):
+        role_label = str(participant.get_role_display())
+    return {
+        "congress": congress,
+        "participant": {
+            "full_name": participant.full_name,
+            "role_label": role_label,
+            "organisation_name": participant.organisation.name if participant.organisation_id else "",
+            "county_name": participant.county.name if participant.county_id else "",
+        },
+        "invited_events": [
+            {"title": event.title_in(language), "starts": event.starts_at, "ends": event.ends_at, "venue": event.venue}
+            for event in invited_events(participant).order_by("starts_at")
+        ],
+        "registration_url": registration_url,
+        "qr_svg": qr_code_svg(registration_url),
+        "registration_deadline": congress.registration_deadline,
+        "travel_information": (congress.travel_information_en if language == "en" else "")
+        or congress.travel_information,
+        "sender": office.name if office else "KS",
+        "letter_date": timezone.localdate(),
+        "language": language,
+    }
+
+
+def render_invitation_letters(letters: Sequence[tuple[Participant, str]], *, language: str = "nb") -> list[bytes]:
+    """PDF letters for (participant, personal link) pairs, in order, rendered as one batch."""
+    documents = [
+        render_to_string(
+            LETTER_TEMPLATE,
+            invitation_letter_context(participant=participant, registration_url=url, language=language),
+        )
+        for participant, url in letters
+    ]
+    return render_pdf_batch(documents)
+
+
+def sample_invitation_letter(*, congress, language: str = "nb") -> bytes:
+    """The letter with made-up participant data, for staff to check layout and texts before sending."""
+    sample = Participant(
+        congress=congress,
+        first_name="Kari",
+        last_name="Nordmann",
+        role=Participant.Role.DELEGATE,
+        email="kari@example.no",
+    )
+    return render_invitation_letters(
+        [(sample, "https://landsting.example.no/p/EKSEMPEL-IKKE-EN-EKTE-LENKE/")], language=language
+    )[0]

@@ -1,0 +1,1 @@
+"""The registration portal behind a participant's personal link (no user account)."""

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from delegates.portal import views
+
+app_name = "portal"
+
+# "ny-lenke" comes first: it must never be taken for a token.
+urlpatterns = [
+    path("ny-lenke/", views.lost_link, name="lost_link"),
+    path("<str:token>/", views.home, name="home"),
+    path("<str:token>/bekreftet/", views.done, name="done"),
+    path("<str:token>/avmelding/", views.cancel, name="cancel"),
+    path("<str:token>/avmeldt/", views.cancelled, name="cancelled"),
+    path("<str:token>/mine-data/", views.my_data, name="my_data"),
+]

@@ -1,0 +1,336 @@
+"""The registration portal behind the personal link: parse, resolve the link, call a service, render.
+
+Every page that carries the secret in its URL goes through ``personal_link_required``; every portal response
+(including the bad-link pages and the lost-link form) gets ``portal_headers``: the page must not leak its URL to
+other sites, be stored by a shared cache or be indexed.
+"""
+
+import datetime
+import hashlib
+import logging
+from functools import wraps
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import translation
+from django.views.decorators.http import require_http_methods
+
+from core.models import OutboxMail
+from delegates.models import Participant, PersonalLink, Registration
+from delegates.portal.forms import LostLinkForm, RegistrationForm, event_label, night_label
+from delegates.services import (
+    LinkProblem,
+    allowed_hotel_nights,
+    health_data_deletion_date,
+    invited_events,
+    personal_link_resolve,
+    personal_link_send_lost,
+    personal_link_url,
+    registration_cancel,
+    registration_is_open,
+    registration_save,
+)
+
+logger = logging.getLogger(__name__)
+
+# Lost-link requests: (how many, per how many seconds).
+LOST_LINK_LIMIT_PER_IP = (5, 15 * 60)
+LOST_LINK_LIMIT_PER_ADDRESS = (3, 60 * 60)
+
+LINK_PROBLEM_STATUS = {"malformed": 404, "unknown": 404, "revoked": 410, "expired": 410}
+
+
+# "same-origin", not "no-referrer": under "no-referrer" browsers send ``Origin: null`` with every form POST, and
+# Django's CSRF check then refuses all of them (the registration form, cancelling, the language switch). With
+# "same-origin" no other site ever sees the URL, so the token still never leaves our origin.
+REFERRER_POLICY = "same-origin"
+
+
+def portal_headers(view):
+    """The token is in the URL: never send it to other sites as a Referer, never store the page, never index it."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = REFERRER_POLICY
+        response["Cache-Control"] = "no-store"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return wrapper
+
+
+def personal_link_required(view):
+    """Resolve ``token``; a bad link gets its own page (404 or 410) without any participant data."""
+
+    @portal_headers
+    @wraps(view)
+    def wrapper(request: HttpRequest, token: str, *args, **kwargs) -> HttpResponse:
+        try:
+            link = personal_link_resolve(token=token)
+        except LinkProblem as problem:
+            return TemplateResponse(
+                request,
+                "delegates/portal/link_problem.html",
+                {"problem": problem.code},
+                status=LINK_PROBLEM_STATUS.get(problem.code, 404),
+            )
+        return view(request, link, token, *args, **kwargs)
+
+    return wrapper
+
+
+def _context(link: PersonalLink, token: str, **extra) -> dict:
+    participant = link.participant
+    return {
+        "participant": participant,
+        "congress": participant.congress,
+        "token": token,
+        "is_open": registration_is_open(participant),
+        "withdrawn": participant.status == Participant.Status.WITHDRAWN,
+        **extra,
+    }
+
+
+def _registration(participant: Participant) -> Registration | None:
+    return Registration.objects.filter(participant=participant).prefetch_related("events").first()
+
+
+def _summary(participant: Participant, registration: Registration | None, language: str) -> dict:
+    """The answers in readable form, for the confirmation page, the read-only page and "my data"."""
+    if registration is None:
+        return {}
+    return {
+        "events": [event_label(event, language) for event in sorted(registration.events.all(), key=_event_order)],
+        "hotel_nights": [night_label(datetime.date.fromisoformat(night)) for night in registration.hotel_nights],
+    }
+
+
+def _event_order(event):
+    return (event.starts_at, event.title)
+
+
+# --- Registration -------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@personal_link_required
+def home(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
+    participant = link.participant
+    congress = participant.congress
+    language = translation.get_language() or "nb"
+    registration = _registration(participant)
+    is_open = registration_is_open(participant)
+    events = list(invited_events(participant).order_by("starts_at", "title"))
+    nights = allowed_hotel_nights(congress)
+    chosen_ids = [event.pk for event in registration.events.all()] if registration else []
+    form_kwargs = {"events": events, "nights": nights, "language": language}
+    status = 200
+
+    if request.method == "POST" and not is_open:
+        status = 403
+        form = None
+    elif request.method == "POST":
+        form = RegistrationForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                registration_save(
+                    participant=participant,
+                    event_ids=data["events"],
+                    hotel_nights=data["hotel_nights"],
+                    diet=data["diet"] or "",
+                    allergies=data["allergies"],
+                    accessibility=data["accessibility"],
+                    arrival=data["arrival"],
+                    departure=data["departure"],
+                    listed=data["listed"],
+                    mobile=data["mobile"],
+                    link_url=personal_link_url(token),
+                    language=language,
+                )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                return redirect("portal:done", token=token)
+        status = 400
+    else:
+        initial = RegistrationForm.initial_from(
+            participant=participant, registration=registration, event_ids=chosen_ids
+        )
+        form = RegistrationForm(initial=initial, **form_kwargs) if is_open else None
+
+    context = _context(
+        link,
+        token,
+        form=form,
+        registration=registration,
+        summary=_summary(participant, registration, language),
+        has_events=bool(events),
+        health_deletion_date=health_data_deletion_date(congress),
+        refused=status == 403,
+    )
+    return TemplateResponse(request, "delegates/portal/home.html", context, status=status)
+
+
+def _add_service_errors(form: RegistrationForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+@require_http_methods(["GET"])
+@personal_link_required
+def done(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
+    participant = link.participant
+    registration = _registration(participant)
+    if registration is None or registration.status != Registration.Status.REGISTERED:
+        return redirect("portal:home", token=token)
+    language = translation.get_language() or "nb"
+    context = _context(
+        link,
+        token,
+        registration=registration,
+        summary=_summary(participant, registration, language),
+        health_deletion_date=health_data_deletion_date(participant.congress),
+    )
+    return TemplateResponse(request, "delegates/portal/done.html", context)
+
+
+# --- Cancelling ---------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@personal_link_required
+def cancel(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
+    participant = link.participant
+    is_open = registration_is_open(participant)
+    error, status = "", 200
+    if request.method == "POST" and not is_open:
+        status = 403  # the page says why; nothing is changed
+    elif request.method == "POST":
+        try:
+            registration_cancel(participant=participant)
+        except ValidationError as problem:
+            error, status = " ".join(problem.messages), 400
+        else:
+            return redirect("portal:cancelled", token=token)
+    context = _context(link, token, holds_seat=participant.has_voting_right, error=error, refused=status == 403)
+    return TemplateResponse(request, "delegates/portal/cancel.html", context, status=status)
+
+
+@require_http_methods(["GET"])
+@personal_link_required
+def cancelled(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
+    if link.participant.status != Participant.Status.WITHDRAWN:
+        return redirect("portal:home", token=token)
+    return TemplateResponse(request, "delegates/portal/cancelled.html", _context(link, token))
+
+
+# --- Everything stored about you ------------------------------------------------------------------------------
+
+
+def _history(participant: Participant) -> list[dict]:
+    """Changes to the participant record, oldest first: when and which fields (no values of others, no staff)."""
+    records = list(participant.history.order_by("history_date", "history_id"))
+    labels = {field.attname: field.verbose_name for field in Participant._meta.concrete_fields}
+    labels.update({field.name: field.verbose_name for field in Participant._meta.concrete_fields})
+    rows, previous = [], None
+    for record in records:
+        if previous is None or record.history_type == "+":
+            fields = []
+            kind = "created"
+        else:
+            delta = record.diff_against(previous)
+            fields = sorted({str(labels.get(change.field, change.field)) for change in delta.changes})
+            kind = "changed"
+        rows.append({"date": record.history_date, "kind": kind, "fields": fields})
+        previous = record
+    return rows
+
+
+@require_http_methods(["GET"])
+@personal_link_required
+def my_data(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
+    participant = link.participant
+    congress = participant.congress
+    language = translation.get_language() or "nb"
+    registration = _registration(participant)
+    context = _context(
+        link,
+        token,
+        registration=registration,
+        summary=_summary(participant, registration, language),
+        acting_for=participant.acting_for.full_name if participant.acting_for_id else "",
+        links=list(
+            PersonalLink.objects.filter(participant=participant)
+            .only("created_at", "expires_at", "revoked_at", "mailed_at", "first_opened_at", "last_opened_at")
+            .order_by("-created_at")
+        ),
+        current_link_id=link.pk,
+        mails=list(
+            OutboxMail.objects.filter(related_participant_id=participant.pk)
+            .only("created_at", "sent_at", "subject", "status", "to")
+            .order_by("-created_at", "-id")
+        ),
+        history=_history(participant),
+        health_deletion_date=health_data_deletion_date(congress),
+    )
+    return TemplateResponse(request, "delegates/portal/my_data.html", context)
+
+
+# --- Lost link ------------------------------------------------------------------------------------------------
+
+
+def _client_ip(request: HttpRequest) -> str:
+    # Behind a proxy REMOTE_ADDR must be set from X-Forwarded-For by the proxy set-up, not trusted from the client.
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _hit(key: str, limit: tuple[int, int]) -> bool:
+    """Count one request under ``key``; True while within the limit."""
+    allowed, window = limit
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count <= allowed
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def lost_link_allowed(*, ip: str, email: str) -> bool:
+    by_ip = _hit(f"portal:lost-link:ip:{_digest(ip)}", LOST_LINK_LIMIT_PER_IP)
+    by_address = _hit(f"portal:lost-link:address:{_digest(email)}", LOST_LINK_LIMIT_PER_ADDRESS)
+    return by_ip and by_address
+
+
+@require_http_methods(["GET", "POST"])
+@portal_headers
+def lost_link(request: HttpRequest) -> HttpResponse:
+    form = LostLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].strip().lower()
+        if lost_link_allowed(ip=_client_ip(request), email=email):
+            personal_link_send_lost(email=email, language=translation.get_language() or "nb")
+        else:
+            logger.info("Lost-link request over the rate limit")
+        # Always the same answer: whether the address is known, unknown or over the limit.
+        return TemplateResponse(request, "delegates/portal/lost_link_sent.html", {})
+    status = 400 if request.method == "POST" else 200
+    return TemplateResponse(
+        request,
+        "delegates/portal/lost_link.html",
+        {"form": form, "form_action": reverse("portal:lost_link")},
+        status=status,
+    )

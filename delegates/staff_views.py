@@ -1,0 +1,406 @@
+"""Staff pages in the admin look: registration status per county, the catering, rooming and accessibility lists
+(with CSV and XLSX downloads), and what personal data is deleted when.
+
+The views only parse the chosen congress and the format, check the permission and ask ``registration_lists``;
+what the user may see is decided there, through ``delegates.selectors``.
+"""
+
+import csv
+import datetime
+import io
+from collections.abc import Callable, Sequence
+from urllib.parse import urlencode
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import formats
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from agenda.models import Congress
+from delegates.models import Participant
+from delegates.registration_lists import (
+    AccessibilityList,
+    CateringList,
+    RegistrationStatus,
+    RoomingList,
+    accessibility_list,
+    catering_list,
+    registration_status_by_county,
+    retention_overview,
+    rooming_list,
+)
+
+PERMISSION = "delegates.view_participant"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMATS = ("csv", "xlsx")
+# A spreadsheet program runs a cell that starts with one of these as a formula; participants type free text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+Cell = str | int | datetime.date | datetime.datetime | None
+
+
+# --- Parsing the request --------------------------------------------------------------------------------------------
+
+
+def _congresses(request: HttpRequest) -> tuple[list[Congress], Congress | None]:
+    """Checks the permission; returns every congress (for the picker) and the chosen one (the newest by default)."""
+    if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied
+    congresses = list(Congress.objects.order_by("-first_day"))
+    congress = congresses[0] if congresses else None
+    wanted = request.GET.get("congress", "")
+    if wanted.isdigit():
+        congress = next((c for c in congresses if c.pk == int(wanted)), congress)
+    return congresses, congress
+
+
+def _wanted_format(request: HttpRequest) -> str:
+    wanted = request.GET.get("format", "")
+    if wanted and wanted not in FORMATS:
+        raise Http404(_("Unknown download format."))
+    return wanted
+
+
+def _url(name: str, congress: Congress | None, **params: str) -> str:
+    query = {"congress": congress.pk} if congress else {}
+    query.update(params)
+    return f"{reverse(name)}?{urlencode(query)}" if query else reverse(name)
+
+
+def _page(
+    request: HttpRequest,
+    template: str,
+    *,
+    title: str,
+    url_name: str,
+    congresses: list[Congress],
+    congress: Congress | None,
+    downloads: bool = True,
+    **extra,
+) -> TemplateResponse:
+    context = {
+        **admin.site.each_context(request),
+        "title": title,
+        "subtitle": str(congress) if congress else None,
+        "opts": Participant._meta,
+        "congresses": congresses,
+        "congress": congress,
+        "url_name": url_name,
+        "pages": [
+            (_("Registration status"), _url("delegates_registration_status", congress)),
+            (_("Catering list"), _url("delegates_registration_catering", congress)),
+            (_("Rooming list"), _url("delegates_registration_rooming", congress)),
+            (_("Accessibility list"), _url("delegates_registration_accessibility", congress)),
+            (_("When personal data is deleted"), _url("delegates_registration_retention", congress)),
+        ],
+        "current_url": reverse(url_name),
+        **extra,
+    }
+    if downloads and congress is not None:
+        context["csv_url"] = _url(url_name, congress, format="csv")
+        context["xlsx_url"] = _url(url_name, congress, format="xlsx")
+    return TemplateResponse(request, template, context)
+
+
+# --- Downloads --------------------------------------------------------------------------------------------------------
+
+
+def _safe_text(value: str) -> str:
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def _csv_cell(value: Cell) -> str | int:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, int):
+        return value
+    return _safe_text(str(value))
+
+
+def _csv_response(filename: str, headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> HttpResponse:
+    """UTF-8 with a byte order mark, so that spreadsheet programs read æ, ø and å right."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([_csv_cell(value) for value in row])
+    response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def _xlsx_response(filename: str, title: str, headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> HttpResponse:
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    sheet.append(list(headers))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    widths = [len(str(h)) for h in headers]
+    for row_number, row in enumerate(rows, start=2):
+        for column, value in enumerate(row, start=1):
+            if isinstance(value, datetime.datetime):
+                value = value.replace(tzinfo=None)
+            elif isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            cell = sheet.cell(row=row_number, column=column, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula, whatever the participant typed
+            elif isinstance(value, datetime.datetime):
+                cell.number_format = "DD.MM.YYYY HH:MM"
+            elif isinstance(value, datetime.date):
+                cell.number_format = "DD.MM.YYYY"
+            length = 16 if isinstance(value, datetime.date) else len(str(value or ""))
+            widths[column - 1] = max(widths[column - 1], min(length, 60))
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width + 2
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
+
+
+def _download(
+    wanted: str, *, name: str, title: str, congress: Congress, table: tuple[list[str], list[list[Cell]]]
+) -> HttpResponse:
+    headers, rows = table
+    filename = slugify(f"{name}-{congress.name}") or name
+    if wanted == "csv":
+        return _csv_response(filename, headers, rows)
+    return _xlsx_response(filename, title, headers, rows)
+
+
+def _short_date(date: datetime.date) -> str:
+    return formats.date_format(date, "SHORT_DATE_FORMAT")
+
+
+def _nights_text(nights: Sequence[datetime.date]) -> str:
+    return ", ".join(_short_date(night) for night in nights)
+
+
+def _deleted_text(date: datetime.date) -> str:
+    return _("Deleted on %(date)s") % {"date": _short_date(date)}
+
+
+def status_table(status: RegistrationStatus) -> tuple[list[str], list[list[Cell]]]:
+    headers = [
+        _("County"),
+        _("Participants"),
+        _("Invited"),
+        _("Opened the link"),
+        _("Registered"),
+        _("Cancelled"),
+        _("Invitation mail failed"),
+        _("Not yet invited"),
+    ]
+    rows = [
+        [
+            f.label,
+            f.participants,
+            f.invited,
+            f.opened,
+            f.registered,
+            f.cancelled,
+            f.mail_failed,
+            f.not_invited,
+        ]
+        for f in [*status.counties, status.total]
+    ]
+    return headers, rows
+
+
+def catering_table(catering: CateringList) -> tuple[list[str], list[list[Cell]]]:
+    headers = [
+        _("Name"),
+        _("County"),
+        _("Organisation"),
+        _("Role"),
+        _("Diet"),
+        _("Allergies and food intolerances"),
+        _("Events"),
+    ]
+    rows = [
+        [
+            r.person.name,
+            r.person.county,
+            r.person.organisation,
+            r.person.role,
+            _deleted_text(r.health_data_deleted_on) if r.health_data_deleted_on else r.diet_label,
+            r.allergies,
+            ", ".join(r.events),
+        ]
+        for r in catering.rows
+    ]
+    return headers, rows
+
+
+def rooming_table(rooming: RoomingList) -> tuple[list[str], list[list[Cell]]]:
+    nights = [n.night for n in rooming.nights]
+    headers = [
+        _("Name"),
+        _("County"),
+        _("Organisation"),
+        _("Mobile"),
+        _("E-mail"),
+        _("Hotel nights"),
+        _("Number of nights"),
+        _("Arrival"),
+        _("Departure"),
+        *[
+            _("Night %(evening)s–%(morning)s") % {"evening": _short_date(n.night), "morning": _short_date(n.morning)}
+            for n in rooming.nights
+        ],
+    ]
+    rows = [
+        [
+            r.person.name,
+            r.person.county,
+            r.person.organisation,
+            r.person.mobile,
+            r.person.email,
+            _nights_text(r.nights),
+            len(r.nights),
+            r.arrival,
+            r.departure,
+            *[1 if n in r.nights else None for n in nights],
+        ]
+        for r in rooming.rows
+    ]
+    return headers, rows
+
+
+def accessibility_table(accessibility: AccessibilityList) -> tuple[list[str], list[list[Cell]]]:
+    headers = [
+        _("Name"),
+        _("County"),
+        _("Organisation"),
+        _("Role"),
+        _("Mobile"),
+        _("E-mail"),
+        _("Accessibility needs"),
+        _("Events"),
+        _("Arrival"),
+        _("Departure"),
+    ]
+    rows = [
+        [
+            r.person.name,
+            r.person.county,
+            r.person.organisation,
+            r.person.role,
+            r.person.mobile,
+            r.person.email,
+            r.accessibility,
+            ", ".join(r.events),
+            r.arrival,
+            r.departure,
+        ]
+        for r in accessibility.rows
+    ]
+    return headers, rows
+
+
+# --- The pages --------------------------------------------------------------------------------------------------------
+
+
+def _list_view(
+    *,
+    url_name: str,
+    template: str,
+    title: Callable[[], str],
+    download_name: str,
+    select: Callable,
+    table: Callable,
+    context_name: str,
+):
+    def view(request: HttpRequest) -> HttpResponse:
+        congresses, congress = _congresses(request)
+        wanted = _wanted_format(request)
+        result = select(congress=congress, user=request.user) if congress is not None else None
+        if wanted and result is not None:
+            return _download(wanted, name=download_name, title=title(), congress=congress, table=table(result))
+        return _page(
+            request,
+            template,
+            title=title(),
+            url_name=url_name,
+            congresses=congresses,
+            congress=congress,
+            **{context_name: result},
+        )
+
+    return admin.site.admin_view(view)
+
+
+registration_status_view = _list_view(
+    url_name="delegates_registration_status",
+    template="admin/delegates/registrations/status.html",
+    title=lambda: _("Registration status"),
+    download_name="registration-status",
+    select=registration_status_by_county,
+    table=status_table,
+    context_name="status",
+)
+
+catering_list_view = _list_view(
+    url_name="delegates_registration_catering",
+    template="admin/delegates/registrations/catering.html",
+    title=lambda: _("Catering list"),
+    download_name="catering",
+    select=catering_list,
+    table=catering_table,
+    context_name="catering",
+)
+
+rooming_list_view = _list_view(
+    url_name="delegates_registration_rooming",
+    template="admin/delegates/registrations/rooming.html",
+    title=lambda: _("Rooming list"),
+    download_name="rooming",
+    select=rooming_list,
+    table=rooming_table,
+    context_name="rooming",
+)
+
+accessibility_list_view = _list_view(
+    url_name="delegates_registration_accessibility",
+    template="admin/delegates/registrations/accessibility.html",
+    title=lambda: _("Accessibility list"),
+    download_name="accessibility",
+    select=accessibility_list,
+    table=accessibility_table,
+    context_name="accessibility",
+)
+
+
+def _retention(request: HttpRequest) -> HttpResponse:
+    congresses, congress = _congresses(request)
+    retention = retention_overview(congress=congress, user=request.user) if congress is not None else None
+    return _page(
+        request,
+        "admin/delegates/registrations/retention.html",
+        title=_("When personal data is deleted"),
+        url_name="delegates_registration_retention",
+        congresses=congresses,
+        congress=congress,
+        downloads=False,
+        retention=retention,
+    )
+
+
+retention_view = admin.site.admin_view(_retention)

@@ -1,0 +1,23 @@
+from celery import shared_task
+
+from core.models import User
+from delegates import services
+from delegates.models import Participant
+
+
+@shared_task
+def send_invitations(participant_ids: list[int], user_id: int | None) -> dict:
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    participants = Participant.objects.filter(pk__in=participant_ids)
+    plan = services.invitations_send(participants=participants, user=user)
+    return {"sent": len(plan.to_send), "refused": len(plan.refused)}
+
+
+@shared_task
+def send_reminders() -> int:
+    return services.reminders_send()
+
+
+@shared_task
+def purge_health_data() -> int:
+    return services.registration_health_data_purge()
