@@ -24,4 +24,5 @@ RUN pip install --no-cache-dir -e . \
 
 USER landsting
 EXPOSE 8000
-CMD ["gunicorn", "ks_landsting.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# No access log: request paths may hold the secret of a personal link (Django logs errors with paths masked).
+CMD ["gunicorn", "ks_landsting.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

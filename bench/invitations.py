@@ -12,11 +12,9 @@ rendered (last OutboxMail row written), the mean SMTP send per mail, the peak wo
 duplicated counts and the mean attachment size. ``--profile`` then runs ``invitations_send`` for 100 participants
 in this process (rolled back, nothing is sent): once with timers around its phases, once under cProfile.
 
-    .venv/bin/python bench/invitations.py [--participants 1000] [--timeout 600] [--profile] [--workaround]
+    .venv/bin/python bench/invitations.py [--participants 1000] [--timeout 600] [--profile]
 
-``--workaround`` starts the worker through this script (``app.worker_main``, same arguments) with
-Participant's default ordering cleared, because ``personal_link_issue`` fails on PostgreSQL without it (see
-:func:`apply_workaround`); without the flag the worker is exactly ``.venv/bin/celery -A ks_landsting worker``.
+The worker is exactly ``.venv/bin/celery -A ks_landsting worker``.
 """
 
 import argparse
@@ -43,11 +41,7 @@ DB_NAME = "ks_landsting_bench_inv"
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_URL = "redis://127.0.0.1:6379/9"
-# The worker bootstrap (a child of this script) keeps the queue its parent chose.
-if sys.argv[1:2] == ["--worker-bootstrap"]:
-    QUEUE = os.environ["CELERY_QUEUE"]
-else:
-    QUEUE = f"bench-invitations-{uuid.uuid4().hex[:8]}"
+QUEUE = f"bench-invitations-{uuid.uuid4().hex[:8]}"
 
 # Set before django.setup() (and inherited by the worker, which gets EMAIL_URL on top).
 os.environ["DATABASE_URL"] = DATABASE_URL
@@ -161,31 +155,7 @@ def free_port() -> int:
 # --- Worker -----------------------------------------------------------------------------------------------------
 
 
-def apply_workaround() -> None:
-    """Work around personal_link_issue's ``select_for_update().filter(pk=...).first()`` failing on PostgreSQL.
-
-    ``.first()`` on an unordered queryset orders by ``Participant.Meta.ordering`` (``county__number`` first), a LEFT
-    OUTER JOIN to the nullable county, and PostgreSQL refuses FOR UPDATE on the nullable side of an outer join
-    (NotSupportedError). With no default ordering ``.first()`` orders by pk: the same single-row lock, no join. No
-    other query on the invitation path relies on the participant's default ordering.
-    """
-    from delegates.models import Participant
-
-    Participant._meta.ordering = []
-
-
-def worker_bootstrap(argv: list[str]) -> None:
-    """``celery -A ks_landsting worker ...`` with :func:`apply_workaround` applied first (the pool inherits it)."""
-    import django
-
-    django.setup()
-    apply_workaround()
-    from ks_landsting.celery import app
-
-    app.worker_main(["worker", *argv])
-
-
-def worker_start(smtp_port: int, log_path: Path, *, workaround: bool) -> subprocess.Popen:
+def worker_start(smtp_port: int, log_path: Path) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": DATABASE_URL,
@@ -195,10 +165,7 @@ def worker_start(smtp_port: int, log_path: Path, *, workaround: bool) -> subproc
         "DEBUG": "false",
     }
     log = open(log_path, "wb")  # noqa: SIM115
-    if workaround:
-        command = [sys.executable, __file__, "--worker-bootstrap"]
-    else:
-        command = [str(ROOT / ".venv/bin/celery"), "-A", "ks_landsting", "worker"]
+    command = [str(ROOT / ".venv/bin/celery"), "-A", "ks_landsting", "worker"]
     return subprocess.Popen(
         [
             *command,
@@ -391,11 +358,6 @@ def main() -> None:
     parser.add_argument("--participants", type=int, default=1000)
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--profile", action="store_true", help="then profile invitations_send for 100 in-process")
-    parser.add_argument(
-        "--workaround",
-        action="store_true",
-        help="clear Participant's default ordering in the worker and here (see apply_workaround)",
-    )
     parser.add_argument("--stall", type=float, default=120, help="give up after this many seconds without progress")
     args = parser.parse_args()
     n = args.participants
@@ -405,8 +367,6 @@ def main() -> None:
 
     django.setup()
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-connection chatter
-    if args.workaround:
-        apply_workaround()
     import weasyprint
     from aiosmtpd.controller import Controller
     from django.db import transaction
@@ -421,7 +381,7 @@ def main() -> None:
         congress, user = build(n)
         print(
             f"database: {DB_NAME} (migrate + seed_demo + {n} delegates in {time.perf_counter() - setup_started:.0f} s);"
-            f" queue {QUEUE}; workaround {args.workaround}; WeasyPrint {weasyprint.__version__};"
+            f" queue {QUEUE}; WeasyPrint {weasyprint.__version__};"
             f" load average {os.getloadavg()[0]:.2f}"
         )
 
@@ -429,7 +389,7 @@ def main() -> None:
         port = free_port()
         controller = Controller(handler, hostname="127.0.0.1", port=port, data_size_limit=0)
         controller.start()
-        worker = worker_start(port, log_path, workaround=args.workaround)
+        worker = worker_start(port, log_path)
         ready = worker_wait(worker)
         print(f"SMTP sink on 127.0.0.1:{port}; worker (concurrency 2) answered ping after {ready:.1f} s")
 
@@ -544,7 +504,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--worker-bootstrap"]:
-        worker_bootstrap(sys.argv[2:])
-    else:
-        main()
+    main()

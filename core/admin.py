@@ -82,8 +82,8 @@ class OutboxMailAdmin(admin.ModelAdmin):
         "body_purged_at",
         "related_participant_id",
         "dedupe_key",
-        "body_text",
-        "body_html",
+        "body_text_display",
+        "body_html_display",
         "attachment_list",
     )
     readonly_fields = fields
@@ -106,6 +106,23 @@ class OutboxMailAdmin(admin.ModelAdmin):
             return format_html('<strong class="errornote">{}</strong>', _("Sending – outcome unknown"))
         return obj.get_status_display()
 
+    @admin.display(description=_("text"))
+    def body_text_display(self, obj: OutboxMail) -> str:
+        return self._body(obj, obj.body_text)
+
+    @admin.display(description=_("HTML"))
+    def body_html_display(self, obj: OutboxMail) -> str:
+        return self._body(obj, obj.body_html)
+
+    def _body(self, obj: OutboxMail, body: str) -> str:
+        if obj.contains_secret:
+            return _("Not shown: the mail contains a personal link.")
+        return body
+
+    def has_resend_permission(self, request) -> bool:
+        # The outbox is read-only, but sending mail again is a change: not for those who may only look.
+        return request.user.has_perm("core.change_outboxmail")
+
     @admin.display(description=_("last error"))
     def last_error_short(self, obj: OutboxMail) -> str:
         return Truncator(obj.last_error).chars(120)
@@ -118,13 +135,14 @@ class OutboxMailAdmin(admin.ModelAdmin):
             return "–"
         return format_html("<ul>{}</ul>", format_html_join("", "<li>{} ({}, {})</li>", rows))
 
-    @admin.action(description=_("Send again (as a new mail)"), permissions=["view"])
+    @admin.action(description=_("Send again (as a new mail)"), permissions=["resend"])
     def send_again(self, request, queryset):
         stale = timezone.now() - OUTBOX_SENDING_STALE_AFTER
         eligible = queryset.filter(
             Q(status__in=[OutboxMail.Status.FAILED, OutboxMail.Status.SENT])
             | Q(status=OutboxMail.Status.SENDING, sending_started_at__lt=stale),
             body_purged_at__isnull=True,
+            contains_secret=False,  # a personal link is renewed by inviting again, never by copying an old one
         ).prefetch_related("attachments")
         total = queryset.count()
         sent = 0
@@ -149,7 +167,7 @@ class OutboxMailAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
 
-    @admin.action(description=_("Retry now"), permissions=["view"])
+    @admin.action(description=_("Retry now"), permissions=["resend"])
     def retry_now(self, request, queryset):
         total = queryset.count()
         requeued = services.outbox_requeue(mail_ids=list(queryset.values_list("pk", flat=True)))

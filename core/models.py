@@ -79,6 +79,11 @@ class OutboxMail(models.Model):
     dedupe_key = models.CharField(_("deduplication key"), max_length=200, null=True, blank=True, unique=True)
     # A plain id: core must not import delegates.
     related_participant_id = models.PositiveBigIntegerField(_("participant id"), null=True, blank=True, db_index=True)
+    contains_secret = models.BooleanField(
+        _("contains a personal link"),
+        default=False,
+        help_text=_("Never shown to staff; the text and attachments are deleted once the mail is sent."),
+    )
 
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

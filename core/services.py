@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.models import OutboxAttachment, OutboxMail
@@ -48,11 +49,13 @@ def outbox_queue(
     dedupe_key: str | None = None,
     reply_to: str = "",
     related_participant_id: int | None = None,
+    contains_secret: bool = False,
 ) -> OutboxMail:
     """Write a mail (and its attachments) to the outbox; it is sent after the surrounding transaction commits.
 
     ``attachments`` are ``(filename, content, content_type)``. If a mail with the same ``dedupe_key`` exists, that
-    row is returned and nothing new is queued.
+    row is returned and nothing new is queued. A mail that ``contains_secret`` (a personal link) is never shown to
+    staff, and its body and attachments are deleted as soon as it has been sent.
     """
     if dedupe_key is not None:
         existing = OutboxMail.objects.filter(dedupe_key=dedupe_key).first()
@@ -69,6 +72,7 @@ def outbox_queue(
                 purpose=purpose,
                 dedupe_key=dedupe_key,
                 related_participant_id=related_participant_id,
+                contains_secret=contains_secret,
             )
             OutboxAttachment.objects.bulk_create(
                 OutboxAttachment(mail=mail, filename=filename, content=content, content_type=content_type)
@@ -173,6 +177,8 @@ def outbox_send(*, mail_id: int) -> OutboxMail:
             mail.status = OutboxMail.Status.SENT
             mail.sent_at = finished
             mail.last_error = ""
+            if mail.contains_secret:
+                _forget_body(mail, finished)
         else:
             temporary, text = _classify_error(error)
             mail.last_error = text[:2000]
@@ -188,11 +194,24 @@ def outbox_send(*, mail_id: int) -> OutboxMail:
     return mail
 
 
+def _forget_body(mail: OutboxMail, when) -> None:
+    OutboxMail.objects.filter(pk=mail.pk).update(body_text="", body_html="", body_purged_at=when)
+    OutboxAttachment.objects.filter(mail=mail).delete()
+
+
+QUEUED_TOO_LONG = datetime.timedelta(minutes=5)
+
+
 def outbox_retry_due() -> int:
-    """Queue the send task again for every RETRY row whose back-off has passed; returns how many."""
+    """Queue the send task again for every RETRY row whose back-off has passed, and for QUEUED rows whose task
+    never arrived (the broker was away when they were queued); sending is idempotent. Returns how many."""
+    now = timezone.now()
     due_ids = list(
-        OutboxMail.objects.filter(status=OutboxMail.Status.RETRY, next_attempt_at__lte=timezone.now())
-        .order_by("next_attempt_at")
+        OutboxMail.objects.filter(
+            Q(status=OutboxMail.Status.RETRY, next_attempt_at__lte=now)
+            | Q(status=OutboxMail.Status.QUEUED, created_at__lte=now - QUEUED_TOO_LONG)
+        )
+        .order_by("created_at")
         .values_list("pk", flat=True)
     )
     for mail_id in due_ids:

@@ -557,11 +557,18 @@ class ParticipantAdmin(RegionScopedAdminMixin, ImportExportMixin, SimpleHistoryA
                 _add_errors_to_form(form, error)
             else:
                 if substitution.replacement:
+                    invited = invitations_queue(participants=[substitution.replacement], user=request.user).to_send
                     messages.success(
                         request,
                         _("%(withdrawn)s has withdrawn; %(deputy)s takes the seat.")
                         % {"withdrawn": participant, "deputy": substitution.replacement},
                     )
+                    if invited:
+                        messages.info(
+                            request,
+                            _("%(deputy)s is sent an invitation with a personal link.")
+                            % {"deputy": substitution.replacement},
+                        )
                 elif substitution.held_seat:
                     messages.warning(
                         request,

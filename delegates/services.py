@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -390,7 +391,12 @@ SECRETARIAT_APPS = ("agenda", "delegates", "committees", "elections")
 def staff_groups_ensure() -> None:
     """Create or refresh the Sekretariat and Regionkontor groups with their permissions (idempotent)."""
     secretariat, _created = Group.objects.get_or_create(name=SECRETARIAT_GROUP)
-    secretariat.permissions.set(Permission.objects.filter(content_type__app_label__in=SECRETARIAT_APPS))
+    secretariat.permissions.set(
+        Permission.objects.filter(
+            Q(content_type__app_label__in=SECRETARIAT_APPS)
+            | Q(content_type__app_label="core", codename__in=["view_outboxmail", "change_outboxmail"])
+        )
+    )
     regional, _created = Group.objects.get_or_create(name=REGIONAL_OFFICE_GROUP)
     wanted = Q()
     for app_label, models_ in REGIONAL_OFFICE_PERMISSIONS.items():
@@ -541,16 +547,19 @@ def personal_link_resolve(*, token: str) -> PersonalLink:
 
 
 def personal_link_send_lost(*, email: str, language: str = "nb") -> int:
-    """Mail a new personal link to every active participant with this address in a congress not yet over.
+    """Mail a new personal link to each participant with this address who has been invited to a congress not yet
+    over and may still be invited (not held back, not withdrawn, a deputy only with a seat).
 
     Returns how many were sent; the caller must not reveal it (the answer is the same for unknown addresses).
     """
     today = timezone.localdate()
-    participants = Participant.objects.filter(
-        email__iexact=email, status=Participant.Status.ACTIVE, congress__last_day__gte=today
-    ).select_related("congress", "county__regional_office", "organisation")
+    invited = (
+        Participant.objects.filter(email__iexact=email, congress__last_day__gte=today, links__mailed_at__isnull=False)
+        .select_related("congress", "county__regional_office", "organisation")
+        .distinct()
+    )
     sent = 0
-    for participant in participants:
+    for participant in invitations_plan(participants=invited).to_send:
         with transaction.atomic():
             link, token = personal_link_issue(participant=participant)
             participant_mail_queue(
@@ -613,6 +622,7 @@ def participant_mail_queue(
         dedupe_key=dedupe_key,
         reply_to=office.email if office else "",
         related_participant_id=participant.pk,
+        contains_secret=bool(link_url),
     )
 
 
@@ -647,7 +657,7 @@ def registration_save(
     language: str = "nb",
 ) -> Registration:
     """Create or change the participant's registration and mail a confirmation. Only until the deadline."""
-    participant = Participant.objects.select_for_update().select_related("congress").get(pk=participant.pk)
+    participant = Participant.objects.select_for_update(of=("self",)).select_related("congress").get(pk=participant.pk)
     if not registration_is_open(participant):
         raise ValidationError(_("Registration is closed: the deadline has passed or you have withdrawn."))
     invited = set(invited_events(participant).values_list("pk", flat=True))
@@ -689,7 +699,7 @@ def registration_save(
 def registration_cancel(*, participant: Participant) -> Substitution:
     """The participant cancels through their link: the regional office is told, and for a delegate the next deputy
     takes the seat and is invited."""
-    participant = Participant.objects.select_for_update().select_related("congress").get(pk=participant.pk)
+    participant = Participant.objects.select_for_update(of=("self",)).select_related("congress").get(pk=participant.pk)
     if not registration_is_open(participant):
         raise ValidationError(_("Registration is closed: the deadline has passed or you have withdrawn."))
     registration, _created = Registration.objects.get_or_create(participant=participant)
@@ -735,17 +745,19 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
     for congress in Congress.objects.filter(registration_deadline__gte=today, reminder_days_before_deadline__gt=0):
         if today < congress.registration_deadline - datetime.timedelta(days=congress.reminder_days_before_deadline):
             continue
+        # Invited, with a link that still works: a link staff revoked is not renewed by a reminder.
         waiting = (
             Participant.objects.filter(
-                congress=congress, status=Participant.Status.ACTIVE, links__mailed_at__isnull=False
+                congress=congress, links__mailed_at__isnull=False, links__revoked_at__isnull=True
             )
-            .exclude(email="")
             .exclude(registration__isnull=False)
             .select_related("congress", "county__regional_office", "organisation")
             .distinct()
         )
-        for participant in waiting:
+        for participant in invitations_plan(participants=waiting).to_send:
             with transaction.atomic():
+                # Under the participant's lock, so that two overlapping runs cannot both issue a link.
+                Participant.objects.select_for_update(of=("self",)).filter(pk=participant.pk).order_by("pk").first()
                 if OutboxMail.objects.filter(dedupe_key=f"reminder:{participant.pk}").exists():
                     continue
                 link, token = personal_link_issue(participant=participant)
@@ -809,29 +821,42 @@ def invitations_plan(*, participants: Iterable[Participant]) -> InvitationPlan:
 
 
 def invitations_send(
-    *, participants: Iterable[Participant], user: AbstractBaseUser | None, batch_size: int = INVITATION_BATCH_SIZE
+    *,
+    participants: Iterable[Participant],
+    user: AbstractBaseUser | None,
+    request_id: str | None = None,
+    batch_size: int = INVITATION_BATCH_SIZE,
 ) -> InvitationPlan:
     """Issue a personal link to each participant and queue the invitation mail with the PDF letter.
 
     Refused participants (held-back county, withdrawn, no address, a deputy without a seat) are left alone. Each
-    batch is one transaction: its mails are queued only when its links are stored.
+    batch is one transaction: its mails are queued only when its links are stored. ``request_id`` names one request
+    to send (one click): running the same request twice (a retried task) sends each invitation once.
     """
     from delegates.letters import render_invitation_letters  # rendering imports this module
 
+    request_id = request_id or uuid.uuid4().hex
     queryset = Participant.objects.select_related("congress", "county__regional_office", "organisation")
     plan = invitations_plan(participants=queryset.filter(pk__in=[p.pk for p in participants]).order_by("pk"))
     for start in range(0, len(plan.to_send), batch_size):
-        chunk = plan.to_send[start : start + batch_size]
         with transaction.atomic():
+            # Lock first, then look for this request's mails: a duplicate run waits here and then finds them.
+            ids = [p.pk for p in plan.to_send[start : start + batch_size]]
+            list(Participant.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"))
+            keys = {pk: f"invitation:{pk}:{request_id}" for pk in ids}
+            done = set(OutboxMail.objects.filter(dedupe_key__in=keys.values()).values_list("dedupe_key", flat=True))
+            chunk = [p for p in plan.to_send[start : start + batch_size] if keys[p.pk] not in done]
+            if not chunk:
+                continue
             issued = [personal_link_issue(participant=p, user=user) for p in chunk]
             urls = [personal_link_url(token) for _link, token in issued]
             letters = render_invitation_letters(list(zip(chunk, urls, strict=True)))
-            for participant, (link, _token), url, pdf in zip(chunk, issued, urls, letters, strict=True):
+            for participant, url, pdf in zip(chunk, urls, letters, strict=True):
                 participant_mail_queue(
                     participant=participant,
                     kind=MailText.Kind.INVITATION,
                     link_url=url,
-                    dedupe_key=f"invitation:{link.pk}",
+                    dedupe_key=keys[participant.pk],
                     attachments=[(_("invitation.pdf"), pdf, "application/pdf")],
                 )
             PersonalLink.objects.filter(pk__in=[link.pk for link, _token in issued]).update(mailed_at=timezone.now())
@@ -845,7 +870,8 @@ def invitations_queue(*, participants: Iterable[Participant], user: AbstractBase
     plan = invitations_plan(participants=participants)
     ids = [participant.pk for participant in plan.to_send]
     user_id = user.pk if user is not None else None
+    request_id = uuid.uuid4().hex
     for start in range(0, len(ids), INVITATION_BATCH_SIZE):
         batch = ids[start : start + INVITATION_BATCH_SIZE]
-        transaction.on_commit(lambda batch=batch: send_invitations.delay(batch, user_id))
+        transaction.on_commit(lambda batch=batch: send_invitations.delay(batch, user_id, request_id), robust=True)
     return plan

@@ -35,6 +35,8 @@ from delegates.registration_lists import (
 )
 
 PERMISSION = "delegates.view_participant"
+# The lists show registration answers, some of them health-related: they need the registration permission too.
+LIST_PERMISSION = "delegates.view_registration"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
 # A spreadsheet program runs a cell that starts with one of these as a formula; participants type free text.
@@ -46,9 +48,9 @@ Cell = str | int | datetime.date | datetime.datetime | None
 # --- Parsing the request --------------------------------------------------------------------------------------------
 
 
-def _congresses(request: HttpRequest) -> tuple[list[Congress], Congress | None]:
+def _congresses(request: HttpRequest, *, permission: str = PERMISSION) -> tuple[list[Congress], Congress | None]:
     """Checks the permission; returns every congress (for the picker) and the chosen one (the newest by default)."""
-    if not request.user.has_perm(PERMISSION):
+    if not request.user.has_perm(PERMISSION) or not request.user.has_perm(permission):
         raise PermissionDenied
     congresses = list(Congress.objects.order_by("-first_day"))
     congress = congresses[0] if congresses else None
@@ -327,9 +329,10 @@ def _list_view(
     select: Callable,
     table: Callable,
     context_name: str,
+    permission: str = LIST_PERMISSION,
 ):
     def view(request: HttpRequest) -> HttpResponse:
-        congresses, congress = _congresses(request)
+        congresses, congress = _congresses(request, permission=permission)
         wanted = _wanted_format(request)
         result = select(congress=congress, user=request.user) if congress is not None else None
         if wanted and result is not None:
@@ -355,6 +358,7 @@ registration_status_view = _list_view(
     select=registration_status_by_county,
     table=status_table,
     context_name="status",
+    permission=PERMISSION,
 )
 
 catering_list_view = _list_view(

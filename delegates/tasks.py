@@ -6,10 +6,10 @@ from delegates.models import Participant
 
 
 @shared_task
-def send_invitations(participant_ids: list[int], user_id: int | None) -> dict:
+def send_invitations(participant_ids: list[int], user_id: int | None, request_id: str | None = None) -> dict:
     user = User.objects.filter(pk=user_id).first() if user_id else None
     participants = Participant.objects.filter(pk__in=participant_ids)
-    plan = services.invitations_send(participants=participants, user=user)
+    plan = services.invitations_send(participants=participants, user=user, request_id=request_id)
     return {"sent": len(plan.to_send), "refused": len(plan.refused)}
 
 
@@ -21,3 +21,9 @@ def send_reminders() -> int:
 @shared_task
 def purge_health_data() -> int:
     return services.registration_health_data_purge()
+
+
+@shared_task
+def send_lost_link(email: str, language: str) -> None:
+    # Never returns whether the address was known: the answer to the person asking is the same either way.
+    services.personal_link_send_lost(email=email, language=language)

@@ -28,12 +28,12 @@ from delegates.services import (
     health_data_deletion_date,
     invited_events,
     personal_link_resolve,
-    personal_link_send_lost,
     personal_link_url,
     registration_cancel,
     registration_is_open,
     registration_save,
 )
+from delegates.tasks import send_lost_link
 
 logger = logging.getLogger(__name__)
 
@@ -322,7 +322,7 @@ def lost_link(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].strip().lower()
         if lost_link_allowed(ip=_client_ip(request), email=email):
-            personal_link_send_lost(email=email, language=translation.get_language() or "nb")
+            send_lost_link.delay(email, translation.get_language() or "nb")
         else:
             logger.info("Lost-link request over the rate limit")
         # Always the same answer: whether the address is known, unknown or over the limit.

@@ -195,8 +195,16 @@ STORAGES = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_personal_links": {"()": "ks_landsting.logging.MaskPersonalLinks"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_personal_links"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # WeasyPrint reports every rendering step at INFO; only its warnings are worth reading.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+    "loggers": {
+        # Request paths may hold a personal link: these go through the masking console handler only.
+        **{
+            name: {"handlers": ["console"], "filters": ["mask_personal_links"], "level": level, "propagate": False}
+            for name, level in (("django.request", "WARNING"), ("django.server", "INFO"))
+        },
+        # WeasyPrint reports every rendering step at INFO; only its warnings are worth reading.
+        **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+    },
 }
