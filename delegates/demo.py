@@ -30,7 +30,15 @@ DEMO_CONGRESS = {
     ),
 }
 
-_VOTERS_AND_GUESTS = ["delegate", "samfunnsbedriftene_delegate", "board_member", "observer", "guest", "press", "staff"]
+LANDSTING_INVITED_ROLES = _VOTERS_AND_GUESTS = [
+    "delegate",
+    "samfunnsbedriftene_delegate",
+    "board_member",
+    "observer",
+    "guest",
+    "press",
+    "staff",
+]
 
 # The week of 2024 from the source documents: (title, English title, kind, start, end, invited roles, registration).
 DEMO_PROGRAMME = [
@@ -89,6 +97,26 @@ DEMO_PROGRAMME = [
         True,
     ),
 ]
+
+# A congress ahead of today, to try invitations and registration (Landstinget 2024's deadline has passed).
+UPCOMING_CONGRESS = {"name": "Ekstraordinært landsting (demo)", "city": "Oslo", "venue": ""}
+UPCOMING_DAYS_AHEAD = 60
+UPCOMING_COUNTIES = ["31", "32", "33"]  # KS Viken's counties: the regional demo user can send the invitations
+COPIED_PARTICIPANT_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "mobile",
+    "gender",
+    "party",
+    "position",
+    "organisation_id",
+    "county_id",
+    "role",
+    "deputy_rank",
+    "elected_by",
+    "elected_on",
+)
 
 # (office name, e-mail, county numbers). KS Viken's counties are from the source documents; the rest is invented.
 DEMO_REGIONAL_OFFICES = [

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -59,6 +60,55 @@ class Command(BaseCommand):
         key, _created = DelegateKey.objects.get_or_create(congress=congress)
         seat_allocation_compute(key=key, user=secretariat)
         self._participants(congress=congress, key=key, samfunnsbedriftene=samfunnsbedriftene)
+        self._upcoming(source=congress, user=secretariat)
+
+    def _upcoming(self, *, source: Congress, user: User) -> None:
+        """A small congress whose registration is open now, so that invitations and the portal can be tried.
+
+        Landstinget 2024 is history (its deadline has passed): this one is dated from today, with KS Viken's
+        delegates and deputies copied from it.
+        """
+        today = timezone.localdate()
+        first_day = today + datetime.timedelta(days=demo.UPCOMING_DAYS_AHEAD)
+        congress, _created = Congress.objects.update_or_create(
+            name=demo.UPCOMING_CONGRESS["name"],
+            defaults={
+                **demo.UPCOMING_CONGRESS,
+                "year": first_day.year,
+                "first_day": first_day,
+                "last_day": first_day,
+                "registration_deadline": first_day - datetime.timedelta(days=14),
+                "travel_information": source.travel_information,
+                "travel_information_en": source.travel_information_en,
+            },
+        )
+        oslo = zoneinfo.ZoneInfo("Europe/Oslo")
+        Event.objects.update_or_create(
+            congress=congress,
+            title="Ekstraordinært landsting",
+            defaults={
+                "title_en": "Extraordinary Landsting",
+                "kind": Event.Kind.LANDSTING_SESSION,
+                "starts_at": datetime.datetime.combine(first_day, datetime.time(10, 0), tzinfo=oslo),
+                "ends_at": datetime.datetime.combine(first_day, datetime.time(15, 0), tzinfo=oslo),
+                "venue": congress.venue,
+                "invited_roles": demo.LANDSTING_INVITED_ROLES,
+                "registration_required": True,
+            },
+        )
+        Participant.objects.filter(congress=congress).delete()
+        copies = [
+            Participant(
+                congress=congress,
+                **{field: getattr(person, field) for field in demo.COPIED_PARTICIPANT_FIELDS},
+            )
+            for person in Participant.objects.filter(
+                congress=source, county__number__in=demo.UPCOMING_COUNTIES, status=Participant.Status.ACTIVE
+            ).order_by("pk")
+        ]
+        bulk_create_with_history(copies, Participant)
+        key, _created = DelegateKey.objects.get_or_create(congress=congress)
+        seat_allocation_compute(key=key, user=user)
 
     def _programme(self, congress: Congress) -> None:
         oslo = zoneinfo.ZoneInfo("Europe/Oslo")
