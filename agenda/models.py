@@ -121,3 +121,74 @@ class Event(models.Model):
 
     def invites(self, role: str) -> bool:
         return role in (self.invited_roles or [])
+
+
+class AgendaItem(models.Model):
+    """An item of the Landsting's agenda (saksliste)."""
+
+    class Kind(models.TextChoices):
+        CONSTITUTION = "constitution", _("Constitution of the meeting")
+        LEADER_SPEECH = "leader_speech", _("The leader's speech")
+        GENERAL_DEBATE = "general_debate", _("General political debate")
+        POLITICAL_DOCUMENT = "political_document", _("The political document")
+        STATEMENTS = "statements", _("Statements")
+        ELECTIONS = "elections", _("Elections")
+        MEMBERSHIP_FEE = "membership_fee", _("Membership fee")
+        STATUTES = "statutes", _("Statutes")
+        OTHER = "other", _("Other")
+
+    congress = models.ForeignKey(
+        Congress, on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("congress")
+    )
+    session = models.ForeignKey(
+        Event,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+        verbose_name=_("session"),
+        help_text=_("The Landsting session in which the item is dealt with."),
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title (Norwegian)"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.OTHER)
+    rapporteur = models.CharField(_("rapporteur"), max_length=200, blank=True)
+    planned_start = models.DateTimeField(_("planned start"), null=True, blank=True)
+    planned_minutes = models.PositiveSmallIntegerField(_("planned duration (minutes)"), null=True, blank=True)
+    decision = models.TextField(_("decision"), blank=True, help_text=_("Entered after the meeting."))
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["congress", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["congress", "number"],
+                name="agenda_item_unique_number",
+                violation_error_message=_("Another agenda item of this congress has this number."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+    def title_in(self, language: str) -> str:
+        return self.title_en if language == "en" and self.title_en else self.title
+
+
+class AgendaDocument(models.Model):
+    item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, related_name="documents", verbose_name=_("agenda item")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    file = models.FileField(_("file"), upload_to="agenda/%Y/")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("agenda document")
+        verbose_name_plural = _("agenda documents")
+        ordering = ["item", "order", "title"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,9 +1,12 @@
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -256,6 +259,11 @@ class SeatAllocation(models.Model):
         return self.computed_seats if self.override_seats is None else self.override_seats
 
 
+def new_badge_code() -> str:
+    """A random code for the check-in QR on the badge (80 bits, easy for a hand scanner to type)."""
+    return secrets.token_hex(10).upper()
+
+
 class ParticipantQuerySet(models.QuerySet):
     def delegation_of(self, participant: "Participant") -> "ParticipantQuerySet":
         """The participant's delegation: same congress, county and electing body."""
@@ -332,6 +340,14 @@ class Participant(models.Model):
         related_name="acting_deputy",
         verbose_name=_("acting for"),
         help_text=_("The delegate whose seat this deputy has taken."),
+    )
+    badge_code = models.CharField(
+        _("badge code"),
+        max_length=32,
+        unique=True,
+        default=new_badge_code,
+        editable=False,
+        help_text=_("Printed as a QR code on the badge for check-in; a different secret from the personal link."),
     )
     history = HistoricalRecords()
 
@@ -567,3 +583,68 @@ class MailText(models.Model):
         errors = placeholder_errors(kind=self.kind, subject=self.subject, body=self.body)
         if errors:
             raise ValidationError(errors)
+
+
+class Attendance(models.Model):
+    """A participant arriving at or leaving the congress hall, as registered at the check-in desk."""
+
+    class Direction(models.TextChoices):
+        IN = "in", _("Arrived")
+        OUT = "out", _("Left")
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("participant")
+    )
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("recorded by")
+    )
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["participant", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.participant} {self.get_direction_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class GeneratedDocument(models.Model):
+    """A printed document (PDF) rendered by a worker: programme, agenda, badges, lists, name cards."""
+
+    class Kind(models.TextChoices):
+        PROGRAMME = "programme", _("Programme booklet")
+        AGENDA = "agenda", _("Agenda with documents and decisions")
+        BADGES_A4 = "badges_a4", _("Badges, A4 sheets of eight")
+        BADGES_LABELS = "badges_labels", _("Badges, label stock")
+        PARTICIPANT_LIST = "participant_list", _("Participant list per county")
+        NAME_CARDS = "name_cards", _("Name cards for the tables")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RENDERING = "rendering", _("Rendering")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="+", verbose_name=_("congress"))
+    kind = models.CharField(_("document"), max_length=32, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    file = models.FileField(_("file"), upload_to="documents/%Y/", blank=True)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("ordered by")
+    )
+    created_at = models.DateTimeField(_("ordered at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("printed document")
+        verbose_name_plural = _("printed documents")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.congress})"
