@@ -1,8 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from agenda.forms import EventForm
-from agenda.models import Congress, Event
+from agenda.models import AgendaDocument, AgendaItem, Congress, Event
 
 
 class EventInline(admin.StackedInline):
@@ -44,3 +45,58 @@ class EventAdmin(admin.ModelAdmin):
     list_filter = ("congress", "kind")
     list_select_related = ("congress",)
     fields = EventForm.Meta.fields
+
+
+class AgendaDocumentInline(admin.TabularInline):
+    model = AgendaDocument
+    fields = ("order", "title", "file")
+    extra = 1
+
+
+class AgendaItemAdminForm(forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = [
+            "congress",
+            "session",
+            "number",
+            "title",
+            "title_en",
+            "kind",
+            "rapporteur",
+            "planned_start",
+            "planned_minutes",
+            "decision",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        congress, session = cleaned.get("congress"), cleaned.get("session")
+        if congress and session and session.congress_id != congress.pk:
+            self.add_error("session", _("The session must belong to the same congress."))
+        return cleaned
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(admin.ModelAdmin):
+    form = AgendaItemAdminForm
+    list_display = ("number", "title", "kind", "session", "rapporteur", "planned_start")
+    list_display_links = ("number", "title")
+    list_filter = ("congress", "kind")
+    list_select_related = ("session",)
+    search_fields = ("title", "title_en", "rapporteur")
+    ordering = ("congress", "number")
+    inlines = [AgendaDocumentInline]
+    fieldsets = (
+        (None, {"fields": ("congress", "session", "number", "title", "title_en", "kind")}),
+        (_("Planning"), {"fields": ("rapporteur", "planned_start", "planned_minutes")}),
+        (_("After the meeting"), {"fields": ("decision",)}),
+    )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "session":
+            kwargs["queryset"] = Event.objects.filter(kind=Event.Kind.LANDSTING_SESSION).select_related("congress")
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "session":
+            field.label_from_instance = lambda event: f"{event.congress} – {event.title}"
+        return field

@@ -98,6 +98,51 @@ DEMO_PROGRAMME = [
     ),
 ]
 
+_TUESDAY_SESSION = DEMO_PROGRAMME[4][0]
+_WEDNESDAY_SESSION = DEMO_PROGRAMME[5][0]
+
+# The agenda (saksliste) of Landstinget 2024: (number, title, English title, kind, session title, rapporteur,
+# planned start (day of February, hour, minute), planned minutes). Rapporteurs are given by role. The items follow the
+# source documents; the times are a plausible plan within the sessions.
+DEMO_AGENDA = [
+    (1, "Konstituering", "Constitution of the meeting", "constitution", _TUESDAY_SESSION, "Leder", (13, 15, 30), 15),
+    (2, "Leders tale", "The leader's speech", "leader_speech", _TUESDAY_SESSION, "Leder", (13, 15, 45), 30),
+    (
+        3,
+        "Generell politisk debatt",
+        "General political debate",
+        "general_debate",
+        _TUESDAY_SESSION,
+        "Dirigent",
+        (13, 16, 15),
+        75,
+    ),
+    (
+        4,
+        "Kommunesektorens politiske prioriteringer 2024–2027",
+        "The local government sector's political priorities 2024–2027",
+        "political_document",
+        _WEDNESDAY_SESSION,
+        "1. nestleder",
+        (14, 9, 15),
+        150,
+    ),
+    (5, "Uttalelser", "Statements", "statements", _WEDNESDAY_SESSION, "Redaksjonskomiteens leder", (14, 11, 45), 45),
+    (6, "Valg", "Elections", "elections", _WEDNESDAY_SESSION, "Valgkomiteens leder", (14, 13, 15), 60),
+    (
+        7,
+        "Kontingent",
+        "Membership fee",
+        "membership_fee",
+        _WEDNESDAY_SESSION,
+        "Administrerende direktør",
+        (14, 14, 15),
+        15,
+    ),
+    (8, "Vedtekter", "Statutes", "statutes", _WEDNESDAY_SESSION, "Administrerende direktør", (14, 14, 30), 20),
+    (9, "Eventuelt", "Any other business", "other", _WEDNESDAY_SESSION, "Dirigent", (14, 14, 50), 10),
+]
+
 # A congress ahead of today, to try invitations and registration (Landstinget 2024's deadline has passed).
 UPCOMING_CONGRESS = {"name": "Ekstraordinært landsting (demo)", "city": "Oslo", "venue": ""}
 UPCOMING_DAYS_AHEAD = 60

@@ -27,3 +27,8 @@ def purge_health_data() -> int:
 def send_lost_link(email: str, language: str) -> None:
     # Never returns whether the address was known: the answer to the person asking is the same either way.
     services.personal_link_send_lost(email=email, language=language)
+
+
+@shared_task
+def render_document(document_id: int) -> None:
+    services.document_render(document_id=document_id)

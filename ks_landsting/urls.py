@@ -6,6 +6,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from core import views as core_views
+from delegates import checkin_views as delegates_checkin_views
+from delegates import documents_views as delegates_documents_views
 from delegates import staff_views as delegates_staff_views
 from delegates import views as delegates_views
 
@@ -45,9 +47,27 @@ urlpatterns = [
         delegates_staff_views.retention_view,
         name="delegates_registration_retention",
     ),
+    path("admin/delegates/checkin/", delegates_checkin_views.checkin_desk_view, name="delegates_checkin"),
+    path(
+        "admin/delegates/checkin/counts.json",
+        delegates_checkin_views.checkin_counts_view,
+        name="delegates_checkin_counts",
+    ),
+    path("admin/delegates/documents/", delegates_documents_views.documents_view, name="delegates_documents"),
+    path(
+        "admin/delegates/documents/<int:document_id>/status.json",
+        delegates_documents_views.document_status_view,
+        name="delegates_document_status",
+    ),
+    path(
+        "admin/delegates/documents/<int:document_id>/download/",
+        delegates_documents_views.document_download_view,
+        name="delegates_document_download",
+    ),
     path("admin/", admin.site.urls),
     path("helse/", core_views.health, name="health"),
     path("p/", include("delegates.portal.urls")),
+    path("program/", include("agenda.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -12,4 +12,6 @@ urlpatterns = [
     path("<str:token>/avmelding/", views.cancel, name="cancel"),
     path("<str:token>/avmeldt/", views.cancelled, name="cancelled"),
     path("<str:token>/mine-data/", views.my_data, name="my_data"),
+    path("<str:token>/program/", views.programme, name="programme"),
+    path("<str:token>/program.ics", views.programme_ics, name="programme_ics"),
 ]

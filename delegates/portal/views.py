@@ -16,9 +16,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.views.decorators.http import require_http_methods
 
+from agenda import ics
+from agenda.selectors import programme as programme_days
 from core.models import OutboxMail
 from delegates.models import Participant, PersonalLink, Registration
 from delegates.portal.forms import LostLinkForm, RegistrationForm, event_label, night_label
@@ -283,6 +285,73 @@ def my_data(request: HttpRequest, link: PersonalLink, token: str) -> HttpRespons
         health_deletion_date=health_data_deletion_date(congress),
     )
     return TemplateResponse(request, "delegates/portal/my_data.html", context)
+
+
+# --- Personal programme ----------------------------------------------------------------------------------------
+
+
+def _programme_event_ids(participant: Participant, registration: Registration | None) -> tuple[set[int], set[int]]:
+    """(the events in the personal programme, those of them the participant is registered for).
+
+    The calendar holds the registered events; before registering, the events the participant is invited to; after
+    cancelling, nothing.
+    """
+    if participant.status == Participant.Status.WITHDRAWN:
+        return set(), set()
+    invited = {event.pk for event in invited_events(participant)}
+    if registration is not None and registration.status == Registration.Status.REGISTERED:
+        registered = {event.pk for event in registration.events.all()}
+        return invited | registered, registered
+    return invited, set()
+
+
+@require_http_methods(["GET"])
+@personal_link_required
+def programme(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
+    participant = link.participant
+    language = translation.get_language() or "nb"
+    registration = _registration(participant)
+    event_ids, registered_ids = _programme_event_ids(participant, registration)
+    context = _context(
+        link,
+        token,
+        registration=registration,
+        days=programme_days(congress=participant.congress, language=language, event_ids=event_ids),
+        registered_ids=registered_ids,
+    )
+    return TemplateResponse(request, "delegates/portal/programme.html", context)
+
+
+@require_http_methods(["GET"])
+@personal_link_required
+def programme_ics(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
+    participant = link.participant
+    congress = participant.congress
+    language = translation.get_language() or "nb"
+    registration = _registration(participant)
+    event_ids, registered_ids = _programme_event_ids(participant, registration)
+    if registration is not None and registration.status == Registration.Status.REGISTERED:
+        event_ids = registered_ids
+    entries = [
+        entry
+        for day in programme_days(congress=congress, language=language, event_ids=event_ids)
+        for entry in day.entries
+    ]
+    events = [
+        ics.CalendarEvent(
+            uid=f"event-{entry.event.pk}@ks-landsting",
+            starts_at=entry.event.starts_at,
+            ends_at=entry.event.ends_at,
+            summary=entry.title,
+            location=", ".join(part for part in (entry.event.venue, entry.event.room, congress.city) if part),
+            description="\n".join(f"{row.item.number}. {row.title}" for row in entry.items),
+        )
+        for entry in entries
+    ]
+    body = ics.calendar(events, stamp=timezone.now(), name=congress.name)
+    response = HttpResponse(body.encode("utf-8"), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="program.ics"'
+    return response
 
 
 # --- Lost link ------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from agenda.models import Congress, Event
+from agenda.models import AgendaItem, Congress, Event
 from core.models import User
 from delegates import demo
 from delegates.models import County, DelegateKey, Organisation, Participant, RegionalOffice, Substitution
@@ -46,6 +46,7 @@ class Command(BaseCommand):
             name=demo.DEMO_CONGRESS["name"], year=demo.DEMO_CONGRESS["year"], defaults=demo.DEMO_CONGRESS
         )
         self._programme(congress)
+        self._agenda(congress)
         samfunnsbedriftene, _created = Organisation.objects.update_or_create(
             kind=Organisation.Kind.SAMFUNNSBEDRIFTENE, defaults={"name": "Samfunnsbedriftene", "county": None}
         )
@@ -124,6 +125,24 @@ class Command(BaseCommand):
                     "venue": congress.venue,
                     "invited_roles": roles,
                     "registration_required": registration,
+                },
+            )
+
+    def _agenda(self, congress: Congress) -> None:
+        oslo = zoneinfo.ZoneInfo("Europe/Oslo")
+        sessions = {event.title: event for event in Event.objects.filter(congress=congress)}
+        for number, title, title_en, kind, session, rapporteur, start, minutes in demo.DEMO_AGENDA:
+            AgendaItem.objects.update_or_create(
+                congress=congress,
+                number=number,
+                defaults={
+                    "title": title,
+                    "title_en": title_en,
+                    "kind": kind,
+                    "session": sessions[session],
+                    "rapporteur": rapporteur,
+                    "planned_start": datetime.datetime(2024, 2, start[0], start[1], start[2], tzinfo=oslo),
+                    "planned_minutes": minutes,
                 },
             )
 
