@@ -89,7 +89,7 @@ class AgendaItemAdmin(admin.ModelAdmin):
     inlines = [AgendaDocumentInline]
     fieldsets = (
         (None, {"fields": ("congress", "session", "number", "title", "title_en", "kind")}),
-        (_("Planning"), {"fields": ("rapporteur", "planned_start", "planned_minutes")}),
+        (_("Rapporteur and planned time"), {"fields": ("rapporteur", "planned_start", "planned_minutes")}),
         (_("After the meeting"), {"fields": ("decision",)}),
     )
 

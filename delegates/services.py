@@ -918,21 +918,12 @@ def _document_builder(kind: str):
     if kind in builders:
         return builders[kind]
     if kind in ("programme", "agenda"):
-        try:
-            from agenda import printing as agenda_printing  # another developer's module; may not exist yet
-        except ModuleNotFoundError as error:
-            if error.name != "agenda.printing":
-                raise
-            raise RuntimeError(
-                _("The programme and agenda cannot be printed yet (agenda.printing is missing).")
-            ) from None
+        from agenda import printing as agenda_printing  # WeasyPrint is loaded only where documents are rendered
+
         render = agenda_printing.render_programme if kind == "programme" else agenda_printing.render_agenda
 
         def build(congress, *, progress=None):
-            result = render(congress)
-            if isinstance(result, tuple):
-                return result
-            return result, printing.pdf_pages(result)
+            return render(congress)
 
         return build
     raise RuntimeError(_("Unknown document: %(kind)s") % {"kind": kind})

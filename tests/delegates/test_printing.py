@@ -232,17 +232,6 @@ def test_a_failing_render_is_failed_with_the_error_shown(client, congress, peopl
     assert client.get(reverse("delegates_document_download", args=[document.pk])).status_code == 404
 
 
-def test_programme_without_agenda_printing_fails_clearly(congress, secretariat, monkeypatch):
-    import sys
-
-    monkeypatch.setitem(sys.modules, "agenda.printing", None)  # as if the module did not exist
-    document = GeneratedDocument.objects.create(congress=congress, kind="programme", created_by=secretariat)
-    document_render(document_id=document.pk)
-    document.refresh_from_db()
-    assert document.status == GeneratedDocument.Status.FAILED
-    assert "agenda.printing" in document.error
-
-
 def test_a_duplicated_task_renders_once(congress, people, secretariat):
     document = GeneratedDocument.objects.create(congress=congress, kind="participant_list", created_by=secretariat)
     document_render(document_id=document.pk)
