@@ -14,7 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -65,7 +65,7 @@ def _status(request: HttpRequest, document: GeneratedDocument) -> dict:
         "error": document.error,
         "done": document.status in (Status.DONE, Status.FAILED),
         "download_url": reverse("delegates_document_download", args=[document.pk]) if downloadable else "",
-        "finished_at": formats.date_format(document.finished_at, "SHORT_DATETIME_FORMAT")
+        "finished_at": formats.date_format(timezone.localtime(document.finished_at), "SHORT_DATETIME_FORMAT")
         if document.finished_at
         else "",
     }
