@@ -34,6 +34,7 @@ class CongressAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        (_("Statements"), {"fields": ("statement_deadline", "statement_min_supporters")}),
         (_("Personal data"), {"fields": ("health_data_retention_days",)}),
     )
 

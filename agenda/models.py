@@ -43,6 +43,17 @@ class Congress(models.Model):
         default=30,
         help_text=_("Counted from the last day of the congress."),
     )
+    statement_deadline = models.DateTimeField(
+        _("deadline for statements"),
+        null=True,
+        blank=True,
+        help_text=_("Delegates can propose statements on their personal page until then. Empty: not open."),
+    )
+    statement_min_supporters = models.PositiveSmallIntegerField(
+        _("supporters needed for a statement"),
+        default=10,
+        help_text=_("Named delegates besides the one who proposes a statement on behalf of a group of delegates."),
+    )
 
     class Meta:
         verbose_name = _("congress")

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CommitteesConfig(AppConfig):
     name = "committees"
     verbose_name = _("Committees")
+
+    def ready(self) -> None:
+        from committees.demo import reset, seed
+        from delegates.demo import demo_resetting, demo_seeded
+
+        demo_resetting.connect(reset, dispatch_uid="committees_demo_reset")
+        demo_seeded.connect(seed, dispatch_uid="committees_demo")

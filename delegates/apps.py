@@ -14,5 +14,6 @@ class DelegatesConfig(AppConfig):
     verbose_name = _("Delegates")
 
     def ready(self) -> None:
-        # After the permissions exist (the auth app creates them on post_migrate as well).
-        post_migrate.connect(_ensure_staff_groups, sender=self, dispatch_uid="delegates_staff_groups")
+        # After the permissions exist: the auth app creates each app's permissions on that app's post_migrate, and the
+        # groups also hold permissions of apps that come later (committees), so this runs after every app.
+        post_migrate.connect(_ensure_staff_groups, dispatch_uid="delegates_staff_groups")

@@ -8,8 +8,17 @@ import datetime
 import random
 from dataclasses import dataclass
 
+from django.dispatch import Signal
+
 from agenda.models import Congress
 from delegates.models import County, Organisation, Participant
+
+#: Sent by ``seed_demo`` inside its transaction, with ``congresses`` (the demo congresses) and ``user`` (the demo
+#: secretariat): apps that build on delegates (committees, elections) add their demo data without being imported here.
+demo_seeded = Signal()
+#: Sent first, with ``congresses`` (the demo congresses that already exist): such apps delete their demo data, so that
+#: the delegates they refer to can be replaced.
+demo_resetting = Signal()
 
 DEMO_CONGRESS = {
     "name": "Landstinget 2024",

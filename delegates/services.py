@@ -15,7 +15,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -384,12 +384,40 @@ REGIONAL_OFFICE_PERMISSIONS = {
         "seatallocation": ("view",),
     },
     "agenda": {"congress": ("view",)},
+    # The committee work is public to the congress; regional staff may read it, never change it.
+    "committees": {
+        "politicaldocument": ("view",),
+        "chapter": ("view",),
+        "committee": ("view",),
+        "amendment": ("view",),
+        "statement": ("view",),
+    },
+}
+COMMITTEE_SECRETARY_GROUP = "Komitésekretær"
+#: A committee secretary records the recommendations of their own committee (``committees.selectors`` narrows it).
+COMMITTEE_SECRETARY_PERMISSIONS = {
+    "committees": {
+        "politicaldocument": ("view",),
+        "chapter": ("view",),
+        "committee": ("view",),
+        "amendment": ("view", "change"),
+        "statement": ("view", "change"),
+    },
+    "agenda": {"congress": ("view",)},
 }
 SECRETARIAT_APPS = ("agenda", "delegates", "committees", "elections")
 
 
+def _permissions(spec: dict) -> QuerySet:
+    wanted = Q()
+    for app_label, models_ in spec.items():
+        for model, actions in models_.items():
+            wanted |= Q(content_type__app_label=app_label, codename__in=[f"{a}_{model}" for a in actions])
+    return Permission.objects.filter(wanted)
+
+
 def staff_groups_ensure() -> None:
-    """Create or refresh the Sekretariat and Regionkontor groups with their permissions (idempotent)."""
+    """Create or refresh the staff groups (secretariat, regional office, committee secretary) (idempotent)."""
     secretariat, _created = Group.objects.get_or_create(name=SECRETARIAT_GROUP)
     secretariat.permissions.set(
         Permission.objects.filter(
@@ -398,11 +426,9 @@ def staff_groups_ensure() -> None:
         )
     )
     regional, _created = Group.objects.get_or_create(name=REGIONAL_OFFICE_GROUP)
-    wanted = Q()
-    for app_label, models_ in REGIONAL_OFFICE_PERMISSIONS.items():
-        for model, actions in models_.items():
-            wanted |= Q(content_type__app_label=app_label, codename__in=[f"{a}_{model}" for a in actions])
-    regional.permissions.set(Permission.objects.filter(wanted))
+    regional.permissions.set(_permissions(REGIONAL_OFFICE_PERMISSIONS))
+    secretaries, _created = Group.objects.get_or_create(name=COMMITTEE_SECRETARY_GROUP)
+    secretaries.permissions.set(_permissions(COMMITTEE_SECRETARY_PERMISSIONS))
 
 
 # --- Hold-back -------------------------------------------------------------------------------------------------

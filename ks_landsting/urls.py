@@ -66,6 +66,7 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("helse/", core_views.health, name="health"),
+    path("p/<str:token>/", include("committees.portal.urls")),
     path("p/", include("delegates.portal.urls")),
     path("program/", include("agenda.urls")),
 ]

@@ -18,6 +18,7 @@ from delegates.models import County, DelegateKey, Organisation, Participant, Reg
 from delegates.selectors import REGIONAL_OFFICE_GROUP
 from delegates.services import TieNotSettled, seat_allocation_compute, staff_groups_ensure
 
+DEMO_SECRETARY_EMAIL = "komite@ks-landsting.test"  # created by committees.demo, which listens to demo_seeded
 POPULATION_FILE = Path(__file__).resolve().parents[2] / "data" / "kommuner_2024_folketall.csv"
 
 
@@ -36,12 +37,18 @@ class Command(BaseCommand):
         self.stdout.write(
             _(
                 "Demo congress ready. Secretariat login: %(email)s / %(password)s "
-                "(regional office KS Viken: %(regional)s, same password)."
+                "(regional office KS Viken: %(regional)s, committee secretary: %(secretary)s, same password)."
             )
-            % {"email": email, "password": password, "regional": regional_email}
+            % {"email": email, "password": password, "regional": regional_email, "secretary": DEMO_SECRETARY_EMAIL}
         )
 
     def _seed(self) -> None:
+        demo.demo_resetting.send(
+            sender=self.__class__,
+            congresses=list(
+                Congress.objects.filter(name__in=[demo.DEMO_CONGRESS["name"], demo.UPCOMING_CONGRESS["name"]])
+            ),
+        )
         congress, _created = Congress.objects.update_or_create(
             name=demo.DEMO_CONGRESS["name"], year=demo.DEMO_CONGRESS["year"], defaults=demo.DEMO_CONGRESS
         )
@@ -61,9 +68,10 @@ class Command(BaseCommand):
         key, _created = DelegateKey.objects.get_or_create(congress=congress)
         seat_allocation_compute(key=key, user=secretariat)
         self._participants(congress=congress, key=key, samfunnsbedriftene=samfunnsbedriftene)
-        self._upcoming(source=congress, user=secretariat)
+        upcoming = self._upcoming(source=congress, user=secretariat)
+        demo.demo_seeded.send(sender=self.__class__, congresses=[congress, upcoming], user=secretariat)
 
-    def _upcoming(self, *, source: Congress, user: User) -> None:
+    def _upcoming(self, *, source: Congress, user: User) -> Congress:
         """A small congress whose registration is open now, so that invitations and the portal can be tried.
 
         Landstinget 2024 is history (its deadline has passed): this one is dated from today, with KS Viken's
@@ -110,6 +118,7 @@ class Command(BaseCommand):
         bulk_create_with_history(copies, Participant)
         key, _created = DelegateKey.objects.get_or_create(congress=congress)
         seat_allocation_compute(key=key, user=user)
+        return congress
 
     def _programme(self, congress: Congress) -> None:
         oslo = zoneinfo.ZoneInfo("Europe/Oslo")

@@ -1,0 +1,469 @@
+"""The delegates' pages of the committee work, behind the personal link: the political document with its stored line
+numbers, amendments and statements (uttalelser).
+
+Views parse, check and call one service; the rules live in ``committees.services`` and ``committees.selectors``.
+Every page goes through the registration portal's ``personal_link_required``, so every response carries the same
+headers (no Referer to other sites, no caching, no indexing) — which is also why a missing amendment or statement
+gets a rendered 404 page instead of a raised ``Http404``.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from committees import selectors, services
+from committees.models import Amendment, Paragraph, PoliticalDocument, Statement
+from committees.portal.forms import AmendmentForm, StatementForm
+from delegates.models import Participant, PersonalLink
+from delegates.portal.views import personal_link_required
+from delegates.services import registration_is_open
+
+POINT_KINDS = (Amendment.Kind.INSERT, Amendment.Kind.NEW_PARAGRAPH)
+
+
+def _context(link: PersonalLink, token: str, **extra) -> dict:
+    """What every portal page needs (the same keys as the registration portal's pages)."""
+    participant = link.participant
+    return {
+        "participant": participant,
+        "congress": participant.congress,
+        "token": token,
+        "is_open": registration_is_open(participant),
+        "withdrawn": participant.status == Participant.Status.WITHDRAWN,
+        **extra,
+    }
+
+
+def _refusal(participant: Participant) -> str:
+    """Why the participant may not propose amendments or statements ("" when they may)."""
+    if selectors.may_propose(participant):
+        return ""
+    if participant.status == Participant.Status.WITHDRAWN:
+        return "withdrawn"
+    if participant.role == Participant.Role.DEPUTY:
+        return "deputy"
+    return "no_vote"
+
+
+def _has_text(document: PoliticalDocument | None) -> bool:
+    return document is not None and document.version > 0
+
+
+def _no_document(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
+    return TemplateResponse(request, "committees/portal/no_document.html", _context(link, token))
+
+
+def _not_found(request: HttpRequest, link: PersonalLink, token: str, *, what: str, number: int) -> HttpResponse:
+    context = _context(link, token, what=what, number=number)
+    return TemplateResponse(request, "committees/portal/not_found.html", context, status=404)
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, field_messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _positive_int(value) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+# --- The document ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Block:
+    """Consecutive paragraphs shown as one element: a heading, a paragraph, or a list of list items."""
+
+    kind: str
+    paragraphs: list[Paragraph]
+
+
+@dataclass
+class ChapterView:
+    chapter: object
+    blocks: list[Block]
+    amendment_count: int
+
+
+def _blocks(paragraphs: list[Paragraph]) -> list[Block]:
+    blocks: list[Block] = []
+    for paragraph in paragraphs:
+        if paragraph.kind == Paragraph.Kind.LIST_ITEM:
+            if blocks and blocks[-1].kind == "list":
+                blocks[-1].paragraphs.append(paragraph)
+            else:
+                blocks.append(Block(kind="list", paragraphs=[paragraph]))
+        else:
+            blocks.append(Block(kind=paragraph.kind, paragraphs=[paragraph]))
+    return blocks
+
+
+@require_http_methods(["GET"])
+@personal_link_required
+def document(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
+    participant = link.participant
+    document = selectors.document_of(participant.congress)
+    if not _has_text(document):
+        return _no_document(request, link, token)
+    counts = selectors.amendment_counts_by_chapter(document)
+    chapters = [
+        ChapterView(
+            chapter=numbered.chapter,
+            blocks=_blocks(numbered.paragraphs),
+            amendment_count=counts.get(numbered.chapter.pk, 0),
+        )
+        for numbered in selectors.numbered_chapters(document)
+    ]
+    context = _context(
+        link,
+        token,
+        document=document,
+        chapters=chapters,
+        amendments_open=selectors.amendments_open(document),
+        refusal=_refusal(participant),
+    )
+    return TemplateResponse(request, "committees/portal/document.html", context)
+
+
+# --- Amendments -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class AmendmentRow:
+    amendment: Amendment
+    competing_with: list[int]
+    recommendation_published: bool
+
+
+@require_http_methods(["GET"])
+@personal_link_required
+def amendments(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
+    participant = link.participant
+    document = selectors.document_of(participant.congress)
+    if not _has_text(document):
+        return _no_document(request, link, token)
+    every = list(selectors.amendments_in_order(document, include_withdrawn=True))
+    submitted = [amendment for amendment in every if amendment.status == Amendment.Status.SUBMITTED]
+    competing = selectors.competing_amendments(submitted, selectors.document_paragraphs(document))
+    published = selectors.published_chapter_ids(document)
+    rows = [
+        AmendmentRow(
+            amendment=amendment,
+            competing_with=[number for number in competing.get(amendment.number, ()) if number != amendment.number],
+            recommendation_published=bool(amendment.recommendation) and amendment.chapter_id in published,
+        )
+        for amendment in submitted
+    ]
+    own = sorted((a for a in every if a.submitter_id == participant.pk), key=lambda a: a.number)
+    context = _context(
+        link,
+        token,
+        document=document,
+        rows=rows,
+        own=own,
+        amendments_open=selectors.amendments_open(document),
+        refusal=_refusal(participant),
+    )
+    return TemplateResponse(request, "committees/portal/amendments.html", context)
+
+
+def _amendment_initial(query: QueryDict, chapters) -> dict:
+    """The form prefilled from the document page's link: ?kapittel=<chapter number>&fra=<line>&til=<line>."""
+    initial: dict = {"kind": Amendment.Kind.REPLACE}
+    chapter = _positive_int(query.get("kapittel"))
+    if chapter in {c.number for c in chapters}:
+        initial["chapter"] = chapter
+    line_from, line_to = _positive_int(query.get("fra")), _positive_int(query.get("til"))
+    if line_from:
+        initial["line_from"] = line_from
+        if line_to and line_to != line_from:
+            initial["line_to"] = line_to
+    return initial
+
+
+def _current_lines(document: PoliticalDocument, line_from: int | None, line_to: int | None) -> dict | None:
+    """The words now on the lines the delegate refers to, so that they see what they are changing."""
+    if not line_from:
+        return None
+    line_to = line_to or line_from
+    if line_to < line_from:
+        return None
+    text = selectors.lines_text(selectors.document_paragraphs(document), line_from, line_to)
+    if not text:
+        return None
+    return {"line_from": line_from, "line_to": line_to, "text": text}
+
+
+@require_http_methods(["GET", "POST"])
+@personal_link_required
+def amendment_new(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
+    participant = link.participant
+    document = selectors.document_of(participant.congress)
+    if not _has_text(document):
+        return _no_document(request, link, token)
+    amendments_open = selectors.amendments_open(document)
+    refusal = _refusal(participant)
+    if not amendments_open or refusal:
+        refused = request.method == "POST"
+        context = _context(
+            link, token, document=document, amendments_open=amendments_open, refusal=refusal, refused=refused
+        )
+        return TemplateResponse(
+            request, "committees/portal/amendment_closed.html", context, status=403 if refused else 200
+        )
+
+    chapters = list(document.chapters.order_by("number"))
+    form_kwargs = {
+        "chapters": chapters,
+        "supporters": list(selectors.possible_supporters(congress=participant.congress, exclude=participant)),
+    }
+    status = 200
+    if request.method == "POST":
+        form = AmendmentForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            data = form.cleaned_data
+            if data["version"] is not None and data["version"] != document.version:
+                form.add_error(
+                    "line_from",
+                    _(
+                        "The document was loaded again after you opened this form, so the line numbers may have"
+                        " moved. Check the lines and send the form again."
+                    ),
+                )
+            else:
+                try:
+                    amendment = services.amendment_submit(
+                        document=document,
+                        submitter=participant,
+                        chapter=data["chapter"],
+                        kind=data["kind"],
+                        line_from=data["line_from"],
+                        line_to=data["line_to"],
+                        text=data["text"],
+                        justification=data["justification"],
+                        supporters=data["supporters"],
+                    )
+                except ValidationError as error:
+                    _add_service_errors(form, error)
+                else:
+                    messages.success(
+                        request,
+                        _("Your amendment was submitted as amendment %(number)d.") % {"number": amendment.number},
+                    )
+                    return redirect("committees_portal:amendment", token=token, number=amendment.number)
+        status = 400
+        line_from = _positive_int(request.POST.get("line_from"))
+        line_to = line_from if request.POST.get("kind") in POINT_KINDS else _positive_int(request.POST.get("line_to"))
+    else:
+        initial = _amendment_initial(request.GET, chapters)
+        form = AmendmentForm(initial=initial, **form_kwargs)
+        line_from, line_to = initial.get("line_from"), initial.get("line_to")
+
+    context = _context(
+        link,
+        token,
+        document=document,
+        amendments_open=True,
+        form=form,
+        current_lines=_current_lines(document, line_from, line_to),
+    )
+    return TemplateResponse(request, "committees/portal/amendment_form.html", context, status=status)
+
+
+def _find_amendment(document: PoliticalDocument, number: int) -> Amendment | None:
+    return selectors.amendments_in_order(document, include_withdrawn=True).filter(number=number).first()
+
+
+@require_http_methods(["GET"])
+@personal_link_required
+def amendment(request: HttpRequest, link: PersonalLink, token: str, number: int) -> HttpResponse:
+    participant = link.participant
+    document = selectors.document_of(participant.congress)
+    found = _find_amendment(document, number) if _has_text(document) else None
+    if found is None:
+        return _not_found(request, link, token, what="amendment", number=number)
+    own = found.submitter_id == participant.pk
+    context = _context(
+        link,
+        token,
+        document=document,
+        amendment=found,
+        supporters=list(found.supporters.select_related("organisation").order_by("last_name", "first_name")),
+        own=own,
+        may_withdraw=own and found.status == Amendment.Status.SUBMITTED and selectors.amendments_open(document),
+        recommendation_visible=selectors.recommendation_visible(found),
+    )
+    return TemplateResponse(request, "committees/portal/amendment.html", context)
+
+
+def _withdrawal(request: HttpRequest, *, item, participant, is_open: bool, withdraw) -> tuple[str, int, str, bool]:
+    """(problem, status, error, done) of a withdrawal page: only the proposer, only while open, then the POST."""
+    if item.submitter_id != participant.pk:
+        return "not_own", 403, "", False
+    if not is_open:
+        return "closed", 403, "", False
+    if request.method != "POST":
+        return "", 200, "", False
+    try:
+        withdraw()
+    except ValidationError as failure:
+        return "", 400, " ".join(failure.messages), False
+    return "", 200, "", True
+
+
+@require_http_methods(["GET", "POST"])
+@personal_link_required
+def amendment_withdraw(request: HttpRequest, link: PersonalLink, token: str, number: int) -> HttpResponse:
+    participant = link.participant
+    document = selectors.document_of(participant.congress)
+    found = _find_amendment(document, number) if _has_text(document) else None
+    if found is None:
+        return _not_found(request, link, token, what="amendment", number=number)
+    if found.status == Amendment.Status.WITHDRAWN:
+        return redirect("committees_portal:amendment", token=token, number=number)
+    problem, status, error, done = _withdrawal(
+        request,
+        item=found,
+        participant=participant,
+        is_open=selectors.amendments_open(document),
+        withdraw=lambda: services.amendment_withdraw(amendment=found, participant=participant),
+    )
+    if done:
+        messages.success(request, _("Amendment %(number)d is withdrawn.") % {"number": number})
+        return redirect("committees_portal:amendment", token=token, number=number)
+    context = _context(link, token, document=document, amendment=found, problem=problem, error=error)
+    return TemplateResponse(request, "committees/portal/amendment_withdraw.html", context, status=status)
+
+
+# --- Statements -----------------------------------------------------------------------------------------------
+
+
+def _statement_recommendations_published(congress) -> bool:
+    committee = selectors.drafting_committee(congress)
+    return committee is not None and committee.recommendation_published
+
+
+@require_http_methods(["GET"])
+@personal_link_required
+def statements(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
+    participant = link.participant
+    congress = participant.congress
+    every = list(selectors.statements_in_order(congress, include_withdrawn=True))
+    context = _context(
+        link,
+        token,
+        statements=[statement for statement in every if statement.status == Statement.Status.SUBMITTED],
+        own=[statement for statement in every if statement.submitter_id == participant.pk],
+        statements_open=selectors.statements_open(congress),
+        refusal=_refusal(participant),
+        recommendations_published=_statement_recommendations_published(congress),
+    )
+    return TemplateResponse(request, "committees/portal/statements.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@personal_link_required
+def statement_new(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
+    participant = link.participant
+    congress = participant.congress
+    statements_open = selectors.statements_open(congress)
+    refusal = _refusal(participant)
+    if not statements_open or refusal:
+        refused = request.method == "POST"
+        context = _context(link, token, statements_open=statements_open, refusal=refusal, refused=refused)
+        return TemplateResponse(
+            request, "committees/portal/statement_closed.html", context, status=403 if refused else 200
+        )
+
+    form_kwargs = {
+        "supporters": list(selectors.possible_supporters(congress=congress, exclude=participant)),
+        "needed": congress.statement_min_supporters,
+    }
+    status = 200
+    if request.method == "POST":
+        form = StatementForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                statement = services.statement_submit(
+                    congress=congress,
+                    submitter=participant,
+                    title=data["title"],
+                    text=data["text"],
+                    justification=data["justification"],
+                    supporters=data["supporters"],
+                )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(
+                    request, _("Your statement was submitted as statement %(number)d.") % {"number": statement.number}
+                )
+                return redirect("committees_portal:statement", token=token, number=statement.number)
+        status = 400
+    else:
+        form = StatementForm(**form_kwargs)
+    context = _context(link, token, form=form, needed=congress.statement_min_supporters)
+    return TemplateResponse(request, "committees/portal/statement_form.html", context, status=status)
+
+
+def _find_statement(congress, number: int) -> Statement | None:
+    return selectors.statements_in_order(congress, include_withdrawn=True).filter(number=number).first()
+
+
+@require_http_methods(["GET"])
+@personal_link_required
+def statement(request: HttpRequest, link: PersonalLink, token: str, number: int) -> HttpResponse:
+    participant = link.participant
+    congress = participant.congress
+    found = _find_statement(congress, number)
+    if found is None:
+        return _not_found(request, link, token, what="statement", number=number)
+    own = found.submitter_id == participant.pk
+    context = _context(
+        link,
+        token,
+        statement=found,
+        supporters=list(found.supporters.select_related("organisation").order_by("last_name", "first_name")),
+        own=own,
+        may_withdraw=own and found.status == Statement.Status.SUBMITTED and selectors.statements_open(congress),
+        recommendation_visible=bool(found.recommendation) and _statement_recommendations_published(congress),
+    )
+    return TemplateResponse(request, "committees/portal/statement.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@personal_link_required
+def statement_withdraw(request: HttpRequest, link: PersonalLink, token: str, number: int) -> HttpResponse:
+    participant = link.participant
+    congress = participant.congress
+    found = _find_statement(congress, number)
+    if found is None:
+        return _not_found(request, link, token, what="statement", number=number)
+    if found.status == Statement.Status.WITHDRAWN:
+        return redirect("committees_portal:statement", token=token, number=number)
+    problem, status, error, done = _withdrawal(
+        request,
+        item=found,
+        participant=participant,
+        is_open=selectors.statements_open(congress),
+        withdraw=lambda: services.statement_withdraw(statement=found, participant=participant),
+    )
+    if done:
+        messages.success(request, _("Statement %(number)d is withdrawn.") % {"number": number})
+        return redirect("committees_portal:statement", token=token, number=number)
+    context = _context(link, token, statement=found, problem=problem, error=error)
+    return TemplateResponse(request, "committees/portal/statement_withdraw.html", context, status=status)

@@ -1,0 +1,543 @@
+"""Every write of the committee work: loading the document, amendments, statements, recommendations, outcomes."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agenda.models import Congress
+from committees import amending, document_text
+from committees.document_messages import describe_document_problem, describe_range_problem
+from committees.models import (
+    Amendment,
+    Chapter,
+    Committee,
+    Outcome,
+    OutcomeSource,
+    Paragraph,
+    PoliticalDocument,
+    Recommendation,
+    Statement,
+)
+from committees.selectors import (
+    amendments_open,
+    document_paragraphs,
+    lines_text,
+    may_propose,
+    possible_supporters,
+    statements_open,
+)
+from delegates.models import Organisation, Participant
+
+# --- Loading the document ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentLoadResult:
+    document: PoliticalDocument
+    chapters: int
+    paragraphs: int
+    lines: int
+    amendments_checked: int
+    amendments_with_problems: int
+
+
+def document_text_check(*, text: str, text_format: str) -> document_text.ParsedDocument:
+    """Parse the text, or raise a ValidationError with one translated sentence per problem."""
+    try:
+        return document_text.parse_document(text, text_format=text_format)
+    except document_text.DocumentTextError as error:
+        raise ValidationError([describe_document_problem(code, params) for code, params in error.problems]) from error
+
+
+@transaction.atomic
+def political_document_load(
+    *,
+    congress: Congress,
+    text: str,
+    text_format: str,
+    line_length: int,
+    user: AbstractBaseUser | None,
+    title: str = "",
+    amendments_confirmed: bool = False,
+) -> DocumentLoadResult:
+    """Load (or load again) the political document of a congress and number its lines.
+
+    Loading again after amendments were proposed moves line numbers under them: the caller must confirm, and every
+    amendment is checked again against the lines it was written for (``range_problem``).
+    """
+    parsed = document_text_check(text=text, text_format=text_format)
+    if not 40 <= line_length <= 120:
+        raise ValidationError({"line_length": _("Choose between 40 and 120 characters per line.")})
+    document, _created = PoliticalDocument.objects.select_for_update().get_or_create(
+        congress=congress, defaults={"title": title or parsed.title or congress.name}
+    )
+    live_amendments = list(
+        Amendment.objects.select_for_update().filter(document=document, status=Amendment.Status.SUBMITTED)
+    )
+    if live_amendments and not amendments_confirmed:
+        raise ValidationError(
+            _(
+                "%(count)d amendments refer to the current line numbers. Confirm that you want to load the text again;"
+                " every amendment is then checked against its lines."
+            )
+            % {"count": len(live_amendments)}
+        )
+
+    document.title = title or parsed.title or document.title or congress.name
+    document.source_text = text
+    document.text_format = text_format
+    document.line_length = line_length
+    document.version += 1
+    document.loaded_at = timezone.now()
+    document.loaded_by = user
+    document.save()
+
+    Paragraph.objects.filter(document=document).delete()
+    existing = {chapter.number: chapter for chapter in Chapter.objects.filter(document=document)}
+    next_line = 1
+    paragraph_rows = []
+    for number, parsed_chapter in enumerate(parsed.chapters, start=1):
+        numbered = document_text.number_lines(
+            [paragraph.text for paragraph in parsed_chapter.paragraphs], width=line_length, first_line=next_line
+        )
+        last_line = numbered[-1][0] + len(numbered[-1][1]) - 1
+        chapter = existing.pop(number, None) or Chapter(document=document, number=number)
+        chapter.title = parsed_chapter.title
+        chapter.first_line = next_line
+        chapter.last_line = last_line
+        chapter.save()
+        for parsed_paragraph, (first_line, lines) in zip(parsed_chapter.paragraphs, numbered, strict=True):
+            paragraph_rows.append(
+                Paragraph(
+                    document=document,
+                    chapter=chapter,
+                    position=len(paragraph_rows) + 1,
+                    kind=parsed_paragraph.kind,
+                    first_line=first_line,
+                    lines=lines,
+                )
+            )
+        next_line = last_line + 1
+    Paragraph.objects.bulk_create(paragraph_rows)
+    for chapter in existing.values():  # chapters the new text no longer has
+        chapter.delete()
+
+    paragraphs = document_paragraphs(document)
+    with_problems = 0
+    for amendment in live_amendments:
+        problem = _range_recheck(amendment, paragraphs)
+        if problem:
+            with_problems += 1
+        if problem != amendment.range_problem:
+            amendment.range_problem = problem
+            amendment.save(update_fields=["range_problem"])
+    return DocumentLoadResult(
+        document=document,
+        chapters=len(parsed.chapters),
+        paragraphs=len(paragraph_rows),
+        lines=next_line - 1,
+        amendments_checked=len(live_amendments),
+        amendments_with_problems=with_problems,
+    )
+
+
+def _range_recheck(amendment: Amendment, paragraphs) -> str:
+    if amendment.chapter_id is None:
+        return Amendment.RangeProblem.MISSING
+    problem = amending.range_problem(
+        paragraphs,
+        chapter=amendment.chapter_id,
+        kind=amendment.kind,
+        line_from=amendment.line_from,
+        line_to=amendment.line_to,
+    )
+    if problem is not None:
+        code, _params = problem
+        return Amendment.RangeProblem.MISSING if code == "missing" else Amendment.RangeProblem.OUTSIDE_CHAPTER
+    if lines_text(paragraphs, amendment.line_from, amendment.line_to) != amendment.original_text:
+        return Amendment.RangeProblem.CHANGED
+    return ""
+
+
+# --- Amendments --------------------------------------------------------------------------------------------------
+
+TEXT_NEEDED = (Amendment.Kind.REPLACE, Amendment.Kind.INSERT, Amendment.Kind.NEW_PARAGRAPH)
+
+
+def _supporters_problem(*, congress: Congress, submitter: Participant, supporters: list[Participant]) -> str:
+    allowed = set(possible_supporters(congress=congress, exclude=submitter).values_list("pk", flat=True))
+    refused = [supporter for supporter in supporters if supporter.pk not in allowed]
+    if refused:
+        return _("Only delegates of this congress can support a proposal, not %(names)s.") % {
+            "names": ", ".join(supporter.full_name for supporter in refused)
+        }
+    return ""
+
+
+def _check_supporters(*, congress: Congress, submitter: Participant, supporters: Iterable[Participant]) -> list:
+    supporters = list(dict.fromkeys(supporters))
+    problem = _supporters_problem(congress=congress, submitter=submitter, supporters=supporters)
+    if problem:
+        raise ValidationError({"supporters": problem})
+    return supporters
+
+
+@transaction.atomic
+def amendment_submit(
+    *,
+    document: PoliticalDocument,
+    submitter: Participant,
+    chapter: Chapter,
+    kind: str,
+    line_from: int,
+    line_to: int | None,
+    text: str,
+    justification: str,
+    supporters: Iterable[Participant] = (),
+    now: datetime.datetime | None = None,
+) -> Amendment:
+    """A delegate proposes an amendment. The number is the next free one of the document, taken under a lock."""
+    document = PoliticalDocument.objects.select_for_update().get(pk=document.pk)
+    if not amendments_open(document, now=now):
+        raise ValidationError(_("The deadline for amendments has passed."))
+    if not may_propose(submitter) or submitter.congress_id != document.congress_id:
+        raise ValidationError(_("Only delegates with the right to vote can propose amendments."))
+    if chapter.document_id != document.pk:
+        raise ValidationError({"chapter": _("Choose a chapter of this document.")})
+    if kind in (Amendment.Kind.INSERT, Amendment.Kind.NEW_PARAGRAPH) or line_to is None:
+        line_to = line_from
+    paragraphs = document_paragraphs(document)
+    problem = amending.range_problem(paragraphs, chapter=chapter.pk, kind=kind, line_from=line_from, line_to=line_to)
+    if problem is not None:
+        code, params = problem
+        raise ValidationError({"line_from": describe_range_problem(code, {**params, "chapter_title": chapter.title})})
+    text = text.replace("\r\n", "\n").strip()
+    if kind in TEXT_NEEDED and not text:
+        raise ValidationError({"text": _("Write the text you propose.")})
+    if kind == Amendment.Kind.DELETE:
+        text = ""
+    supporters = _check_supporters(congress=document.congress, submitter=submitter, supporters=supporters)
+    number = (Amendment.objects.filter(document=document).aggregate(Max("number"))["number__max"] or 0) + 1
+    amendment = Amendment.objects.create(
+        document=document,
+        number=number,
+        chapter=chapter,
+        kind=kind,
+        line_from=line_from,
+        line_to=line_to,
+        text=text,
+        justification=justification.strip(),
+        original_text=lines_text(paragraphs, line_from, line_to),
+        document_version=document.version,
+        submitter=submitter,
+    )
+    amendment.supporters.set(supporters)
+    return amendment
+
+
+@transaction.atomic
+def amendment_withdraw(*, amendment: Amendment, participant: Participant, now=None) -> Amendment:
+    amendment = Amendment.objects.select_for_update().select_related("document").get(pk=amendment.pk)
+    if amendment.submitter_id != participant.pk:
+        raise ValidationError(_("Only the delegate who proposed the amendment can withdraw it."))
+    if amendment.status == Amendment.Status.WITHDRAWN:
+        return amendment
+    if not amendments_open(amendment.document, now=now):
+        raise ValidationError(
+            _("The deadline has passed: an amendment can now only be withdrawn in the plenary session.")
+        )
+    amendment.status = Amendment.Status.WITHDRAWN
+    amendment.withdrawn_at = timezone.now()
+    amendment.save(update_fields=["status", "withdrawn_at"])
+    return amendment
+
+
+@transaction.atomic
+def amendment_recommend(
+    *,
+    amendment: Amendment,
+    recommendation: str,
+    user: AbstractBaseUser | None,
+    text: str = "",
+    reason: str = "",
+    merged_into: Amendment | None = None,
+) -> Amendment:
+    """The committee's recommendation. Permission (secretary of the committee, or secretariat) is the caller's."""
+    amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
+    if amendment.status == Amendment.Status.WITHDRAWN:
+        raise ValidationError(_("The amendment was withdrawn; there is nothing to recommend."))
+    if merged_into is not None:
+        merged_into = Amendment.objects.get(pk=merged_into.pk)  # as it is now, not as the caller last read it
+    errors = amendment_recommendation_problems(
+        amendment=amendment, recommendation=recommendation, text=text, merged_into=merged_into
+    )
+    if errors:
+        raise ValidationError(errors)
+    amendment.recommendation = recommendation
+    amendment.recommendation_text = text.strip() if recommendation == Recommendation.ADOPT_AMENDED else ""
+    amendment.recommendation_reason = reason.strip()
+    amendment.merged_into = merged_into if recommendation == Recommendation.MERGED else None
+    amendment.recommended_by = user
+    amendment.recommended_at = timezone.now() if recommendation else None
+    amendment.save()
+    return amendment
+
+
+def amendment_recommendation_problems(
+    *, amendment: Amendment, recommendation: str, text: str, merged_into: Amendment | None
+) -> dict[str, str]:
+    """What is wrong with a recommendation, per field; shared by the service and the admin form."""
+    errors = {}
+    if recommendation and recommendation not in Recommendation.values:
+        errors["recommendation"] = _("Choose a recommendation.")
+    if recommendation == Recommendation.ADOPT_AMENDED and not text.strip():
+        errors["recommendation_text"] = _("Write the text as the committee wants it.")
+    if recommendation == Recommendation.MERGED:
+        if merged_into is None:
+            errors["merged_into"] = _("Choose the amendment this one is taken into.")
+        elif merged_into.pk == amendment.pk:
+            errors["merged_into"] = _("An amendment cannot be taken into itself.")
+        elif merged_into.document_id != amendment.document_id:
+            errors["merged_into"] = _("Choose an amendment to the same document.")
+        elif merged_into.status == Amendment.Status.WITHDRAWN:
+            errors["merged_into"] = _("Amendment %(number)d was withdrawn.") % {"number": merged_into.number}
+        elif merged_into.recommendation == Recommendation.MERGED:
+            errors["merged_into"] = _(
+                "Amendment %(number)d is itself taken into another; choose the one that remains."
+            ) % {"number": merged_into.number}
+    return errors
+
+
+def _outcome_record(item, *, outcome: str, user: AbstractBaseUser | None, source: str, amended_text: str):
+    """Record (or clear, with ``outcome=""``) the plenary outcome of a locked amendment or statement."""
+    if outcome and item.status == item.Status.WITHDRAWN:
+        raise ValidationError({"outcome": _("The proposer withdrew it before the deadline; it is not voted on.")})
+    if outcome and outcome not in Outcome.values:
+        raise ValidationError({"outcome": _("Choose an outcome.")})
+    if outcome == Outcome.ADOPTED_AMENDED and not amended_text:
+        raise ValidationError(
+            {"outcome": _("The committee did not amend the text; choose “Adopted as proposed” instead.")}
+        )
+    item.outcome = outcome
+    item.outcome_source = source if outcome else ""
+    item.outcome_recorded_by = user if outcome else None
+    item.outcome_recorded_at = timezone.now() if outcome else None
+    item.save(update_fields=["outcome", "outcome_source", "outcome_recorded_by", "outcome_recorded_at"])
+    return item
+
+
+@transaction.atomic
+def amendment_record_outcome(
+    *, amendment: Amendment, outcome: str, user: AbstractBaseUser | None, source: str = OutcomeSource.HAND
+) -> Amendment:
+    amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
+    return _outcome_record(
+        amendment, outcome=outcome, user=user, source=source, amended_text=amendment.recommendation_text
+    )
+
+
+def final_paragraphs(*, document: PoliticalDocument, basis: str) -> list[amending.ResultParagraph]:
+    """The document with the adopted amendments (``basis="plenary"``) or the recommended ones applied.
+
+    Raises ``amending.AmendmentConflict`` when two adopted amendments change the same lines.
+    """
+    from committees.selectors import amendment_change, amendments_in_order
+
+    changes = [
+        change
+        for amendment in amendments_in_order(document)
+        if (change := amendment_change(amendment, basis=basis)) is not None
+    ]
+    return amending.apply_changes(document_paragraphs(document), changes)
+
+
+# --- Statements --------------------------------------------------------------------------------------------------
+
+
+def _next_statement_number(congress: Congress) -> int:
+    Congress.objects.select_for_update().filter(pk=congress.pk).first()  # serialises the numbering per congress
+    return (Statement.objects.filter(congress=congress).aggregate(Max("number"))["number__max"] or 0) + 1
+
+
+@transaction.atomic
+def statement_submit(
+    *,
+    congress: Congress,
+    submitter: Participant,
+    title: str,
+    text: str,
+    justification: str,
+    supporters: Iterable[Participant],
+    now: datetime.datetime | None = None,
+) -> Statement:
+    """A group of delegates proposes a statement: the submitter and at least the congress' minimum of supporters."""
+    if not statements_open(congress, now=now):
+        raise ValidationError(_("The deadline for statements has passed."))
+    if not may_propose(submitter) or submitter.congress_id != congress.pk:
+        raise ValidationError(_("Only delegates with the right to vote can propose statements."))
+    errors = {}
+    if not title.strip():
+        errors["title"] = _("Give the statement a title.")
+    if not text.strip():
+        errors["text"] = _("Write the text of the statement.")
+    supporters = list(dict.fromkeys(supporters))
+    needed = congress.statement_min_supporters
+    if problem := _supporters_problem(congress=congress, submitter=submitter, supporters=supporters):
+        errors["supporters"] = problem
+    elif len(supporters) < needed:
+        errors["supporters"] = _(
+            "A statement from a group of delegates needs at least %(needed)d supporters besides you; you named"
+            " %(count)d."
+        ) % {"needed": needed, "count": len(supporters)}
+    if errors:
+        raise ValidationError(errors)
+    statement = Statement.objects.create(
+        congress=congress,
+        number=_next_statement_number(congress),
+        title=title.strip(),
+        text=text.replace("\r\n", "\n").strip(),
+        justification=justification.strip(),
+        proposer_kind=Statement.ProposerKind.DELEGATES,
+        submitter=submitter,
+    )
+    statement.supporters.set(supporters)
+    return statement
+
+
+@transaction.atomic
+def statement_register(
+    *,
+    congress: Congress,
+    title: str,
+    text: str,
+    justification: str = "",
+    proposer_kind: str,
+    proposer_name: str = "",
+    organisation: Organisation | None = None,
+    user: AbstractBaseUser | None = None,
+) -> Statement:
+    """The secretariat registers a statement proposed by a KS body or a member organisation (they come by letter)."""
+    if proposer_kind == Statement.ProposerKind.KS_BODY and not proposer_name.strip():
+        raise ValidationError({"proposer_name": _("Name the KS body that proposes the statement.")})
+    if proposer_kind == Statement.ProposerKind.MEMBER and organisation is None:
+        raise ValidationError({"organisation": _("Choose the member organisation that proposes the statement.")})
+    if proposer_kind not in (Statement.ProposerKind.KS_BODY, Statement.ProposerKind.MEMBER):
+        raise ValidationError({"proposer_kind": _("Statements from delegates are proposed on their personal page.")})
+    return Statement.objects.create(
+        congress=congress,
+        number=_next_statement_number(congress),
+        title=title.strip(),
+        text=text.strip(),
+        justification=justification.strip(),
+        proposer_kind=proposer_kind,
+        proposer_name=proposer_name.strip() if proposer_kind == Statement.ProposerKind.KS_BODY else "",
+        organisation=organisation if proposer_kind == Statement.ProposerKind.MEMBER else None,
+    )
+
+
+@transaction.atomic
+def statement_withdraw(*, statement: Statement, participant: Participant, now=None) -> Statement:
+    statement = Statement.objects.select_for_update().select_related("congress").get(pk=statement.pk)
+    if statement.submitter_id != participant.pk:
+        raise ValidationError(_("Only the delegate who proposed the statement can withdraw it."))
+    if statement.status == Statement.Status.WITHDRAWN:
+        return statement
+    if not statements_open(statement.congress, now=now):
+        raise ValidationError(
+            _("The deadline has passed: a statement can now only be withdrawn in the plenary session.")
+        )
+    statement.status = Statement.Status.WITHDRAWN
+    statement.withdrawn_at = timezone.now()
+    statement.save(update_fields=["status", "withdrawn_at"])
+    return statement
+
+
+@transaction.atomic
+def statement_recommend(
+    *, statement: Statement, recommendation: str, user: AbstractBaseUser | None, final_text: str = "", reason: str = ""
+) -> Statement:
+    statement = Statement.objects.select_for_update().get(pk=statement.pk)
+    if statement.status == Statement.Status.WITHDRAWN:
+        raise ValidationError(_("The statement was withdrawn; there is nothing to recommend."))
+    if recommendation and recommendation not in (
+        Recommendation.ADOPT,
+        Recommendation.ADOPT_AMENDED,
+        Recommendation.REJECT,
+    ):
+        raise ValidationError({"recommendation": _("Choose a recommendation.")})
+    if recommendation == Recommendation.ADOPT_AMENDED and not final_text.strip():
+        raise ValidationError({"final_text": _("Write the text as the committee wants it.")})
+    statement.recommendation = recommendation
+    statement.final_text = final_text.strip() if recommendation == Recommendation.ADOPT_AMENDED else ""
+    statement.recommendation_reason = reason.strip()
+    statement.recommended_by = user
+    statement.recommended_at = timezone.now() if recommendation else None
+    statement.save()
+    return statement
+
+
+@transaction.atomic
+def statement_record_outcome(
+    *, statement: Statement, outcome: str, user: AbstractBaseUser | None, source: str = OutcomeSource.HAND
+) -> Statement:
+    statement = Statement.objects.select_for_update().get(pk=statement.pk)
+    return _outcome_record(statement, outcome=outcome, user=user, source=source, amended_text=statement.final_text)
+
+
+# --- Committees --------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def committee_publish_recommendation(*, committee: Committee, published: bool) -> Committee:
+    """Show (or hide again) the committee's recommendations to the delegates. Permission is the caller's."""
+    Committee.objects.filter(pk=committee.pk).update(recommendation_published=published)
+    committee.recommendation_published = published
+    return committee
+
+
+def committee_problems(
+    *,
+    committee: Committee,
+    chapters: Iterable[Chapter],
+    members: Iterable[Participant],
+    chair: Participant | None,
+) -> dict[str, str]:
+    """What is wrong with a committee's set-up, per field (used by the admin form)."""
+    errors = {}
+    chapters = list(chapters)
+    members = list(members)
+    congress_id = committee.congress_id
+    if committee.kind == Committee.Kind.DRAFTING and chapters:
+        errors["chapters"] = _("The drafting committee handles the statements, not chapters of the document.")
+    elif chapters:
+        foreign = [c for c in chapters if c.document.congress_id != congress_id]
+        taken = (
+            Committee.objects.filter(chapters__in=chapters)
+            .exclude(pk=committee.pk)
+            .values_list("chapters__number", "chapters__title", "name")
+            .distinct()
+        )
+        taken = [row for row in taken if row[0] in {c.number for c in chapters}]
+        if foreign:
+            errors["chapters"] = _("Choose chapters of this congress' document.")
+        elif taken:
+            errors["chapters"] = _("Chapter %(number)d (%(title)s) is already handled by %(committee)s.") % {
+                "number": taken[0][0],
+                "title": taken[0][1],
+                "committee": taken[0][2],
+            }
+    strangers = [m for m in members if m.congress_id != congress_id]
+    if strangers:
+        errors["members"] = _("%(names)s do not take part in this congress.") % {
+            "names": ", ".join(m.full_name for m in strangers)
+        }
+    if chair is not None and chair.pk not in {m.pk for m in members}:
+        errors["chair"] = _("The chair must be one of the members.")
+    return errors
