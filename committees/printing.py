@@ -214,7 +214,8 @@ def render_political_document(document: PoliticalDocument, *, language: str | No
     """The political document with its stored line numbers, as PDF bytes and its number of pages.
 
     Title, congress, version and the time it was loaded; then chapter by chapter (number, title, line range) every
-    paragraph line by line, each stored line with its number in the left margin, never re-wrapped. Three queries.
+    paragraph line by line, each stored line with its number in the left margin, never re-wrapped. A fixed number
+    of queries.
     """
     language = _language(language)
     congress = document.congress
@@ -277,6 +278,7 @@ class PrintedAmendment:
     recommendation: PrintedRecommendation
     merged_into: int | None
     merged_label: str = ""  # "Amendments 4 and 5 are taken into this one."
+    numbered_lines: tuple[tuple[int, str], ...] = ()  # the stored lines it changes, while they still match
 
 
 @dataclass(frozen=True)
@@ -334,6 +336,11 @@ def _printed_amendments(amendments: Iterable[Amendment], document: PoliticalDocu
     amendments = list(amendments)
     paragraphs = selectors.document_paragraphs(document) if document is not None and amendments else None
     competing = selectors.competing_amendments(amendments, paragraphs)
+    line_texts = {
+        paragraph.first_line + offset: line.rstrip(" ")
+        for paragraph in paragraphs or ()
+        for offset, line in enumerate(paragraph.lines)
+    }
     merged: dict[int, list[int]] = {}
     for amendment in amendments:
         if amendment.recommendation == Recommendation.MERGED and amendment.merged_into is not None:
@@ -361,6 +368,13 @@ def _printed_amendments(amendments: Iterable[Amendment], document: PoliticalDocu
                 recommendation=_amendment_recommendation(amendment),
                 merged_into=amendment.merged_into.number if amendment.merged_into is not None else None,
                 merged_label=_merged_label(sorted(merged.get(amendment.number, []))),
+                numbered_lines=()
+                if amendment.range_problem
+                else tuple(
+                    (number, line_texts[number])
+                    for number in range(amendment.line_from, amendment.line_to + 1)
+                    if number in line_texts
+                ),
             )
         )
     return printed
@@ -402,7 +416,7 @@ def render_committee_recommendation(committee: Committee, *, language: str | Non
     document order: lines, chapter, kind, proposer and supporters, the lines as they were when proposed and the
     proposed text, the justification, a flag when the lines no longer match or when it competes with others, and
     the committee's recommendation (or "no recommendation yet"). For the drafting committee the same for every
-    submitted statement. Six queries for an ordinary committee, five for the drafting committee.
+    submitted statement. A fixed number of queries (tested).
     """
     language = _language(language)
     committee = Committee.objects.select_related("congress", "secretary").get(pk=committee.pk)
@@ -490,7 +504,7 @@ def render_final_document(document: PoliticalDocument, *, basis: str, language: 
 
     Raises ``committees.amending.AmendmentConflict`` (from ``services.final_paragraphs``) when two amendments that
     would be applied compete for the same lines, and ``AmendmentRangeError`` when one refers to lines that no longer
-    exist. Seven queries.
+    exist. A fixed number of queries (tested).
     """
     if basis not in BASES:
         raise ValueError(f"Unknown basis {basis!r}; expected one of {', '.join(BASES)}")
@@ -527,6 +541,7 @@ def render_final_document(document: PoliticalDocument, *, basis: str, language: 
             for chapter in chapter_rows
         ]
         changed = sum(1 for result in results if result.changed_by)
+        applied_list = _and_list(applied)
     return _render(
         FINAL_TEMPLATE,
         {
@@ -535,7 +550,7 @@ def render_final_document(document: PoliticalDocument, *, basis: str, language: 
             "basis": basis,
             "chapters": chapters,
             "applied": applied,
-            "applied_list": _and_list(applied),
+            "applied_list": applied_list,
             "changed_paragraphs": changed,
         },
         language,
@@ -567,7 +582,7 @@ def render_voting_list(document: PoliticalDocument, *, language: str | None = No
     Chapter by chapter in document order, one row per submitted amendment: number, lines, proposer, kind and the
     start of the proposed text, the committee's recommendation and an empty column for the result. Amendments that
     compete for the same lines are marked as voted against each other; an amendment taken into another has no vote of
-    its own. Then the statements with the drafting committee's recommendation. Seven queries.
+    its own. Then the statements with the drafting committee's recommendation. A fixed number of queries (tested).
     """
     language = _language(language)
     congress = document.congress

@@ -541,3 +541,61 @@ def committee_problems(
     if chair is not None and chair.pk not in {m.pk for m in members}:
         errors["chair"] = _("The chair must be one of the members.")
     return errors
+
+
+# --- Plenary votes (ks_landsting.decisions) --------------------------------------------------------------------------
+
+
+def decision_subjects(congress: Congress) -> list:
+    """The amendments and statements the plenary can still vote on, for a yes/no poll (see ``apps.py``)."""
+    from ks_landsting.decisions import Subject
+
+    subjects = []
+    document = PoliticalDocument.objects.filter(congress=congress).first()
+    amendments = (
+        Amendment.objects.filter(document=document, status=Amendment.Status.SUBMITTED, outcome="")
+        .exclude(recommendation=Recommendation.MERGED)
+        .order_by("line_from", "number")
+        if document
+        else []
+    )
+    group = _("Amendments")
+    for amendment in amendments:
+        label = _("Amendment %(number)d (%(lines)s)") % {"number": amendment.number, "lines": amendment.lines_label}
+        subjects.append(Subject(key=f"committees.amendment:{amendment.pk}", label=label, group=group))
+        if amendment.recommendation_text:
+            subjects.append(
+                Subject(
+                    key=f"committees.amendment:{amendment.pk}:amended",
+                    label=_("%(amendment)s as amended by the committee") % {"amendment": label},
+                    group=group,
+                )
+            )
+    group = _("Statements")
+    for statement in Statement.objects.filter(congress=congress, status=Statement.Status.SUBMITTED, outcome=""):
+        label = _("Statement %(number)d: %(title)s") % {"number": statement.number, "title": statement.title}
+        subjects.append(Subject(key=f"committees.statement:{statement.pk}", label=label, group=group))
+        if statement.final_text:
+            subjects.append(
+                Subject(
+                    key=f"committees.statement:{statement.pk}:amended",
+                    label=_("%(statement)s as amended by the committee") % {"statement": label},
+                    group=group,
+                )
+            )
+    return subjects
+
+
+def decision_record(*, key: str, adopted: bool, user: AbstractBaseUser | None) -> None:
+    """The published result of a plenary vote on an amendment or statement becomes its outcome."""
+    prefix, pk, *variant = key.split(":")
+    adopted_as = Outcome.ADOPTED_AMENDED if variant == ["amended"] else Outcome.ADOPTED
+    outcome = adopted_as if adopted else Outcome.REJECTED
+    if prefix == "committees.amendment":
+        amendment = Amendment.objects.filter(pk=int(pk)).first()
+        if amendment is not None:
+            amendment_record_outcome(amendment=amendment, outcome=outcome, user=user, source=OutcomeSource.VOTE)
+    elif prefix == "committees.statement":
+        statement = Statement.objects.filter(pk=int(pk)).first()
+        if statement is not None:
+            statement_record_outcome(statement=statement, outcome=outcome, user=user, source=OutcomeSource.VOTE)

@@ -34,7 +34,7 @@ class CheckinResult:
     recorded: bool  # False when the participant was already registered in this direction (a repeated scan)
 
 
-def _with_latest(queryset: QuerySet[Participant]) -> QuerySet[Participant]:
+def with_latest_attendance(queryset: QuerySet[Participant]) -> QuerySet[Participant]:
     """Annotate ``latest_direction`` and ``latest_at``: one subquery each, no query per participant."""
     latest = Attendance.objects.filter(participant=OuterRef("pk")).order_by("-at", "-pk")
     return queryset.annotate(
@@ -141,7 +141,7 @@ def presence_counts(*, congress: Congress) -> dict:
     present = Q(latest_direction=Direction.IN)
     voting = Q(role__in=Participant.VOTING_ROLES) | Q(acting_for__isnull=False)
     rows = (
-        _with_latest(Participant.objects.filter(congress=congress, status=Participant.Status.ACTIVE))
+        with_latest_attendance(Participant.objects.filter(congress=congress, status=Participant.Status.ACTIVE))
         .order_by()
         .values("role")
         .annotate(
@@ -203,7 +203,7 @@ def checkin_search(*, congress: Congress, query: str, user) -> list[SearchHit]:
     participants = scope_to_user(Participant.objects.filter(congress=congress), user)
     for word in words[:5]:
         participants = participants.filter(_name_matches(word))
-    participants = _with_latest(participants.select_related("organisation", "county")).order_by(
+    participants = with_latest_attendance(participants.select_related("organisation", "county")).order_by(
         "last_name", "first_name", "pk"
     )[:SEARCH_LIMIT]
     return [

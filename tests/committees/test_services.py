@@ -358,3 +358,20 @@ def test_committee_secretaries_record_recommendations_but_not_outcomes():
     assert {"view_amendment", "view_statement"} <= regional
     assert "change_amendment" not in regional
     assert Group.objects.filter(name=COMMITTEE_SECRETARY_GROUP).count() == 1
+
+
+def test_a_published_plenary_vote_records_the_outcome_of_its_amendment():
+    from ks_landsting import decisions
+
+    document = load_document()
+    author = delegate(document.congress)
+    amendment = _submit(document, author)
+    amendment_recommend(amendment=amendment, recommendation="adopt_amended", text="Komiteens tekst.", user=None)
+    keys = [subject.key for subject in decisions.subjects(document.congress)]
+    assert keys == [f"committees.amendment:{amendment.pk}", f"committees.amendment:{amendment.pk}:amended"]
+
+    assert decisions.record_outcome(key=f"committees.amendment:{amendment.pk}:amended", adopted=True, user=None)
+    amendment.refresh_from_db()
+    assert (amendment.outcome, amendment.outcome_source) == ("adopted_amended", "vote")
+    assert decisions.subjects(document.congress) == []  # decided: no longer offered
+    assert not decisions.record_outcome(key="unknown.thing:1", adopted=True, user=None)
