@@ -14,25 +14,18 @@ as a block of its own that does not wrap (``white-space: pre``), in a font size 
 
 from __future__ import annotations
 
-import io
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Prefetch
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from django.utils.safestring import SafeString, mark_safe
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from pypdf import PdfReader
 
 from committees import selectors, services
 from committees.models import Amendment, Chapter, Committee, Paragraph, PoliticalDocument, Recommendation, Statement
 from delegates.models import Participant
-from ks_landsting.pdf import render_pdf
+from ks_landsting.pdf import pdf_language, render_template_pdf
 
 __all__ = [
     "BASES",
@@ -47,7 +40,6 @@ DOCUMENT_TEMPLATE = "committees/pdf/document.html"
 RECOMMENDATION_TEMPLATE = "committees/pdf/recommendation.html"
 FINAL_TEMPLATE = "committees/pdf/final_document.html"
 VOTING_LIST_TEMPLATE = "committees/pdf/voting_list.html"
-OSLO = ZoneInfo("Europe/Oslo")
 
 #: ``basis`` of :func:`render_final_document` (and of ``services.final_paragraphs``).
 BASES = ("plenary", "recommendation")
@@ -83,52 +75,8 @@ def line_font_size(line_length: int) -> float:
 # --- Shared helpers -------------------------------------------------------------------------------------------
 
 
-def _language(language: str | None) -> str:
-    """``language`` checked, or the active language (falling back to the site's default)."""
-    codes = [code for code, _name in settings.LANGUAGES]
-    if language is not None:
-        if language not in codes:
-            raise ValueError(f"Unknown language {language!r}; expected one of {', '.join(codes)}")
-        return language
-    active = (translation.get_language() or settings.LANGUAGE_CODE).lower()
-    for candidate in (active, active.split("-")[0], settings.LANGUAGE_CODE):
-        if candidate in codes:
-            return candidate
-    return codes[0]
-
-
-def _css_string(text: str) -> str:
-    """``text`` as a CSS string literal, every character but letters, digits and spaces escaped."""
-    return '"' + "".join(c if (c.isascii() and c.isalnum()) or c == " " else f"\\{ord(c):06x}" for c in text) + '"'
-
-
-def _page_counter_css() -> SafeString:
-    """CSS ``content`` for "Page X of Y" in the active language (the translation may order the parts freely)."""
-    template = _("Page %(page)s of %(pages)s")
-    parts = []
-    for piece in re.split(r"(%\(pages?\)s)", template):
-        if piece == "%(page)s":
-            parts.append("counter(page)")
-        elif piece == "%(pages)s":
-            parts.append("counter(pages)")
-        elif piece:
-            parts.append(_css_string(piece))
-    return mark_safe(" ".join(parts) or "counter(page)")  # noqa: S308 - escaped above, no user text
-
-
 def _render(template: str, context: dict, language: str) -> tuple[bytes, int]:
-    with translation.override(language), timezone.override(OSLO):
-        html = render_to_string(
-            template,
-            {
-                **context,
-                "language": language,
-                "page_counter_css": _page_counter_css(),
-                "printed": timezone.localtime(timezone.now(), OSLO),
-            },
-        )
-    pdf = render_pdf(html)
-    return pdf, len(PdfReader(io.BytesIO(pdf)).pages)
+    return render_template_pdf(template, context, language)
 
 
 def _and_list(items: Sequence[object]) -> str:
@@ -217,7 +165,7 @@ def render_political_document(document: PoliticalDocument, *, language: str | No
     paragraph line by line, each stored line with its number in the left margin, never re-wrapped. A fixed number
     of queries.
     """
-    language = _language(language)
+    language = pdf_language(language)
     congress = document.congress
     with translation.override(language):
         chapters, line_count = _numbered_document(document)
@@ -418,7 +366,7 @@ def render_committee_recommendation(committee: Committee, *, language: str | Non
     the committee's recommendation (or "no recommendation yet"). For the drafting committee the same for every
     submitted statement. A fixed number of queries (tested).
     """
-    language = _language(language)
+    language = pdf_language(language)
     committee = Committee.objects.select_related("congress", "secretary").get(pk=committee.pk)
     members = [
         CommitteeMember(
@@ -508,7 +456,7 @@ def render_final_document(document: PoliticalDocument, *, basis: str, language: 
     """
     if basis not in BASES:
         raise ValueError(f"Unknown basis {basis!r}; expected one of {', '.join(BASES)}")
-    language = _language(language)
+    language = pdf_language(language)
     results = services.final_paragraphs(document=document, basis=basis)
     applied = [
         amendment.number
@@ -584,7 +532,7 @@ def render_voting_list(document: PoliticalDocument, *, language: str | None = No
     compete for the same lines are marked as voted against each other; an amendment taken into another has no vote of
     its own. Then the statements with the drafting committee's recommendation. A fixed number of queries (tested).
     """
-    language = _language(language)
+    language = pdf_language(language)
     congress = document.congress
     chapter_rows = list(
         Chapter.objects.filter(document=document)

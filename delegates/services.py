@@ -548,8 +548,9 @@ def personal_link_revoke(*, participant: Participant) -> int:
     )
 
 
-def personal_link_resolve(*, token: str) -> PersonalLink:
-    """The valid link with this secret, or LinkProblem. Records when the link was opened."""
+def personal_link_resolve(*, token: str, touch: bool = True) -> PersonalLink:
+    """The valid link with this secret, or LinkProblem. Records when the link was opened, unless ``touch`` is off
+    (casting a ballot: no write beyond the vote, and no time of voting kept with the voter's link)."""
     if not _TOKEN_SHAPE.fullmatch(token or ""):
         raise LinkProblem("malformed")
     digest = _token_hash(token)
@@ -567,8 +568,9 @@ def personal_link_resolve(*, token: str) -> PersonalLink:
         raise LinkProblem("revoked")
     if link.expires_at <= now:
         raise LinkProblem("expired")
-    PersonalLink.objects.filter(pk=link.pk).update(last_opened_at=now)
-    PersonalLink.objects.filter(pk=link.pk, first_opened_at__isnull=True).update(first_opened_at=now)
+    if touch:
+        PersonalLink.objects.filter(pk=link.pk).update(last_opened_at=now)
+        PersonalLink.objects.filter(pk=link.pk, first_opened_at__isnull=True).update(first_opened_at=now)
     return link
 
 

@@ -28,12 +28,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import DataHandler, Request
+from zoneinfo import ZoneInfo
 
 import qrcode
 import qrcode.constants
 from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML
 from weasyprint import urls as weasyprint_urls
@@ -290,3 +294,58 @@ def qr_code_svg(data: str) -> SafeString:
 def qr_code_data_uri(data: str) -> str:
     """The same QR code as a ``data:image/svg+xml;base64,...`` URI for ``<img src>``."""
     return "data:image/svg+xml;base64," + base64.b64encode(_qr_svg_bytes(data)).decode("ascii")
+
+
+# --- Documents rendered from a template in a given language (committees, elections) -----------------------------
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def pdf_language(language: str | None) -> str:
+    """``language`` checked, or the active language (falling back to the site's default)."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    if language is not None:
+        if language not in codes:
+            raise ValueError(f"Unknown language {language!r}; expected one of {', '.join(codes)}")
+        return language
+    active = (translation.get_language() or settings.LANGUAGE_CODE).lower()
+    for candidate in (active, active.split("-")[0], settings.LANGUAGE_CODE):
+        if candidate in codes:
+            return candidate
+    return codes[0]
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string literal, every character but letters, digits and spaces escaped."""
+    return '"' + "".join(c if (c.isascii() and c.isalnum()) or c == " " else f"\\{ord(c):06x}" for c in text) + '"'
+
+
+def page_counter_css() -> SafeString:
+    """CSS ``content`` for "Page X of Y" in the active language (the translation may order the parts freely)."""
+    template = gettext("Page %(page)s of %(pages)s")
+    parts = []
+    for piece in re.split(r"(%\(pages?\)s)", template):
+        if piece == "%(page)s":
+            parts.append("counter(page)")
+        elif piece == "%(pages)s":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append(_css_string(piece))
+    return mark_safe(" ".join(parts) or "counter(page)")  # noqa: S308 - escaped above, no user text
+
+
+def render_template_pdf(template: str, context: dict, language: str) -> tuple[bytes, int]:
+    """Render ``template`` in ``language`` and Oslo time to PDF: (bytes, pages). The context gets ``language``,
+    ``page_counter_css`` and ``printed`` (now)."""
+    with translation.override(language), timezone.override(OSLO):
+        html = render_to_string(
+            template,
+            {
+                **context,
+                "language": language,
+                "page_counter_css": page_counter_css(),
+                "printed": timezone.localtime(timezone.now(), OSLO),
+            },
+        )
+    pdf = render_pdf(html)
+    return pdf, len(PdfReader(io.BytesIO(pdf)).pages)

@@ -64,9 +64,11 @@ urlpatterns = [
         delegates_documents_views.document_download_view,
         name="delegates_document_download",
     ),
+    path("admin/elections/desk/", include("elections.staff_urls")),
     path("admin/", admin.site.urls),
     path("helse/", core_views.health, name="health"),
     path("p/<str:token>/", include("committees.portal.urls")),
+    path("p/<str:token>/", include("elections.portal.urls")),
     path("p/", include("delegates.portal.urls")),
     path("program/", include("agenda.urls")),
 ]

@@ -66,14 +66,19 @@ def portal_headers(view):
     return wrapper
 
 
-def personal_link_required(view):
-    """Resolve ``token``; a bad link gets its own page (404 or 410) without any participant data."""
+def personal_link_required(view=None, *, touch: bool = True):
+    """Resolve ``token``; a bad link gets its own page (404 or 410) without any participant data.
+
+    ``@personal_link_required(touch=False)`` does not record the visit (see ``personal_link_resolve``).
+    """
+    if view is None:
+        return lambda view: personal_link_required(view, touch=touch)
 
     @portal_headers
     @wraps(view)
     def wrapper(request: HttpRequest, token: str, *args, **kwargs) -> HttpResponse:
         try:
-            link = personal_link_resolve(token=token)
+            link = personal_link_resolve(token=token, touch=touch)
         except LinkProblem as problem:
             return TemplateResponse(
                 request,

@@ -1,0 +1,14 @@
+"""The delegates' voting pages on the personal page: included under ``p/<str:token>/``."""
+
+from django.urls import path
+
+from elections.portal import views
+
+app_name = "elections_portal"
+
+urlpatterns = [
+    path("stemmegivning/", views.ballots, name="ballots"),
+    path("stemmegivning/<int:poll_id>/", views.ballot, name="ballot"),
+    path("resultater/", views.results, name="results"),
+    path("resultater/<int:poll_id>/", views.result, name="result"),
+]

@@ -1,0 +1,217 @@
+"""The delegates' voting pages behind the personal link: the open votes, the ballot, the receipt, the results.
+
+Views parse, check and call one service (``services.ballot_cast``); the rules live in ``elections.services`` and
+results are only displayed from ``elections.results.result_view``. Every page goes through the registration portal's
+``personal_link_required`` (the same headers on every response: no Referer, no caching, no indexing), which is why a
+missing poll gets a rendered 404 page rather than a raised ``Http404``.
+
+Casting a ballot is the hot path of the whole congress (the hall votes at once), so the POST does the least it can:
+the link (not touched: no time of voting is kept with the voter's link), the poll with the voter's eligibility and
+whether they have voted (one query), then the service. No session, no messages, no redirect: the receipt is shown in
+the response to the POST and kept nowhere else (not in the session, a message, the URL or a log).
+"""
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from delegates.models import Participant, PersonalLink
+from delegates.portal.views import personal_link_required
+from delegates.services import registration_is_open
+from elections import selectors, services
+from elections.models import Ballot, Candidate, Poll
+from elections.portal.forms import (
+    ANSWER_LABELS,
+    BallotForm,
+    ReceiptLookupForm,
+    receipt_display,
+    receipt_normalise,
+)
+from elections.results import result_view
+
+# Why a voter cannot use a ballot, and the status of the page that says so.
+REFUSAL_STATUS = {"not_open": 403, "not_eligible": 403, "voted": 409}
+
+
+def _context(link: PersonalLink, token: str, **extra) -> dict:
+    """What every portal page needs (the same keys as the registration portal's pages)."""
+    participant = link.participant
+    return {
+        "participant": participant,
+        "congress": participant.congress,
+        "token": token,
+        "is_open": registration_is_open(participant),
+        "withdrawn": participant.status == Participant.Status.WITHDRAWN,
+        **extra,
+    }
+
+
+def _not_found(request: HttpRequest, link: PersonalLink, token: str, *, reason: str, poll=None) -> HttpResponse:
+    context = _context(link, token, reason=reason, poll=poll)
+    return TemplateResponse(request, "elections/portal/not_found.html", context, status=404)
+
+
+def _refusal(poll: Poll) -> str:
+    """Why the participant cannot vote in the poll ("" when they can). ``poll`` comes from ``voter_poll``."""
+    if poll.state != Poll.State.OPEN or poll.mode != Poll.Mode.ELECTRONIC:
+        return "not_open"
+    if not poll.is_eligible:
+        return "not_eligible"
+    if poll.has_voted:
+        return "voted"
+    return ""
+
+
+def _refused(request: HttpRequest, link: PersonalLink, token: str, *, poll: Poll, refusal: str, status: int):
+    context = _context(link, token, poll=poll, refusal=refusal, messages=())
+    return TemplateResponse(request, "elections/portal/refused.html", context, status=status)
+
+
+def _choice_rule(poll: Poll) -> str:
+    """What a ballot may hold, in one sentence."""
+    if poll.kind == Poll.Kind.YES_NO:
+        return _("Answer yes, no or abstain.")
+    if poll.max_choices == 1:
+        return _("Choose one candidate, or a blank ballot.")
+    return _("Choose up to %(limit)d candidates.") % {"limit": poll.max_choices}
+
+
+# --- The open votes ------------------------------------------------------------------------------------------
+
+
+@require_GET
+@personal_link_required
+def ballots(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
+    polls = selectors.polls_for_voter(link.participant)
+    for poll in polls:
+        poll.choice_rule = _choice_rule(poll)
+    return TemplateResponse(request, "elections/portal/ballots.html", _context(link, token, polls=polls))
+
+
+# --- The ballot ----------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def ballot(request: HttpRequest, token: str, poll_id: int) -> HttpResponse:
+    """GET shows the ballot (the visit is recorded like any portal page); POST casts it (the visit is not)."""
+    if request.method == "POST":
+        return _ballot_cast(request, token, poll_id)
+    return _ballot_show(request, token, poll_id)
+
+
+def _ballot_page(request, link, token, *, poll: Poll, form: BallotForm, status: int = 200) -> HttpResponse:
+    context = _context(link, token, poll=poll, form=form, messages=())
+    return TemplateResponse(request, "elections/portal/ballot.html", context, status=status)
+
+
+@personal_link_required
+def _ballot_show(request: HttpRequest, link: PersonalLink, token: str, poll_id: int) -> HttpResponse:
+    poll = selectors.voter_poll(link.participant, poll_id)
+    if poll is None:
+        return _not_found(request, link, token, reason="poll")
+    refusal = _refusal(poll)
+    if refusal == "voted":
+        return _refused(request, link, token, poll=poll, refusal=refusal, status=200)
+    if refusal:
+        return _refused(request, link, token, poll=poll, refusal=refusal, status=REFUSAL_STATUS[refusal])
+    candidates = selectors.poll_candidates(poll) if poll.is_election else []
+    return _ballot_page(request, link, token, poll=poll, form=BallotForm(poll=poll, candidates=candidates))
+
+
+@personal_link_required(touch=False)
+def _ballot_cast(request: HttpRequest, link: PersonalLink, token: str, poll_id: int) -> HttpResponse:
+    participant = link.participant
+    poll = selectors.voter_poll(participant, poll_id)
+    if poll is None:
+        return _not_found(request, link, token, reason="poll")
+    refusal = _refusal(poll)
+    if refusal:
+        return _refused(request, link, token, poll=poll, refusal=refusal, status=REFUSAL_STATUS[refusal])
+    form = BallotForm(request.POST, poll=poll)  # no candidates: the service checks them, once
+    if form.is_valid():
+        try:
+            receipt = services.ballot_cast(poll_id=poll.pk, participant_id=participant.pk, **form.ballot())
+        except services.AlreadyVoted:
+            return _refused(request, link, token, poll=poll, refusal="voted", status=409)
+        except ValidationError as error:
+            # The poll may have been closed between our look and the service's.
+            poll = selectors.voter_poll(participant, poll_id)
+            refusal = _refusal(poll)
+            if refusal:
+                return _refused(request, link, token, poll=poll, refusal=refusal, status=REFUSAL_STATUS[refusal])
+            form.add_error(None, error.messages)
+        else:
+            context = _context(link, token, poll=poll, receipt=receipt_display(receipt), messages=())
+            return TemplateResponse(request, "elections/portal/receipt.html", context)
+    if poll.is_election:
+        form.set_candidates(selectors.poll_candidates(poll))
+    return _ballot_page(request, link, token, poll=poll, form=form, status=400)
+
+
+# --- Results -------------------------------------------------------------------------------------------------
+
+
+@require_GET
+@personal_link_required
+def results(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
+    polls = list(selectors.published_polls_with_candidates(link.participant.congress))
+    for poll in polls:
+        view = result_view(poll, candidates=list(poll.candidates.all()))
+        poll.outcome = view.outcome if view else ""
+    return TemplateResponse(request, "elections/portal/results.html", _context(link, token, polls=polls))
+
+
+def _ballot_says(ballot: Ballot, poll: Poll, candidates: list[Candidate]) -> str:
+    """What a published ballot says, in words: the names in the ballot's order of candidates, or the answer."""
+    if poll.kind == Poll.Kind.YES_NO:
+        return str(ANSWER_LABELS.get(ballot.answer, ballot.answer))
+    chosen = set(ballot.choices)
+    if not chosen:
+        return _("Blank")
+    return ", ".join(candidate.full_name for candidate in candidates if candidate.pk in chosen)
+
+
+@require_http_methods(["GET", "POST"])
+@personal_link_required
+def result(request: HttpRequest, link: PersonalLink, token: str, poll_id: int) -> HttpResponse:
+    """The published result. The receipt lookup is a POST: the receipt must never be in a URL with the token, or a
+    browser history or a proxy log would link the voter to their ballot."""
+    congress = link.participant.congress
+    poll = selectors.published_polls(congress).filter(pk=poll_id).select_related("election").first()
+    if poll is None:
+        exists = Poll.objects.filter(pk=poll_id, congress=congress).exists()
+        return _not_found(request, link, token, reason="not_published" if exists else "result")
+    candidates: list[Candidate] = selectors.poll_candidates(poll) if poll.is_election else []
+    view = result_view(poll, candidates=candidates)
+    published = [
+        {
+            "receipt": ballot.receipt,
+            "display": receipt_display(ballot.receipt),
+            "says": _ballot_says(ballot, poll, candidates),
+        }
+        for ballot in selectors.published_ballots(poll)
+    ]
+
+    lookup_form, lookup = ReceiptLookupForm(), None
+    if request.method == "POST":
+        lookup_form = ReceiptLookupForm(request.POST)
+        if lookup_form.is_valid():
+            wanted = receipt_normalise(lookup_form.cleaned_data["kvittering"])
+            found = next((row for row in published if wanted and row["receipt"] == wanted), None)
+            lookup = {
+                "entered": receipt_display(wanted) if wanted else lookup_form.cleaned_data["kvittering"],
+                "found": found,
+            }
+    context = _context(
+        link,
+        token,
+        poll=poll,
+        view=view,
+        ballots=published,
+        electronic=poll.mode == Poll.Mode.ELECTRONIC,
+        lookup_form=lookup_form,
+        lookup=lookup,
+    )
+    return TemplateResponse(request, "elections/portal/result.html", context)

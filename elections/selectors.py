@@ -1,0 +1,216 @@
+"""Reads of the poll engine: who may vote, what a delegate can vote on now, results as people read them."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Greatest
+
+from agenda.models import Congress
+from delegates.checkin import with_latest_attendance
+from delegates.models import Attendance, Participant
+from delegates.selectors import user_sees_all_counties
+from elections.models import (
+    AutomaticMember,
+    Ballot,
+    Candidate,
+    Election,
+    EligibleVoter,
+    LotDrawing,
+    Poll,
+    SignOff,
+    VoteCast,
+)
+
+
+@dataclass(frozen=True)
+class Eligible:
+    participant_id: int
+    stands_in_for_id: int | None
+
+
+def eligible_voters(congress: Congress) -> list[Eligible]:
+    """Who may vote now: checked-in delegates with the right to vote, and checked-in deputies in place of absent ones.
+
+    Per delegation (county and electing body), each voting delegate who is not in the hall leaves a place that the
+    delegation's deputies who are in the hall fill, next in rank first. A deputy who has taken a seat for good
+    (``acting_for``) votes as a delegate. Two queries, whatever the size of the congress.
+    """
+    people = list(
+        with_latest_attendance(Participant.objects.filter(congress=congress, status=Participant.Status.ACTIVE))
+        .order_by("deputy_rank", "pk")
+        .values("pk", "role", "acting_for_id", "county_id", "elected_by", "latest_direction")
+    )
+    seated: dict[tuple, list[dict]] = defaultdict(list)
+    deputies: dict[tuple, list[dict]] = defaultdict(list)
+    for person in people:
+        delegation = (person["county_id"], person["elected_by"])
+        if person["role"] in Participant.VOTING_ROLES or person["acting_for_id"] is not None:
+            seated[delegation].append(person)
+        elif person["role"] == Participant.Role.DEPUTY:
+            deputies[delegation].append(person)
+    present = Attendance.Direction.IN
+    result = []
+    for delegation, members in seated.items():
+        absent = [member for member in members if member["latest_direction"] != present]
+        result.extend(Eligible(member["pk"], None) for member in members if member["latest_direction"] == present)
+        stand_ins = [deputy for deputy in deputies.get(delegation, []) if deputy["latest_direction"] == present]
+        result.extend(Eligible(deputy["pk"], member["pk"]) for deputy, member in zip(stand_ins, absent, strict=False))
+    return result
+
+
+def polls_for_voter(participant: Participant) -> list[Poll]:
+    """The congress' open polls the participant is eligible in, each with ``has_voted``; newest first."""
+    return list(
+        Poll.objects.filter(congress_id=participant.congress_id, state=Poll.State.OPEN, mode=Poll.Mode.ELECTRONIC)
+        .filter(Exists(EligibleVoter.objects.filter(poll=OuterRef("pk"), participant=participant)))
+        .annotate(has_voted=Exists(VoteCast.objects.filter(poll=OuterRef("pk"), participant=participant)))
+        .order_by("-opened_at", "-pk")
+    )
+
+
+def poll_candidates(poll: Poll) -> list[Candidate]:
+    return list(poll.candidates.select_related("county", "organisation").order_by("position", "last_name"))
+
+
+def published_polls(congress: Congress) -> QuerySet[Poll]:
+    return Poll.objects.filter(congress=congress, state=Poll.State.PUBLISHED).order_by("-published_at", "-pk")
+
+
+def published_ballots(poll: Poll) -> list[Ballot]:
+    """Every ballot of a published poll, by receipt (random), so that each voter can find theirs."""
+    if poll.state != Poll.State.PUBLISHED or poll.mode != Poll.Mode.ELECTRONIC:
+        return []
+    return list(Ballot.objects.filter(poll=poll).order_by("receipt"))
+
+
+def votes_received(poll: Poll) -> int:
+    return VoteCast.objects.filter(poll=poll).count()
+
+
+def may_run_polls(user: AbstractBaseUser) -> bool:
+    return user.is_authenticated and user.has_perm("elections.run_poll")
+
+
+def sees_all(user: AbstractBaseUser) -> bool:
+    return user_sees_all_counties(user)
+
+
+# --- Portal reads
+
+
+def voter_poll(participant: Participant, poll_id: int) -> Poll | None:
+    """One poll of the participant's congress with ``is_eligible`` and ``has_voted`` for them, in one query."""
+    return (
+        Poll.objects.filter(pk=poll_id, congress_id=participant.congress_id)
+        .annotate(
+            is_eligible=Exists(EligibleVoter.objects.filter(poll=OuterRef("pk"), participant=participant)),
+            has_voted=Exists(VoteCast.objects.filter(poll=OuterRef("pk"), participant=participant)),
+        )
+        .first()
+    )
+
+
+def published_polls_with_candidates(congress: Congress) -> QuerySet[Poll]:
+    """The published polls with their election and candidates loaded, for a list of outcomes without N+1."""
+    return (
+        published_polls(congress)
+        .select_related("election")
+        .prefetch_related(
+            "election__automatic_members",
+            Prefetch(
+                "candidates",
+                queryset=Candidate.objects.select_related("county", "organisation").order_by("position", "last_name"),
+            ),
+        )
+    )
+
+
+# --- Staff reads -----------------------------------------------------------------------------------------------------
+
+
+def _count_of(model, **filters) -> Subquery:
+    """A correlated ``COUNT(*)`` of ``model`` rows of the outer poll (no join, so counts do not multiply)."""
+    return Subquery(
+        model.objects.filter(poll=OuterRef("pk"), **filters)
+        .order_by()
+        .values("poll")
+        .annotate(total=Count("pk"))
+        .values("total")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def _with_desk_counts(polls: QuerySet[Poll], user: AbstractBaseUser) -> QuerySet[Poll]:
+    return polls.annotate(
+        received=Coalesce(_count_of(VoteCast), 0),
+        sign_off_count=Coalesce(_count_of(SignOff), 0),
+        signed_by_user=Exists(SignOff.objects.filter(poll=OuterRef("pk"), user_id=user.pk)),
+        has_runoff=Exists(Poll.objects.filter(runoff_of=OuterRef("pk"))),
+    )
+
+
+def desk_polls(congress: Congress, *, user: AbstractBaseUser) -> list[Poll]:
+    """The congress' polls for the officials' desk, in order, each with ``received`` (votes cast), ``sign_off_count``,
+    ``signed_by_user`` and ``has_runoff``. One query, whatever the number of polls."""
+    polls = Poll.objects.filter(congress=congress).select_related("election").order_by("position", "pk")
+    return list(_with_desk_counts(polls, user))
+
+
+def desk_poll(poll_id: int, *, user: AbstractBaseUser) -> Poll | None:
+    """One poll with the same annotations as :func:`desk_polls`, or None."""
+    polls = Poll.objects.filter(pk=poll_id).select_related(
+        "congress", "election", "runoff_of", "opened_by", "closed_by", "published_by"
+    )
+    return _with_desk_counts(polls, user).first()
+
+
+def desk_elections(congress: Congress) -> list[Election]:
+    """The congress' elections with ``candidates_list``, ``automatic_list`` and ``first_rounds`` (the vote created
+    for it, if any). Four queries, whatever the number of elections and candidates."""
+    return list(
+        Election.objects.filter(congress=congress)
+        .prefetch_related(
+            Prefetch(
+                "candidates",
+                queryset=Candidate.objects.select_related("county", "organisation").order_by(
+                    "position", "last_name", "first_name"
+                ),
+                to_attr="candidates_list",
+            ),
+            Prefetch(
+                "automatic_members",
+                queryset=AutomaticMember.objects.select_related("county").order_by("reason", "name"),
+                to_attr="automatic_list",
+            ),
+            Prefetch("polls", queryset=Poll.objects.filter(round=1).order_by("pk"), to_attr="first_rounds"),
+        )
+        .order_by("position", "pk")
+    )
+
+
+def poll_sign_offs(poll: Poll) -> list[SignOff]:
+    return list(SignOff.objects.filter(poll=poll).select_related("user").order_by("signed_at", "pk"))
+
+
+def poll_lot_drawings(poll: Poll) -> list[LotDrawing]:
+    return list(LotDrawing.objects.filter(poll=poll).select_related("recorded_by").order_by("recorded_at", "pk"))
+
+
+def projector_poll(congress: Congress) -> Poll | None:
+    """The poll the hall should see: the latest opened poll that is open; otherwise the poll that was closed or
+    published last (a closed one shows its final count, a published one its result)."""
+    open_poll = (
+        Poll.objects.filter(congress=congress, state=Poll.State.OPEN, mode=Poll.Mode.ELECTRONIC)
+        .order_by("-opened_at", "-pk")
+        .first()
+    )
+    if open_poll is not None:
+        return open_poll
+    return (
+        Poll.objects.filter(congress=congress, state__in=[Poll.State.CLOSED, Poll.State.PUBLISHED])
+        .annotate(last_step=Greatest("closed_at", Coalesce("published_at", "closed_at")))
+        .order_by(F("last_step").desc(nulls_last=True), "-pk")
+        .first()
+    )

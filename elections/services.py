@@ -1,0 +1,430 @@
+"""Every write of the poll engine: polls for elections and decisions, opening with the voter snapshot, casting a
+secret ballot, closing (the count is frozen), drawing lots, signing off, publishing, paper counts."""
+
+import secrets
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agenda.models import Congress
+from elections import counting
+from elections.counting_messages import describe_counting_error
+from elections.models import (
+    Ballot,
+    Candidate,
+    Election,
+    EligibleVoter,
+    LotDrawing,
+    PaperCount,
+    Poll,
+    SignOff,
+    VoteCast,
+)
+from elections.selectors import eligible_voters
+from ks_landsting import decisions
+
+#: Receipts: 10 characters from an alphabet without look-alikes (50 bits); shown once to the voter, never stored
+#: with the voter.
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+RECEIPT_LENGTH = 10
+YES_NO_ANSWERS = ("yes", "no", "abstain")
+
+
+class AlreadyVoted(ValidationError):
+    pass
+
+
+class PollNotOpen(ValidationError):
+    pass
+
+
+class NotEligible(ValidationError):
+    pass
+
+
+def required_sign_offs() -> int:
+    return int(getattr(settings, "KS_POLL_SIGN_OFFS", 1))
+
+
+# --- Creating polls ------------------------------------------------------------------------------------------------
+
+
+def _next_position(congress: Congress) -> int:
+    return (Poll.objects.filter(congress=congress).aggregate(Max("position"))["position__max"] or 0) + 1
+
+
+@transaction.atomic
+def poll_create_for_election(*, election: Election, mode: str = Poll.Mode.ELECTRONIC) -> Poll:
+    """The first round of an election, with every candidate standing."""
+    candidates = list(election.candidates.all())
+    if not candidates:
+        raise ValidationError(_("The election has no candidates yet."))
+    if election.polls.filter(round=1).exists():
+        raise ValidationError(_("This election already has its vote."))
+    single = election.method == Election.Method.SINGLE_MAJORITY
+    max_choices = 1 if single else min(election.choices_per_ballot, len(candidates))
+    poll = Poll.objects.create(
+        congress=election.congress,
+        title=election.title,
+        kind=Poll.Kind.SINGLE_MAJORITY if single else Poll.Kind.MULTI_SEAT,
+        mode=mode,
+        election=election,
+        seats=election.seats,
+        max_choices=max_choices,
+        position=_next_position(election.congress),
+    )
+    poll.candidates.set(candidates)
+    return poll
+
+
+@transaction.atomic
+def poll_create_decision(
+    *,
+    congress: Congress,
+    title: str,
+    majority: str = Poll.Majority.SIMPLE,
+    subject_key: str = "",
+    subject_label: str = "",
+    mode: str = Poll.Mode.ELECTRONIC,
+) -> Poll:
+    """A yes / no / abstain vote on a proposal, optionally on a registered subject (an amendment, a statement)."""
+    if not title.strip():
+        raise ValidationError({"title": _("Give the vote a title.")})
+    if majority not in Poll.Majority.values:
+        raise ValidationError({"majority": _("Choose the majority needed.")})
+    return Poll.objects.create(
+        congress=congress,
+        title=title.strip(),
+        kind=Poll.Kind.YES_NO,
+        mode=mode,
+        majority=majority,
+        subject_key=subject_key,
+        subject_label=subject_label,
+        position=_next_position(congress),
+    )
+
+
+@transaction.atomic
+def poll_create_runoff(*, poll: Poll) -> Poll:
+    """The second round between the two leading candidates, when the first gave nobody an absolute majority."""
+    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    result = poll.result or {}
+    if poll.kind != Poll.Kind.SINGLE_MAJORITY or poll.state not in (Poll.State.CLOSED, Poll.State.PUBLISHED):
+        raise ValidationError(_("Only a closed election for one seat can go to a run-off."))
+    if result.get("tie"):
+        raise ValidationError(_("Settle the tie by drawing lots first."))
+    if not result.get("runoff"):
+        raise ValidationError(_("Nobody needs a run-off: the result is decided."))
+    if Poll.objects.filter(runoff_of=poll).exists():
+        raise ValidationError(_("The run-off has already been created."))
+    runoff = Poll.objects.create(
+        congress=poll.congress,
+        title=_("%(title)s, run-off") % {"title": poll.title},
+        kind=Poll.Kind.SINGLE_MAJORITY,
+        mode=poll.mode,
+        election=poll.election,
+        round=poll.round + 1,
+        runoff_of=poll,
+        seats=1,
+        max_choices=1,
+        position=_next_position(poll.congress),
+    )
+    runoff.candidates.set(Candidate.objects.filter(pk__in=result["runoff"]))
+    return runoff
+
+
+# --- Opening and voting --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def poll_open(*, poll: Poll, user: AbstractBaseUser | None) -> Poll:
+    """Open the poll and take the snapshot of who may vote: those checked in now (and stand-in deputies)."""
+    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    if poll.state != Poll.State.DRAFT:
+        raise ValidationError(_("Only a poll that has not been opened can be opened."))
+    if poll.mode != Poll.Mode.ELECTRONIC:
+        raise ValidationError(_("A paper ballot is not opened here; enter its counts when they are ready."))
+    if poll.kind != Poll.Kind.YES_NO and poll.candidates.count() < 1:
+        raise ValidationError(_("The poll has no candidates."))
+    voters = eligible_voters(poll.congress)
+    if not voters:
+        raise ValidationError(_("Nobody with the right to vote is checked in: check the delegates in first."))
+    EligibleVoter.objects.bulk_create(
+        EligibleVoter(poll=poll, participant_id=voter.participant_id, stands_in_for_id=voter.stands_in_for_id)
+        for voter in voters
+    )
+    poll.state = Poll.State.OPEN
+    poll.eligible_count = len(voters)
+    poll.opened_at = timezone.now()
+    poll.opened_by = user
+    poll.save(update_fields=["state", "eligible_count", "opened_at", "opened_by"])
+    return poll
+
+
+def _lock_open_poll_for_voting(poll_id: int) -> Poll:
+    """The poll, read under a shared lock: many voters at once, but closing waits until their ballots are in."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM elections_poll WHERE id = %s FOR SHARE", [poll_id])
+    return Poll.objects.get(pk=poll_id)
+
+
+def _new_receipt() -> str:
+    return "".join(secrets.choice(RECEIPT_ALPHABET) for _position in range(RECEIPT_LENGTH))
+
+
+def ballot_check(*, poll: Poll, choices: Sequence = (), answer: str = "") -> tuple[list[int], str]:
+    """The ballot's content, checked: (candidate ids, answer). Raises ValidationError in the voter's words."""
+    if poll.kind == Poll.Kind.YES_NO:
+        if answer not in YES_NO_ANSWERS:
+            raise ValidationError(_("Choose yes, no or abstain."))
+        return [], answer
+    try:
+        given = [int(choice) for choice in choices]
+    except (TypeError, ValueError):
+        raise ValidationError(_("Choose among the candidates of this vote.")) from None
+    chosen = list(dict.fromkeys(given))
+    if len(chosen) != len(given):
+        raise ValidationError(_("Each candidate can be named only once."))
+    if len(chosen) > poll.max_choices:
+        raise ValidationError(
+            _("You named %(count)d candidates; at most %(max)d can be named.")
+            % {"count": len(chosen), "max": poll.max_choices}
+        )
+    if chosen:
+        standing = set(poll.candidates.filter(pk__in=chosen).values_list("pk", flat=True))
+        if len(standing) != len(chosen):
+            raise ValidationError(_("Choose among the candidates of this vote."))
+    return sorted(chosen), ""
+
+
+def ballot_cast(*, poll_id: int, participant_id: int, choices: Sequence = (), answer: str = "") -> str:
+    """Cast a secret ballot and return its receipt. Exactly one per voter: a second attempt raises AlreadyVoted.
+
+    The record that the voter voted and the ballot are written in one transaction; the ballot carries no voter, no
+    time, and a random key. The receipt is returned to be shown once and is not stored with the voter.
+    Raises PollNotOpen, NotEligible, AlreadyVoted or ValidationError (a bad ballot).
+    """
+    for _attempt in range(5):
+        receipt = _new_receipt()
+        try:
+            with transaction.atomic():
+                poll = _lock_open_poll_for_voting(poll_id)
+                if poll.state != Poll.State.OPEN or poll.mode != Poll.Mode.ELECTRONIC:
+                    raise PollNotOpen(_("This vote is not open."))
+                if not EligibleVoter.objects.filter(poll_id=poll_id, participant_id=participant_id).exists():
+                    raise NotEligible(
+                        _(
+                            "You may not vote in this poll: only delegates checked in when it opened"
+                            " (or their stand-ins)."
+                        )
+                    )
+                chosen, answer = ballot_check(poll=poll, choices=choices, answer=answer)
+                VoteCast.objects.create(poll_id=poll_id, participant_id=participant_id)
+                Ballot.objects.create(poll_id=poll_id, receipt=receipt, choices=chosen, answer=answer)
+            return receipt
+        except IntegrityError:
+            # Either this voter has voted (the unique vote record), or the receipt was drawn twice in this poll.
+            if VoteCast.objects.filter(poll_id=poll_id, participant_id=participant_id).exists():
+                raise AlreadyVoted(_("You have already voted in this poll; a ballot cannot be changed.")) from None
+    raise RuntimeError("no free receipt after five draws")
+
+
+# --- Closing, counting, lots, sign-off, publishing ----------------------------------------------------------------
+
+
+def _count(poll: Poll, ballots: list[tuple[list[int], str]], *, settled: Sequence[int] = ()) -> dict:
+    """Count with the pure module; the result as stored in ``Poll.result`` (JSON)."""
+    candidate_ids = [candidate.pk for candidate in poll.candidates.order_by("position", "last_name", "pk")]
+    try:
+        if poll.kind == Poll.Kind.YES_NO:
+            result = counting.count_yes_no([answer for _choices, answer in ballots], majority=poll.majority)
+        elif poll.kind == Poll.Kind.SINGLE_MAJORITY:
+            result = counting.count_single_majority(candidate_ids, [choices for choices, _answer in ballots])
+        else:
+            result = counting.count_multi_seat(
+                candidate_ids, [choices for choices, _answer in ballots], seats=poll.seats, max_choices=poll.max_choices
+            )
+        if settled:
+            result = counting.settle_tie(result, list(settled))
+    except counting.CountingError as error:
+        raise ValidationError(describe_counting_error(error)) from error
+    return counting.result_to_json(result)
+
+
+def _electronic_ballots(poll: Poll) -> list[tuple[list[int], str]]:
+    return [
+        (list(choices), answer) for choices, answer in Ballot.objects.filter(poll=poll).values_list("choices", "answer")
+    ]
+
+
+@transaction.atomic
+def poll_close(*, poll: Poll, user: AbstractBaseUser | None) -> Poll:
+    """Close the vote and freeze the count. Waits for ballots being cast right now (they hold a shared lock)."""
+    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    if poll.state != Poll.State.OPEN:
+        raise ValidationError(_("Only an open poll can be closed."))
+    ballots = _electronic_ballots(poll)
+    voted = VoteCast.objects.filter(poll=poll).count()
+    if voted != len(ballots):  # cannot happen: both are written in one transaction
+        raise ValidationError(
+            _("%(voted)d voted but there are %(ballots)d ballots; the poll stays open. Contact the developers.")
+            % {"voted": voted, "ballots": len(ballots)}
+        )
+    poll.result = {**_count(poll, ballots), "voted": voted, "eligible": poll.eligible_count}
+    poll.state = Poll.State.CLOSED
+    poll.closed_at = timezone.now()
+    poll.closed_by = user
+    poll.save(update_fields=["result", "state", "closed_at", "closed_by"])
+    return poll
+
+
+def _paper_ballots(poll: Poll, *, counts: dict[int, int], blank: int, valid: int) -> list[tuple[list[int], str]]:
+    """Ballots that add up to the entered counts (vote i on ballot i mod valid: nobody twice on one ballot)."""
+    if poll.kind == Poll.Kind.YES_NO:
+        return [([], answer) for answer in YES_NO_ANSWERS for _vote in range(counts.get(answer, 0))]
+    votes = [candidate for candidate, count in sorted(counts.items()) for _vote in range(count)]
+    ballots: list[list[int]] = [[] for _ballot in range(valid)]
+    for index, candidate in enumerate(votes):
+        ballots[index % valid].append(candidate)
+    return [(choices, "") for choices in ballots] + [([], "") for _ballot in range(blank)]
+
+
+@transaction.atomic
+def paper_count_enter(
+    *,
+    poll: Poll,
+    counts: dict,
+    blank: int,
+    user: AbstractBaseUser | None,
+    valid_ballots: int | None = None,
+    rejected: int = 0,
+) -> Poll:
+    """Enter the counts of a paper ballot; the poll is then closed with them, like an electronic one.
+
+    ``counts`` maps candidate ids (or "yes"/"no"/"abstain") to votes. For several seats, ``valid_ballots`` is the
+    number of non-blank ballots (each may name several candidates).
+    """
+    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    if poll.mode != Poll.Mode.PAPER or poll.state not in (Poll.State.DRAFT, Poll.State.CLOSED):
+        raise ValidationError(_("Counts can be entered for a paper ballot that is not published."))
+    if any(int(value) < 0 for value in counts.values()) or blank < 0 or rejected < 0:
+        raise ValidationError(_("Counts cannot be negative."))
+    if poll.kind == Poll.Kind.YES_NO:
+        counts = {answer: int(counts.get(answer, 0)) for answer in YES_NO_ANSWERS}
+        valid = sum(counts.values())
+    else:
+        standing = set(poll.candidates.values_list("pk", flat=True))
+        counts = {int(key): int(value) for key, value in counts.items()}
+        if set(counts) - standing:
+            raise ValidationError(_("Enter counts for the candidates of this vote only."))
+        total = sum(counts.values())
+        valid = valid_ballots if valid_ballots is not None and poll.kind == Poll.Kind.MULTI_SEAT else total
+        if poll.kind == Poll.Kind.MULTI_SEAT:
+            if valid_ballots is None:
+                raise ValidationError({"valid_ballots": _("Enter the number of ballots that name candidates.")})
+            if total < valid:
+                raise ValidationError(
+                    _(
+                        "%(valid)d ballots name candidates, but there are only %(total)d votes: each of those ballots"
+                        " holds at least one vote. Count blank ballots separately."
+                    )
+                    % {"valid": valid, "total": total}
+                )
+            if any(count > valid for count in counts.values()) or total > valid * poll.max_choices:
+                raise ValidationError(
+                    _(
+                        "The counts do not fit %(valid)d ballots of at most %(max)d names each: a candidate cannot"
+                        " have more votes than there are ballots."
+                    )
+                    % {"valid": valid, "max": poll.max_choices}
+                )
+    ballots = _paper_ballots(poll, counts=counts, blank=blank, valid=valid)
+    PaperCount.objects.update_or_create(
+        poll=poll,
+        defaults={
+            "counts": {str(key): value for key, value in counts.items()},
+            "blank": blank,
+            "rejected": rejected,
+            "entered_by": user,
+        },
+    )
+    LotDrawing.objects.filter(poll=poll).delete()
+    SignOff.objects.filter(poll=poll).delete()  # new counts must be checked again
+    poll.result = {**_count(poll, ballots), "voted": len(ballots) + rejected, "rejected": rejected, "eligible": None}
+    poll.state = Poll.State.CLOSED
+    poll.closed_at = timezone.now()
+    poll.closed_by = user
+    poll.save(update_fields=["result", "state", "closed_at", "closed_by"])
+    return poll
+
+
+@transaction.atomic
+def poll_settle_tie(
+    *, poll: Poll, winners: Sequence[int], drawn_by: str, witnesses: str = "", user: AbstractBaseUser | None
+) -> Poll:
+    """Record the drawing of lots that settles the tie of a closed poll, and count again with it."""
+    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    tie = (poll.result or {}).get("tie")
+    if poll.state != Poll.State.CLOSED or not tie:
+        raise ValidationError(_("There is no tie to settle."))
+    if not drawn_by.strip():
+        raise ValidationError({"drawn_by": _("Say who drew the lots.")})
+    if poll.mode == Poll.Mode.ELECTRONIC:
+        ballots = _electronic_ballots(poll)
+    else:
+        paper = poll.paper_count
+        counts = {int(key) if key.isdigit() else key: value for key, value in paper.counts.items()}
+        valid = poll.result.get("valid", sum(counts.values()))
+        ballots = _paper_ballots(poll, counts=counts, blank=paper.blank, valid=valid)
+    settled = _count(poll, ballots, settled=winners)
+    LotDrawing.objects.create(
+        poll=poll,
+        tied=tie,
+        winners=list(winners),
+        drawn_by=drawn_by.strip(),
+        witnesses=witnesses.strip(),
+        recorded_by=user,
+    )
+    poll.result = {**poll.result, **settled, "lot": {"winners": list(winners), "drawn_by": drawn_by.strip()}}
+    poll.save(update_fields=["result"])
+    return poll
+
+
+@transaction.atomic
+def poll_sign_off(*, poll: Poll, user: AbstractBaseUser) -> SignOff:
+    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    if poll.state != Poll.State.CLOSED:
+        raise ValidationError(_("Only a closed poll can be signed off."))
+    if (poll.result or {}).get("tie"):
+        raise ValidationError(_("Settle the tie by drawing lots before signing off."))
+    sign_off, _created = SignOff.objects.get_or_create(poll=poll, user=user)
+    return sign_off
+
+
+@transaction.atomic
+def poll_publish(*, poll: Poll, user: AbstractBaseUser | None) -> Poll:
+    """Publish a closed, signed-off result. A yes/no vote on a registered subject records its outcome there."""
+    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    if poll.state != Poll.State.CLOSED:
+        raise ValidationError(_("Only a closed poll can be published."))
+    if (poll.result or {}).get("tie"):
+        raise ValidationError(_("Settle the tie by drawing lots before publishing."))
+    needed = required_sign_offs()
+    if poll.sign_offs.count() < needed:
+        raise ValidationError(
+            _("The result needs %(needed)d sign-offs by officials before it is published.") % {"needed": needed}
+        )
+    poll.state = Poll.State.PUBLISHED
+    poll.published_at = timezone.now()
+    poll.published_by = user
+    poll.save(update_fields=["state", "published_at", "published_by"])
+    if poll.kind == Poll.Kind.YES_NO and poll.subject_key:
+        decisions.record_outcome(key=poll.subject_key, adopted=bool(poll.result.get("adopted")), user=user)
+    return poll

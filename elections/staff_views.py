@@ -1,0 +1,638 @@
+"""The officials' desk (issue 7): create, open, close, settle ties, sign off and publish votes; enter the counts of
+paper ballots; a projector page for the hall; the protocol.
+
+The views parse the request, check the permission (``elections.view_poll`` to look, ``elections.run_poll`` to act)
+and call one service each; a service's ValidationError becomes an error message in the user's language and nothing
+is written. Every action is a POST with CSRF followed by a redirect, so the desk works without JavaScript; the
+script only refreshes the counts while a vote is open. Closing and publishing are confirmed on a page of their own.
+
+Secrecy: these pages read the number of votes cast and the frozen result, never a ballot, a receipt or the link
+between a voter and a vote.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agenda.models import Congress
+from elections import services
+from elections.models import Election, PaperCount, Poll
+from elections.results import result_view
+from elections.selectors import (
+    desk_elections,
+    desk_poll,
+    desk_polls,
+    poll_candidates,
+    poll_lot_drawings,
+    poll_sign_offs,
+    projector_poll,
+    votes_received,
+)
+from elections.staff_forms import DecisionPollForm, ElectionPollForm, PaperCountForm, TieForm
+from ks_landsting import decisions
+
+VIEW_PERMISSION = "elections.view_poll"
+RUN_PERMISSION = "elections.run_poll"
+POLL_SECONDS = 2
+
+
+# --- Permissions and helpers ----------------------------------------------------------------------------------------
+
+
+def may_look(user) -> bool:
+    return user.has_perm(VIEW_PERMISSION) or user.has_perm(RUN_PERMISSION)
+
+
+def may_run(user) -> bool:
+    return user.has_perm(RUN_PERMISSION)
+
+
+def _check_look(request: HttpRequest) -> None:
+    if not may_look(request.user):
+        raise PermissionDenied
+
+
+def _check_run(request: HttpRequest) -> None:
+    if not may_run(request.user):
+        raise PermissionDenied
+
+
+def _congresses(request: HttpRequest) -> tuple[list[Congress], Congress | None]:
+    """Every congress (for the picker) and the chosen one: asked for, or the newest."""
+    congresses = list(Congress.objects.order_by("-first_day", "-pk"))
+    congress = congresses[0] if congresses else None
+    wanted = request.POST.get("congress", "") or request.GET.get("congress", "")
+    if wanted.isdigit():
+        congress = next((c for c in congresses if c.pk == int(wanted)), congress)
+    return congresses, congress
+
+
+def _desk_url(congress_id: int | None) -> str:
+    url = reverse("elections_staff:desk")
+    return f"{url}?{urlencode({'congress': congress_id})}" if congress_id else url
+
+
+def _poll_url(poll: Poll) -> str:
+    return reverse("elections_staff:poll", args=[poll.pk])
+
+
+def _back(request: HttpRequest, poll: Poll) -> HttpResponseRedirect:
+    """Back to where the action was started: the poll's page or the desk."""
+    if request.POST.get("back") == "poll":
+        return HttpResponseRedirect(_poll_url(poll))
+    return HttpResponseRedirect(_desk_url(poll.congress_id) + f"#poll-{poll.pk}")
+
+
+def _error(request: HttpRequest, error: ValidationError) -> None:
+    messages.error(request, " ".join(str(message) for message in error.messages))
+
+
+def _title(poll: Poll) -> dict:
+    return {"title": poll.title}
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@dataclass(frozen=True)
+class PollActions:
+    open: bool = False
+    close: bool = False
+    paper: bool = False
+    tie: bool = False
+    sign_off: bool = False
+    publish: bool = False
+    runoff: bool = False
+
+    @property
+    def any(self) -> bool:
+        return any((self.open, self.close, self.paper, self.tie, self.sign_off, self.publish, self.runoff))
+
+
+def _actions(poll: Poll, *, needed: int, can_run: bool) -> PollActions:
+    """What the state of the poll allows (the services check again)."""
+    if not can_run:
+        return PollActions()
+    result = poll.result or {}
+    closed = poll.state == Poll.State.CLOSED
+    tie = closed and bool(result.get("tie"))
+    return PollActions(
+        open=poll.state == Poll.State.DRAFT and poll.mode == Poll.Mode.ELECTRONIC,
+        close=poll.state == Poll.State.OPEN,
+        paper=poll.mode == Poll.Mode.PAPER and poll.state in (Poll.State.DRAFT, Poll.State.CLOSED),
+        tie=tie,
+        sign_off=closed and not tie and not poll.signed_by_user,
+        publish=closed and not tie and poll.sign_off_count >= needed,
+        runoff=poll.kind == Poll.Kind.SINGLE_MAJORITY
+        and poll.state in (Poll.State.CLOSED, Poll.State.PUBLISHED)
+        and bool(result.get("runoff"))
+        and not result.get("tie")
+        and not poll.has_runoff,
+    )
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a poll has come, for the officials and the hall: votes received of eligible voters."""
+
+    received: int | None
+    eligible: int | None
+    text: str
+
+
+def _progress(poll: Poll | None, *, received: int | None = None) -> Progress:
+    if poll is None or poll.state == Poll.State.DRAFT:
+        return Progress(None, None, "")
+    if poll.state == Poll.State.OPEN:
+        received = votes_received(poll) if received is None else received
+        eligible = poll.eligible_count
+    else:
+        received = (poll.result or {}).get("voted", 0)
+        eligible = (poll.result or {}).get("eligible")
+    if eligible is None:  # paper ballots: nobody's right to vote was recorded here
+        text = ngettext("%(received)d ballot", "%(received)d ballots", received) % {"received": received}
+    else:
+        text = ngettext(
+            "%(received)d of %(eligible)d vote received",
+            "%(received)d of %(eligible)d votes received",
+            eligible,
+        ) % {"received": received, "eligible": eligible}
+    return Progress(received, eligible, text)
+
+
+def _status_data(poll: Poll, progress: Progress) -> dict:
+    """What a poll's live display needs: its state and the numbers. Never a ballot, receipt or voter."""
+    return {
+        "poll": poll.pk,
+        "key": f"{poll.pk}:{poll.state}",
+        "title": poll.title,
+        "state": poll.state,
+        "state_label": str(poll.get_state_display()),
+        "open": poll.state == Poll.State.OPEN,
+        "received": progress.received,
+        "eligible": progress.eligible,
+        "progress": progress.text,
+    }
+
+
+# --- The desk -----------------------------------------------------------------------------------------------------
+
+
+def _render_desk(
+    request: HttpRequest,
+    congresses: list[Congress],
+    congress: Congress | None,
+    *,
+    decision_form: DecisionPollForm | None = None,
+) -> HttpResponse:
+    can_run = may_run(request.user)
+    polls, elections = [], []
+    if congress is not None:
+        needed = services.required_sign_offs()
+        polls = desk_polls(congress, user=request.user)
+        for poll in polls:
+            poll.actions = _actions(poll, needed=needed, can_run=can_run)
+            poll.progress = _progress(poll, received=poll.received)
+        elections = desk_elections(congress)
+        for election in elections:
+            election.vote = election.first_rounds[0] if election.first_rounds else None
+            election.shows_automatic = election.office == Election.Office.LANDSSTYRE_MEMBER or bool(
+                election.automatic_list
+            )
+        if can_run and decision_form is None:
+            decision_form = DecisionPollForm(subjects=_open_subjects(congress, polls))
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Elections and votes: the officials' desk"),
+        "subtitle": str(congress) if congress else None,
+        "opts": Poll._meta,
+        "congresses": congresses,
+        "congress": congress,
+        "elections": elections,
+        "polls": polls,
+        "can_run": can_run,
+        "decision_form": decision_form,
+        "election_modes": Poll.Mode.choices,
+        "sign_offs_needed": services.required_sign_offs(),
+        "printing_available": _printing_available(),
+    }
+    return TemplateResponse(request, "admin/elections/desk.html", context)
+
+
+def _open_subjects(congress: Congress, polls: list[Poll] | None = None) -> list[decisions.Subject]:
+    """What a new yes/no vote can decide on: the registered subjects that have no vote yet."""
+    if polls is None:
+        taken = set(
+            Poll.objects.filter(congress=congress).exclude(subject_key="").values_list("subject_key", flat=True)
+        )
+    else:
+        taken = {poll.subject_key for poll in polls if poll.subject_key}
+    return [subject for subject in decisions.subjects(congress) if subject.key not in taken]
+
+
+@require_GET
+def _desk(request: HttpRequest) -> HttpResponse:
+    _check_look(request)
+    congresses, congress = _congresses(request)
+    return _render_desk(request, congresses, congress)
+
+
+@require_POST
+def _decision_create(request: HttpRequest) -> HttpResponse:
+    _check_run(request)
+    congresses, congress = _congresses(request)
+    if congress is None:
+        raise Http404(_("There is no congress."))
+    form = DecisionPollForm(request.POST, subjects=_open_subjects(congress))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            poll = services.poll_create_decision(
+                congress=congress,
+                title=data["title"],
+                majority=data["majority"],
+                subject_key=data["subject_key"],
+                subject_label=data["subject_label"],
+                mode=data["mode"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("The vote “%(title)s” is created; open it when the hall is ready.") % _title(poll)
+            )
+            return HttpResponseRedirect(_desk_url(congress.pk) + f"#poll-{poll.pk}")
+    messages.error(request, _("The vote was not created; see the form below."))
+    return _render_desk(request, congresses, congress, decision_form=form)
+
+
+@require_POST
+def _election_poll_create(request: HttpRequest, election_id: int) -> HttpResponse:
+    _check_run(request)
+    election = get_object_or_404(Election, pk=election_id)
+    form = ElectionPollForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose electronic or paper ballots."))
+    else:
+        try:
+            poll = services.poll_create_for_election(election=election, mode=form.cleaned_data["mode"])
+        except ValidationError as error:
+            _error(request, error)
+        else:
+            messages.success(
+                request, _("The vote “%(title)s” is created; open it when the hall is ready.") % _title(poll)
+            )
+            return HttpResponseRedirect(_desk_url(election.congress_id) + f"#poll-{poll.pk}")
+    return HttpResponseRedirect(_desk_url(election.congress_id) + f"#election-{election.pk}")
+
+
+# --- One poll -------------------------------------------------------------------------------------------------------
+
+
+def _get_poll(request: HttpRequest, poll_id: int) -> Poll:
+    poll = desk_poll(poll_id, user=request.user)
+    if poll is None:
+        raise Http404(_("There is no such vote."))
+    return poll
+
+
+def _tie_form(poll: Poll, candidates: list, data=None) -> TieForm | None:
+    tie = (poll.result or {}).get("tie") if poll.state == Poll.State.CLOSED else None
+    if not tie:
+        return None
+    tied = [candidate for candidate in candidates if candidate.pk in set(tie["candidates"])]
+    return TieForm(data, tied=tied, places=tie["places"], runoff=bool(tie.get("runoff")))
+
+
+def _paper_form(poll: Poll, candidates: list, data=None) -> PaperCountForm:
+    previous = {}
+    paper = PaperCount.objects.filter(poll=poll).first()
+    if paper is not None:
+        previous = {
+            "counts": paper.counts,
+            "blank": paper.blank,
+            "rejected": paper.rejected,
+            "valid": (poll.result or {}).get("valid"),
+        }
+    return PaperCountForm(data, poll=poll, candidates=candidates, previous=previous)
+
+
+def _render_poll(
+    request: HttpRequest,
+    poll: Poll,
+    *,
+    tie_form: TieForm | None = None,
+    paper_form: PaperCountForm | None = None,
+) -> HttpResponse:
+    can_run = may_run(request.user)
+    needed = services.required_sign_offs()
+    actions = _actions(poll, needed=needed, can_run=can_run)
+    candidates = poll_candidates(poll) if poll.is_election else []
+    names = {candidate.pk: candidate.full_name for candidate in candidates}
+    lots = [
+        {
+            "drawing": drawing,
+            "tied": [names.get(pk, str(pk)) for pk in (drawing.tied or {}).get("candidates", [])],
+            "winners": [names.get(pk, str(pk)) for pk in drawing.winners],
+        }
+        for drawing in poll_lot_drawings(poll)
+    ]
+    if actions.tie and tie_form is None:
+        tie_form = _tie_form(poll, candidates)
+    if actions.paper and paper_form is None:
+        paper_form = _paper_form(poll, candidates)
+    progress = _progress(poll, received=poll.received)
+    context = {
+        **admin.site.each_context(request),
+        "title": poll.title,
+        "subtitle": str(poll.congress),
+        "opts": Poll._meta,
+        "poll": poll,
+        "congress": poll.congress,
+        "candidates": candidates,
+        "view": result_view(poll, candidates=candidates) if poll.result else None,
+        "progress": progress,
+        "sign_offs": poll_sign_offs(poll),
+        "sign_offs_needed": needed,
+        "lots": lots,
+        "actions": actions,
+        "can_run": can_run,
+        "tie_form": tie_form if actions.tie else None,
+        "paper_form": paper_form if actions.paper else None,
+        "status_url": reverse("elections_staff:poll_status", args=[poll.pk]),
+        "poll_ms": POLL_SECONDS * 1000,
+        "status": _status_data(poll, progress),
+    }
+    return TemplateResponse(request, "admin/elections/poll.html", context)
+
+
+@require_GET
+def _poll(request: HttpRequest, poll_id: int) -> HttpResponse:
+    _check_look(request)
+    return _render_poll(request, _get_poll(request, poll_id))
+
+
+@require_GET
+def _poll_status(request: HttpRequest, poll_id: int) -> HttpResponse:
+    _check_look(request)
+    poll = get_object_or_404(Poll, pk=poll_id)
+    return _no_store(JsonResponse(_status_data(poll, _progress(poll))))
+
+
+@require_POST
+def _poll_open(request: HttpRequest, poll_id: int) -> HttpResponse:
+    _check_run(request)
+    poll = get_object_or_404(Poll, pk=poll_id)
+    try:
+        poll = services.poll_open(poll=poll, user=request.user)
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "“%(title)s” is open: %(eligible)d delegate may vote.",
+                "“%(title)s” is open: %(eligible)d delegates may vote.",
+                poll.eligible_count,
+            )
+            % {"title": poll.title, "eligible": poll.eligible_count},
+        )
+    return _back(request, poll)
+
+
+def _confirm(request: HttpRequest, poll: Poll, *, step: str) -> HttpResponse:
+    """The page that asks the official to confirm closing or publishing; its button makes the POST."""
+    candidates = poll_candidates(poll) if poll.is_election else []
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Close the vote?") if step == "close" else _("Publish the result?"),
+        "subtitle": poll.title,
+        "opts": Poll._meta,
+        "poll": poll,
+        "congress": poll.congress,
+        "step": step,
+        "progress": _progress(poll, received=poll.received),
+        "view": result_view(poll, candidates=candidates) if step == "publish" and poll.result else None,
+        "action_url": reverse(f"elections_staff:poll_{step}", args=[poll.pk]),
+        "back": request.GET.get("back") if request.GET.get("back") == "poll" else "desk",
+        "cancel_url": _poll_url(poll) if request.GET.get("back") == "poll" else _desk_url(poll.congress_id),
+    }
+    return TemplateResponse(request, "admin/elections/confirm.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def _poll_close(request: HttpRequest, poll_id: int) -> HttpResponse:
+    _check_run(request)
+    poll = _get_poll(request, poll_id)
+    if request.method == "GET" or request.POST.get("confirmed") != "yes":
+        if poll.state != Poll.State.OPEN:
+            messages.error(request, _("Only an open poll can be closed."))
+            return HttpResponseRedirect(_poll_url(poll))
+        return _confirm(request, poll, step="close")
+    try:
+        poll = services.poll_close(poll=poll, user=request.user)
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(
+            request,
+            _("“%(title)s” is closed and its count frozen: %(progress)s. Check the result and sign it off.")
+            % {"title": poll.title, "progress": _progress(poll).text},
+        )
+    return HttpResponseRedirect(_poll_url(poll))
+
+
+@require_http_methods(["GET", "POST"])
+def _poll_publish(request: HttpRequest, poll_id: int) -> HttpResponse:
+    _check_run(request)
+    poll = _get_poll(request, poll_id)
+    if request.method == "GET" or request.POST.get("confirmed") != "yes":
+        if poll.state != Poll.State.CLOSED:
+            messages.error(request, _("Only a closed poll can be published."))
+            return HttpResponseRedirect(_poll_url(poll))
+        return _confirm(request, poll, step="publish")
+    try:
+        poll = services.poll_publish(poll=poll, user=request.user)
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(request, _("The result of “%(title)s” is published.") % _title(poll))
+    return _back(request, poll)
+
+
+@require_POST
+def _poll_sign_off(request: HttpRequest, poll_id: int) -> HttpResponse:
+    _check_run(request)
+    poll = get_object_or_404(Poll, pk=poll_id)
+    try:
+        services.poll_sign_off(poll=poll, user=request.user)
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        needed = services.required_sign_offs()
+        count = poll.sign_offs.count()
+        messages.success(
+            request,
+            ngettext(
+                "You have signed off the result of “%(title)s” (%(count)d of %(needed)d sign-off needed).",
+                "You have signed off the result of “%(title)s” (%(count)d of %(needed)d sign-offs needed).",
+                needed,
+            )
+            % {"title": poll.title, "count": count, "needed": needed},
+        )
+    return _back(request, poll)
+
+
+@require_POST
+def _poll_runoff(request: HttpRequest, poll_id: int) -> HttpResponse:
+    _check_run(request)
+    poll = get_object_or_404(Poll, pk=poll_id)
+    try:
+        runoff = services.poll_create_runoff(poll=poll)
+    except ValidationError as error:
+        _error(request, error)
+        return _back(request, poll)
+    messages.success(request, _("The run-off “%(title)s” is created; open it when the hall is ready.") % _title(runoff))
+    return HttpResponseRedirect(_desk_url(runoff.congress_id) + f"#poll-{runoff.pk}")
+
+
+@require_POST
+def _poll_tie(request: HttpRequest, poll_id: int) -> HttpResponse:
+    _check_run(request)
+    poll = _get_poll(request, poll_id)
+    candidates = poll_candidates(poll) if poll.is_election else []
+    form = _tie_form(poll, candidates, request.POST)
+    if form is None:
+        messages.error(request, _("There is no tie to settle."))
+        return HttpResponseRedirect(_poll_url(poll))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.poll_settle_tie(
+                poll=poll,
+                winners=data["winners"],
+                drawn_by=data["drawn_by"],
+                witnesses=data["witnesses"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The drawing of lots is recorded and the result counted with it."))
+            return HttpResponseRedirect(_poll_url(poll))
+    messages.error(request, _("The drawing of lots was not recorded; see the form below."))
+    return _render_poll(request, poll, tie_form=form)
+
+
+@require_POST
+def _poll_paper(request: HttpRequest, poll_id: int) -> HttpResponse:
+    _check_run(request)
+    poll = _get_poll(request, poll_id)
+    candidates = poll_candidates(poll) if poll.is_election else []
+    form = _paper_form(poll, candidates, request.POST)
+    if poll.mode != Poll.Mode.PAPER or poll.state not in (Poll.State.DRAFT, Poll.State.CLOSED):
+        messages.error(request, _("Counts can be entered for a paper ballot that is not published."))
+        return HttpResponseRedirect(_poll_url(poll))
+    if form.is_valid():
+        try:
+            services.paper_count_enter(poll=poll, user=request.user, **form.service_arguments)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("The counts of “%(title)s” are entered and the result counted; check it and sign it off.")
+                % _title(poll),
+            )
+            return HttpResponseRedirect(_poll_url(poll))
+    messages.error(request, _("The counts were not saved; see the form below."))
+    return _render_poll(request, poll, paper_form=form)
+
+
+# --- The hall's projector -------------------------------------------------------------------------------------------
+
+
+@require_GET
+def _projector(request: HttpRequest, congress_id: int) -> HttpResponse:
+    _check_look(request)
+    congress = get_object_or_404(Congress, pk=congress_id)
+    poll = projector_poll(congress)
+    view = None
+    if poll is not None and poll.state == Poll.State.PUBLISHED:
+        view = result_view(poll, candidates=poll_candidates(poll) if poll.is_election else [])
+    progress = _progress(poll)
+    context = {
+        "congress": congress,
+        "poll": poll,
+        "view": view,
+        "progress": progress,
+        "key": f"{poll.pk}:{poll.state}" if poll else "",
+        "state_url": reverse("elections_staff:projector_state", args=[congress.pk]),
+        "poll_ms": POLL_SECONDS * 1000,
+    }
+    return _no_store(TemplateResponse(request, "admin/elections/projector.html", context))
+
+
+@require_GET
+def _projector_state(request: HttpRequest, congress_id: int) -> HttpResponse:
+    _check_look(request)
+    congress = get_object_or_404(Congress, pk=congress_id)
+    poll = projector_poll(congress)
+    data = {"congress": congress.pk, "key": "", "poll": None}
+    if poll is not None:
+        status = _status_data(poll, _progress(poll))
+        data = {"congress": congress.pk, "key": status["key"], "poll": status}
+    return _no_store(JsonResponse(data))
+
+
+# --- The protocol ---------------------------------------------------------------------------------------------------
+
+
+def _printing_available() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("elections.printing") is not None
+
+
+@require_GET
+def _protocol(request: HttpRequest) -> HttpResponse:
+    _check_look(request)
+    _congresses_list, congress = _congresses(request)
+    if congress is None:
+        raise Http404(_("There is no congress."))
+    from elections import printing  # WeasyPrint is loaded only where the protocol is printed
+
+    pdf, _pages = printing.render_protocol(congress)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = slugify(f"{_('protocol')}-{congress}")[:80] or "protocol"
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    return _no_store(response)
+
+
+desk_view = admin.site.admin_view(_desk)
+decision_create_view = admin.site.admin_view(_decision_create)
+election_poll_create_view = admin.site.admin_view(_election_poll_create)
+poll_view = admin.site.admin_view(_poll)
+poll_status_view = admin.site.admin_view(_poll_status)
+poll_open_view = admin.site.admin_view(_poll_open)
+poll_close_view = admin.site.admin_view(_poll_close)
+poll_publish_view = admin.site.admin_view(_poll_publish)
+poll_sign_off_view = admin.site.admin_view(_poll_sign_off)
+poll_runoff_view = admin.site.admin_view(_poll_runoff)
+poll_tie_view = admin.site.admin_view(_poll_tie)
+poll_paper_view = admin.site.admin_view(_poll_paper)
+projector_view = admin.site.admin_view(_projector)
+projector_state_view = admin.site.admin_view(_projector_state)
+protocol_view = admin.site.admin_view(_protocol)

@@ -1,0 +1,341 @@
+"""The poll engine's writes: who may vote, one secret ballot per voter, a frozen count, lots, sign-off, paper."""
+
+import random
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+
+from delegates.checkin import checkin_record
+from delegates.models import Attendance, Participant
+from elections.models import Ballot, EligibleVoter, LotDrawing, Poll, VoteCast
+from elections.services import (
+    AlreadyVoted,
+    ballot_cast,
+    paper_count_enter,
+    poll_close,
+    poll_create_decision,
+    poll_create_for_election,
+    poll_create_runoff,
+    poll_open,
+    poll_publish,
+    poll_settle_tie,
+    poll_sign_off,
+)
+from tests.elections.factories import CandidateFactory, ElectionFactory, present_delegates
+from tests.factories import CongressFactory, CountyFactory, OrganisationFactory, ParticipantFactory, StaffUserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    settings.LANGUAGE_CODE = "en"
+
+
+def _election(congress=None, *, candidates=3, **kwargs):
+    election = ElectionFactory(congress=congress or CongressFactory(), **kwargs)
+    for _number in range(candidates):
+        CandidateFactory(election=election)
+    return election
+
+
+def _published(poll, official):
+    poll_close(poll=poll, user=official)
+    poll_sign_off(poll=poll, user=official)
+    return poll_publish(poll=poll, user=official)
+
+
+# --- The schema ------------------------------------------------------------------------------------------------------
+
+
+def test_the_ballot_table_cannot_link_a_ballot_to_its_voter_or_its_time():
+    with connection.cursor() as cursor:
+        columns = connection.introspection.get_table_description(cursor, Ballot._meta.db_table)
+        relations = connection.introspection.get_relations(cursor, Ballot._meta.db_table)
+    names = {column.name for column in columns}
+    assert names == {"id", "poll_id", "receipt", "choices", "answer"}
+    referenced = {table for _column, table in relations.values()}
+    assert referenced == {Poll._meta.db_table}
+    assert not any(("time" in name or "_at" in name or "date" in name) for name in names)
+    ballot_field = Ballot._meta.pk
+    assert ballot_field.get_internal_type() == "UUIDField"  # a random key: no order to match with the voter list
+    vote_cast = {field.name for field in VoteCast._meta.get_fields()}
+    assert vote_cast == {"id", "poll", "participant"}  # who voted, and nothing about what or when
+    assert VoteCast._meta.pk.get_internal_type() == "UUIDField"
+
+
+# --- Who may vote --------------------------------------------------------------------------------------------------
+
+
+def test_the_snapshot_holds_checked_in_delegates_and_deputies_standing_in_for_absent_ones():
+    congress = CongressFactory()
+    county = CountyFactory(number="46", name="Vestland")
+    organisation = OrganisationFactory(county=county)
+    common = {"congress": congress, "county": county, "organisation": organisation, "elected_by": "county_meeting"}
+    here, away = ParticipantFactory(**common), ParticipantFactory(**common)
+    first, second = (ParticipantFactory(role="deputy", deputy_rank=rank, **common) for rank in (1, 2))
+    observer = ParticipantFactory(congress=congress, role="observer", county=county, organisation=organisation)
+    for person in (here, first, second, observer):
+        checkin_record(participant=person, direction=Attendance.Direction.IN, user=None)
+    checkin_record(participant=away, direction=Attendance.Direction.IN, user=None)
+    checkin_record(participant=away, direction=Attendance.Direction.OUT, user=None)
+    poll = poll_create_decision(congress=congress, title="Kontingent")
+
+    poll = poll_open(poll=poll, user=None)
+
+    snapshot = dict(EligibleVoter.objects.filter(poll=poll).values_list("participant", "stands_in_for"))
+    assert snapshot == {here.pk: None, first.pk: away.pk}  # the deputy next in rank, in place of the absent
+    assert poll.eligible_count == 2
+    # the snapshot is kept: the absent delegate coming back does not change who may vote in this poll
+    checkin_record(participant=away, direction=Attendance.Direction.IN, user=None)
+    with pytest.raises(ValidationError, match="may not vote"):
+        ballot_cast(poll_id=poll.pk, participant_id=away.pk, answer="yes")
+    with pytest.raises(ValidationError, match="may not vote"):
+        ballot_cast(poll_id=poll.pk, participant_id=observer.pk, answer="yes")
+    assert ballot_cast(poll_id=poll.pk, participant_id=first.pk, answer="yes")
+
+
+def test_a_poll_cannot_open_when_nobody_with_voting_right_is_checked_in():
+    congress = CongressFactory()
+    ParticipantFactory(congress=congress)  # not checked in
+    poll = poll_create_decision(congress=congress, title="Vedtekter", majority="two_thirds")
+    with pytest.raises(ValidationError, match="checked in"):
+        poll_open(poll=poll, user=None)
+    poll.refresh_from_db()
+    assert poll.state == Poll.State.DRAFT
+
+
+# --- Casting -------------------------------------------------------------------------------------------------------
+
+
+def test_one_ballot_per_voter_with_a_receipt_and_no_way_back():
+    election = _election()
+    voters = present_delegates(election.congress, 3)
+    poll = poll_open(poll=poll_create_for_election(election=election), user=None)
+    candidate = poll.candidates.first()
+
+    receipt = ballot_cast(poll_id=poll.pk, participant_id=voters[0].pk, choices=[candidate.pk])
+
+    assert len(receipt) == 10
+    with pytest.raises(AlreadyVoted):
+        ballot_cast(poll_id=poll.pk, participant_id=voters[0].pk, choices=[])
+    assert Ballot.objects.filter(poll=poll).count() == VoteCast.objects.filter(poll=poll).count() == 1
+    ballot = Ballot.objects.get(poll=poll)
+    assert (ballot.receipt, ballot.choices) == (receipt, [candidate.pk])
+
+
+@pytest.mark.parametrize(
+    ("choices", "message"),
+    [
+        (["both"], "at most 1"),
+        (["stranger"], "Choose among the candidates"),
+        (["twice"], "only once"),
+    ],
+)
+def test_a_bad_ballot_is_refused_and_the_voter_can_still_vote(choices, message):
+    election = _election()
+    other = _election(election.congress, title="Annet valg")
+    voter = present_delegates(election.congress, 1)[0]
+    poll = poll_open(poll=poll_create_for_election(election=election), user=None)
+    first, second = list(poll.candidates.all())[:2]
+    chosen = {
+        "both": [first.pk, second.pk],
+        "stranger": [other.candidates.first().pk],
+        "twice": [first.pk, first.pk],
+    }[choices[0]]
+    with pytest.raises(ValidationError, match=message):
+        ballot_cast(poll_id=poll.pk, participant_id=voter.pk, choices=chosen)
+    assert not VoteCast.objects.exists()
+    assert ballot_cast(poll_id=poll.pk, participant_id=voter.pk, choices=[])  # a blank ballot is allowed
+
+
+def test_a_closed_poll_takes_no_ballots_and_its_count_is_frozen():
+    official = StaffUserFactory()
+    congress = CongressFactory()
+    voters = present_delegates(congress, 4)
+    poll = poll_open(poll=poll_create_decision(congress=congress, title="Kontingent"), user=official)
+    for voter, answer in zip(voters[:3], ["yes", "yes", "no"], strict=True):
+        ballot_cast(poll_id=poll.pk, participant_id=voter.pk, answer=answer)
+    poll = poll_close(poll=poll, user=official)
+    with pytest.raises(ValidationError, match="not open"):
+        ballot_cast(poll_id=poll.pk, participant_id=voters[3].pk, answer="no")
+    assert poll.result["adopted"] is True
+    assert (poll.result["voted"], poll.result["eligible"]) == (3, 4)
+    with pytest.raises(ValidationError):
+        poll_close(poll=poll, user=official)
+
+
+# --- Results -------------------------------------------------------------------------------------------------------
+
+
+def test_no_absolute_majority_leads_to_a_run_off_between_the_two_leading():
+    official = StaffUserFactory()
+    election = _election(candidates=3)
+    voters = present_delegates(election.congress, 5)
+    poll = poll_open(poll=poll_create_for_election(election=election), user=official)
+    a, b, c = poll.candidates.order_by("position")
+    for voter, candidate in zip(voters, [a, a, b, b, c], strict=True):
+        ballot_cast(poll_id=poll.pk, participant_id=voter.pk, choices=[candidate.pk])
+    poll = _published(poll, official)
+    assert sorted(poll.result["runoff"]) == sorted([a.pk, b.pk])
+
+    runoff = poll_create_runoff(poll=poll)
+
+    assert (runoff.round, runoff.runoff_of) == (2, poll)
+    assert set(runoff.candidates.all()) == {a, b}
+    with pytest.raises(ValidationError, match="already"):
+        poll_create_runoff(poll=poll)
+
+
+def test_a_tie_is_settled_by_a_recorded_drawing_of_lots_before_sign_off():
+    official = StaffUserFactory()
+    election = _election(candidates=2, method="multi_seat", seats=1, office="election_committee")
+    voters = present_delegates(election.congress, 2)
+    poll = poll_open(poll=poll_create_for_election(election=election), user=official)
+    a, b = poll.candidates.order_by("position")
+    ballot_cast(poll_id=poll.pk, participant_id=voters[0].pk, choices=[a.pk])
+    ballot_cast(poll_id=poll.pk, participant_id=voters[1].pk, choices=[b.pk])
+    poll = poll_close(poll=poll, user=official)
+    assert poll.result["tie"]
+    with pytest.raises(ValidationError, match="tie"):
+        poll_sign_off(poll=poll, user=official)
+    with pytest.raises(ValidationError):
+        poll_settle_tie(poll=poll, winners=[a.pk], drawn_by=" ", user=official)
+
+    poll = poll_settle_tie(poll=poll, winners=[b.pk], drawn_by="Dirigenten", witnesses="To tellere", user=official)
+
+    assert poll.result["elected"] == [b.pk]
+    assert not poll.result.get("tie")
+    assert LotDrawing.objects.get(poll=poll).winners == [b.pk]
+    poll_sign_off(poll=poll, user=official)
+    assert poll_publish(poll=poll, user=official).state == Poll.State.PUBLISHED
+
+
+def test_publishing_needs_the_sign_offs(settings):
+    settings.KS_POLL_SIGN_OFFS = 2
+    first, second = StaffUserFactory(), StaffUserFactory()
+    congress = CongressFactory()
+    present_delegates(congress, 1)
+    poll = poll_close(poll=poll_open(poll=poll_create_decision(congress=congress, title="X"), user=first), user=first)
+    poll_sign_off(poll=poll, user=first)
+    poll_sign_off(poll=poll, user=first)  # the same official twice counts once
+    with pytest.raises(ValidationError, match="2 sign-offs"):
+        poll_publish(poll=poll, user=first)
+    poll_sign_off(poll=poll, user=second)
+    assert poll_publish(poll=poll, user=first).state == Poll.State.PUBLISHED
+
+
+def test_paper_ballots_are_entered_as_counts():
+    official = StaffUserFactory()
+    election = _election(candidates=3, method="multi_seat", seats=2, office="hovedstyre_member")
+    poll = poll_create_for_election(election=election, mode=Poll.Mode.PAPER)
+    a, b, c = poll.candidates.order_by("position")
+    with pytest.raises(ValidationError, match="do not fit"):
+        paper_count_enter(poll=poll, counts={a.pk: 11, b.pk: 3}, blank=0, valid_ballots=10, user=official)
+
+    poll = paper_count_enter(
+        poll=poll, counts={a.pk: 9, b.pk: 7, c.pk: 2}, blank=1, valid_ballots=10, rejected=1, user=official
+    )
+
+    assert poll.state == Poll.State.CLOSED
+    assert sorted(poll.result["elected"]) == sorted([a.pk, b.pk])
+    assert (poll.result["blank"], poll.result["rejected"]) == (1, 1)
+
+
+# --- Under load ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_300_voters_voting_at_once_each_twice_give_exactly_300_ballots():
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is tested against PostgreSQL")
+    official = StaffUserFactory()
+    election = _election(candidates=4, method="multi_seat", seats=2, office="hovedstyre_member")
+    congress = election.congress
+    organisation = OrganisationFactory()
+    voters = Participant.objects.bulk_create(
+        Participant(
+            congress=congress,
+            first_name="Velger",
+            last_name=str(number),
+            email=f"velger{number}@example.no",
+            role="delegate",
+            county=organisation.county,
+            organisation=organisation,
+            elected_by="county_meeting",
+        )
+        for number in range(300)
+    )
+    Attendance.objects.bulk_create(Attendance(participant=voter, direction="in") for voter in voters)
+    poll = poll_open(poll=poll_create_for_election(election=election), user=official)
+    candidates = list(poll.candidates.values_list("pk", flat=True))
+    chooser = random.Random(7)
+    wishes = {voter.pk: chooser.sample(candidates, chooser.randint(0, 2)) for voter in voters}
+    attempts = [(voter.pk, wishes[voter.pk]) for voter in voters] * 2
+    chooser.shuffle(attempts)
+    outcomes = {"ok": 0, "again": 0}
+    lock = threading.Lock()
+
+    def cast(attempt):
+        voter, choices = attempt
+        try:
+            ballot_cast(poll_id=poll.pk, participant_id=voter, choices=choices)
+            key = "ok"
+        except AlreadyVoted:
+            key = "again"
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes[key] += 1
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        list(pool.map(cast, attempts))
+
+    assert outcomes == {"ok": 300, "again": 300}
+    assert Ballot.objects.filter(poll=poll).count() == 300
+    assert VoteCast.objects.filter(poll=poll).count() == 300
+    poll = poll_close(poll=poll, user=official)
+    expected = dict.fromkeys(candidates, 0)
+    for choices in wishes.values():
+        for candidate in choices:
+            expected[candidate] += 1
+    counted = {
+        int(key): value
+        for key, value in dict(zip(poll.result["candidates"], poll.result["votes"], strict=True)).items()
+    }
+    assert counted == expected
+    assert poll.result["blank"] == sum(1 for choices in wishes.values() if not choices)
+
+
+def test_the_result_reads_the_same_everywhere_with_its_base_and_gender_balance():
+    from elections.models import AutomaticMember
+    from elections.results import result_view
+
+    official = StaffUserFactory()
+    election = _election(candidates=0, method="multi_seat", seats=2, office="landsstyre_member")
+    a = CandidateFactory(election=election, first_name="Anne", gender="female")
+    b = CandidateFactory(election=election, first_name="Bjørn", gender="male")
+    c = CandidateFactory(election=election, first_name="Carl", gender="male")
+    for name in ("Hovedstyre 1", "Hovedstyre 2", "Hovedstyre 3"):
+        AutomaticMember.objects.create(election=election, name=name, reason="hovedstyre", gender="male")
+    voters = present_delegates(election.congress, 4)
+    poll = poll_open(poll=poll_create_for_election(election=election), user=official)
+    for voter, choices in zip(voters, [[b.pk, c.pk], [b.pk, c.pk], [a.pk], []], strict=True):
+        ballot_cast(poll_id=poll.pk, participant_id=voter.pk, choices=choices)
+    poll = poll_close(poll=poll, user=official)
+
+    view = result_view(poll)
+
+    assert [(row.label, row.votes, row.percent, row.elected) for row in view.rows] == [
+        (b.full_name, 2, "66.7", True),
+        (c.full_name, 2, "66.7", True),
+        (a.full_name, 1, "33.3", False),
+    ]
+    assert (view.ballots, view.blank, view.base) == (4, 1, 3)
+    assert "3" in view.base_sentence
+    assert view.balance.members == 5 and view.balance.automatic == 3
+    assert view.balance.met is False
+    assert "NOT met" in view.warnings[0]
