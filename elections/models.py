@@ -12,6 +12,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agenda.models import AgendaItem, Congress
 from delegates.models import County, Organisation, Participant
@@ -167,7 +168,7 @@ class Poll(models.Model):
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Not opened")
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("poll state", "Open")
         CLOSED = "closed", _("Closed, being checked")
         PUBLISHED = "published", _("Published")
 

@@ -263,7 +263,7 @@ def test_a_single_majority_election_with_its_run_off(congress, leader):
     assert "Gender balance" not in round_1  # one seat: the balance of a body does not apply
 
     round_2 = text[text.index("VOTE 2: ELECTION") :]
-    assert "Valg av leder, run-off" in round_2
+    assert "Valg av leder, omvalg" in round_2
     assert "Round 2, run-off of “Valg av leder”" in round_2
     assert "Closed, count frozen" in round_2 and "· Tore Teller" in round_2
     assert "Anne Ås Ap 4 66.7 Elected Bjørn Berg H 2 33.3 Blank ballots 1 Ballots counted 7" in round_2
@@ -277,7 +277,7 @@ def test_a_single_majority_election_with_its_run_off(congress, leader):
     # the protocol of one poll prints the same section
     pdf, pages = render_poll_protocol(runoff, language="en")
     single = pdf_text(pdf)
-    assert "Protocol: Valg av leder, run-off" in single
+    assert "Protocol: Valg av leder, omvalg" in single
     assert "VOTE 2: ELECTION" in single
     assert "Anne Ås Ap 4 66.7 Elected Bjørn Berg H 2 33.3" in single
     assert "Valg av leder Election, one seat 1 Published" not in single  # no cover
