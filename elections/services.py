@@ -168,11 +168,15 @@ def poll_open(*, poll: Poll, user: AbstractBaseUser | None) -> Poll:
 
 
 def _lock_open_poll_for_voting(poll_id: int) -> Poll:
-    """The poll, read under a shared lock: many voters at once, but closing waits until their ballots are in."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM elections_poll WHERE id = %s FOR SHARE", [poll_id])
-    return Poll.objects.get(pk=poll_id)
+    """The poll, read under a shared lock: many voters at once, but closing waits until their ballots are in.
+
+    Plain SQL because Django has no FOR SHARE, and because this runs once per ballot when the whole hall votes.
+    """
+    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    return Poll.objects.raw(
+        f"SELECT id, state, mode, kind, max_choices FROM elections_poll WHERE id = %s{lock}",  # noqa: S608 - constant
+        [poll_id],
+    )[0]
 
 
 def _new_receipt() -> str:

@@ -122,29 +122,29 @@ def _ballot_show(request: HttpRequest, link: PersonalLink, token: str, poll_id: 
 
 @personal_link_required(touch=False)
 def _ballot_cast(request: HttpRequest, link: PersonalLink, token: str, poll_id: int) -> HttpResponse:
+    """The hot path when the hall votes: one plain read of the poll, then the service, which checks that the poll
+    is open, that the voter is in the snapshot and has not voted, all inside its transaction."""
     participant = link.participant
-    poll = selectors.voter_poll(participant, poll_id)
+    poll = Poll.objects.filter(pk=poll_id, congress_id=participant.congress_id).first()
     if poll is None:
         return _not_found(request, link, token, reason="poll")
-    refusal = _refusal(poll)
-    if refusal:
-        return _refused(request, link, token, poll=poll, refusal=refusal, status=REFUSAL_STATUS[refusal])
     form = BallotForm(request.POST, poll=poll)  # no candidates: the service checks them, once
     if form.is_valid():
         try:
             receipt = services.ballot_cast(poll_id=poll.pk, participant_id=participant.pk, **form.ballot())
         except services.AlreadyVoted:
             return _refused(request, link, token, poll=poll, refusal="voted", status=409)
+        except services.PollNotOpen:
+            return _refused(request, link, token, poll=poll, refusal="not_open", status=403)
+        except services.NotEligible:
+            return _refused(request, link, token, poll=poll, refusal="not_eligible", status=403)
         except ValidationError as error:
-            # The poll may have been closed between our look and the service's.
-            poll = selectors.voter_poll(participant, poll_id)
-            refusal = _refusal(poll)
-            if refusal:
-                return _refused(request, link, token, poll=poll, refusal=refusal, status=REFUSAL_STATUS[refusal])
             form.add_error(None, error.messages)
         else:
             context = _context(link, token, poll=poll, receipt=receipt_display(receipt), messages=())
             return TemplateResponse(request, "elections/portal/receipt.html", context)
+    if poll.state != Poll.State.OPEN:
+        return _refused(request, link, token, poll=poll, refusal="not_open", status=403)
     if poll.is_election:
         form.set_candidates(selectors.poll_candidates(poll))
     return _ballot_page(request, link, token, poll=poll, form=form, status=400)

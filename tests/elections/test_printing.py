@@ -223,7 +223,7 @@ def test_the_cover_lists_every_poll_in_order_and_only_voted_polls_get_a_section(
     rows = [
         "1 Valg av leder Election, one seat 1 Published Nobody has an absolute majority: run- off between Anne Ås and"
         " Bjørn Berg.",
-        "2 Valg av leder, run- off Election, one seat 2 Published Elected: Anne Ås.",
+        "2 Valg av leder, omvalg Election, one seat 2 Published Elected: Anne Ås.",
         "3 Valg av valgkomité Election, several seats 1 Published Elected: Kari Kvam and Mona Moe.",
         "4 Valg av landsstyre Election, several seats 1 Published Elected: Ola Olsen and Per Pettersen.",
         "5 Endring av vedtektene Yes / no / abstain 1 Published Adopted.",
