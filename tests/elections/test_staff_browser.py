@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import pgettext
 from playwright.sync_api import expect
 
 from elections.apps import ELECTION_OFFICIAL_GROUP, election_official_group_ensure
@@ -20,6 +21,11 @@ from tests.factories import CongressFactory, StaffUserFactory
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db", "isolated_cache")]
 
 PASSWORD = "correct horse battery"
+
+
+def nb_state(message: str) -> str:
+    with translation.override("nb"):
+        return pgettext("poll state", message)
 
 
 def nb(message: str) -> str:
@@ -55,7 +61,7 @@ def test_an_official_runs_a_vote_and_the_projector_follows_it(live_server, page)
     expect(row).to_contain_text(nb("Not opened"))
     row.locator("[data-action=open]").click()
     expect(page.locator(".messagelist")).to_contain_text("3")
-    expect(page.locator(f"#poll-{poll.pk}")).to_contain_text(nb("Open"))
+    expect(page.locator(f"#poll-{poll.pk}")).to_contain_text(nb_state("Open"))
 
     # The projector, on a second page: "0 of 3", then "1 of 3" once a ballot is cast, without reloading by hand.
     projector = page.context.new_page()
