@@ -24,6 +24,7 @@ from committees.selectors import (
     is_secretariat,
     may_recommend_amendment,
     may_recommend_statement,
+    may_see_unpublished_recommendations,
     may_work_in_committee,
 )
 from committees.services import (
@@ -40,7 +41,7 @@ RECOMMENDATION_FIELDS = ("recommendation", "recommendation_text", "recommendatio
 
 
 def _sees_unpublished(request: HttpRequest) -> bool:
-    return is_secretariat(request.user) or committees_of_secretary(request.user).exists()
+    return may_see_unpublished_recommendations(request.user)
 
 
 # --- The political document ------------------------------------------------------------------------------------

@@ -13,9 +13,9 @@ class CommitteesConfig(AppConfig):
         demo_resetting.connect(reset, dispatch_uid="committees_demo_reset")
         demo_seeded.connect(seed, dispatch_uid="committees_demo")
 
-        from committees.services import decision_record, decision_subjects
+        from committees.services import amendment_decision_subjects, decision_record, statement_decision_subjects
         from ks_landsting import decisions
 
         # A plenary vote (elections app) on an amendment or statement records its outcome here.
-        decisions.register("committees.amendment", subjects=decision_subjects, record=decision_record)
-        decisions.register("committees.statement", subjects=lambda congress: [], record=decision_record)
+        decisions.register("committees.amendment", subjects=amendment_decision_subjects, record=decision_record)
+        decisions.register("committees.statement", subjects=statement_decision_subjects, record=decision_record)

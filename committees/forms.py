@@ -6,7 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from agenda.models import Congress
 from committees.models import Amendment, Chapter, Committee, PoliticalDocument, Statement
-from committees.services import amendment_recommendation_problems, committee_problems
+from committees.services import (
+    amendment_recommendation_problems,
+    committee_problems,
+    outcome_problem,
+    statement_proposer_problems,
+)
 from delegates.models import Participant
 
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
@@ -151,12 +156,9 @@ class AmendmentAdminForm(forms.ModelForm):
             )
             for field, message in errors.items():
                 self.add_error(field, message)
-        if cleaned.get("outcome") == Amendment.Outcome.ADOPTED_AMENDED:
-            amended_text = cleaned.get("recommendation_text", self.instance.recommendation_text)
-            if not (amended_text or "").strip():
-                self.add_error(
-                    "outcome", _("The committee did not amend the text; choose “Adopted as proposed” instead.")
-                )
+        amended_text = cleaned.get("recommendation_text", self.instance.recommendation_text)
+        if problem := outcome_problem(outcome=cleaned.get("outcome", ""), amended_text=amended_text):
+            self.add_error("outcome", problem)
         return cleaned
 
 
@@ -184,18 +186,15 @@ class StatementAdminForm(forms.ModelForm):
             and not cleaned.get("final_text", "").strip()
         ):
             self.add_error("final_text", _("Write the text as the committee wants it."))
-        if cleaned.get("outcome") == Statement.Outcome.ADOPTED_AMENDED:
-            final_text = cleaned.get("final_text", self.instance.final_text)
-            if not (final_text or "").strip():
-                self.add_error(
-                    "outcome", _("The committee did not amend the text; choose “Adopted as proposed” instead.")
-                )
-        if self.instance.pk is None:
-            kind = cleaned.get("proposer_kind")
-            if kind == Statement.ProposerKind.DELEGATES:
-                self.add_error("proposer_kind", _("Statements from delegates are proposed on their personal page."))
-            if kind == Statement.ProposerKind.KS_BODY and not cleaned.get("proposer_name", "").strip():
-                self.add_error("proposer_name", _("Name the KS body that proposes the statement."))
-            if kind == Statement.ProposerKind.MEMBER and cleaned.get("organisation") is None:
-                self.add_error("organisation", _("Choose the member organisation that proposes the statement."))
+        final_text = cleaned.get("final_text", self.instance.final_text)
+        if problem := outcome_problem(outcome=cleaned.get("outcome", ""), amended_text=final_text):
+            self.add_error("outcome", problem)
+        if self.instance.pk is None and "proposer_kind" in cleaned:
+            errors = statement_proposer_problems(
+                proposer_kind=cleaned["proposer_kind"],
+                proposer_name=cleaned.get("proposer_name", ""),
+                organisation=cleaned.get("organisation"),
+            )
+            for field, message in errors.items():
+                self.add_error(field, message)
         return cleaned

@@ -315,16 +315,21 @@ def amendment_recommendation_problems(
     return errors
 
 
+def outcome_problem(*, outcome: str, amended_text: str) -> str:
+    """What is wrong with a plenary outcome ("" when nothing); shared by the service and the admin forms."""
+    if outcome and outcome not in Outcome.values:
+        return _("Choose an outcome.")
+    if outcome == Outcome.ADOPTED_AMENDED and not (amended_text or "").strip():
+        return _("The committee did not amend the text; choose “Adopted as proposed” instead.")
+    return ""
+
+
 def _outcome_record(item, *, outcome: str, user: AbstractBaseUser | None, source: str, amended_text: str):
     """Record (or clear, with ``outcome=""``) the plenary outcome of a locked amendment or statement."""
     if outcome and item.status == item.Status.WITHDRAWN:
         raise ValidationError({"outcome": _("The proposer withdrew it before the deadline; it is not voted on.")})
-    if outcome and outcome not in Outcome.values:
-        raise ValidationError({"outcome": _("Choose an outcome.")})
-    if outcome == Outcome.ADOPTED_AMENDED and not amended_text:
-        raise ValidationError(
-            {"outcome": _("The committee did not amend the text; choose “Adopted as proposed” instead.")}
-        )
+    if problem := outcome_problem(outcome=outcome, amended_text=amended_text):
+        raise ValidationError({"outcome": problem})
     item.outcome = outcome
     item.outcome_source = source if outcome else ""
     item.outcome_recorded_by = user if outcome else None
@@ -411,6 +416,19 @@ def statement_submit(
     return statement
 
 
+def statement_proposer_problems(
+    *, proposer_kind: str, proposer_name: str, organisation: Organisation | None
+) -> dict[str, str]:
+    """What is wrong with who proposes a statement the secretariat registers, per field (service and admin form)."""
+    if proposer_kind == Statement.ProposerKind.KS_BODY and not proposer_name.strip():
+        return {"proposer_name": _("Name the KS body that proposes the statement.")}
+    if proposer_kind == Statement.ProposerKind.MEMBER and organisation is None:
+        return {"organisation": _("Choose the member organisation that proposes the statement.")}
+    if proposer_kind not in (Statement.ProposerKind.KS_BODY, Statement.ProposerKind.MEMBER):
+        return {"proposer_kind": _("Statements from delegates are proposed on their personal page.")}
+    return {}
+
+
 @transaction.atomic
 def statement_register(
     *,
@@ -424,12 +442,11 @@ def statement_register(
     user: AbstractBaseUser | None = None,
 ) -> Statement:
     """The secretariat registers a statement proposed by a KS body or a member organisation (they come by letter)."""
-    if proposer_kind == Statement.ProposerKind.KS_BODY and not proposer_name.strip():
-        raise ValidationError({"proposer_name": _("Name the KS body that proposes the statement.")})
-    if proposer_kind == Statement.ProposerKind.MEMBER and organisation is None:
-        raise ValidationError({"organisation": _("Choose the member organisation that proposes the statement.")})
-    if proposer_kind not in (Statement.ProposerKind.KS_BODY, Statement.ProposerKind.MEMBER):
-        raise ValidationError({"proposer_kind": _("Statements from delegates are proposed on their personal page.")})
+    errors = statement_proposer_problems(
+        proposer_kind=proposer_kind, proposer_name=proposer_name, organisation=organisation
+    )
+    if errors:
+        raise ValidationError(errors)
     return Statement.objects.create(
         congress=congress,
         number=_next_statement_number(congress),
@@ -546,44 +563,51 @@ def committee_problems(
 # --- Plenary votes (ks_landsting.decisions) --------------------------------------------------------------------------
 
 
-def decision_subjects(congress: Congress) -> list:
-    """The amendments and statements the plenary can still vote on, for a yes/no poll (see ``apps.py``)."""
+def _decision_subjects(key: str, label: str, group: str, *, amended: bool) -> list:
+    """A subject to vote on, and its "as amended by the committee" variant when the committee changed the text."""
     from ks_landsting.decisions import Subject
 
-    subjects = []
-    document = PoliticalDocument.objects.filter(congress=congress).first()
+    subjects = [Subject(key=key, label=label, group=group)]
+    if amended:
+        variant = _("%(subject)s as amended by the committee") % {"subject": label}
+        subjects.append(Subject(key=f"{key}:amended", label=variant, group=group))
+    return subjects
+
+
+def amendment_decision_subjects(congress: Congress) -> list:
+    """The amendments the plenary can still vote on, for a yes/no poll (registered in ``apps.py``)."""
     amendments = (
-        Amendment.objects.filter(document=document, status=Amendment.Status.SUBMITTED, outcome="")
+        Amendment.objects.filter(document__congress=congress, status=Amendment.Status.SUBMITTED, outcome="")
         .exclude(recommendation=Recommendation.MERGED)
         .order_by("line_from", "number")
-        if document
-        else []
     )
     group = _("Amendments")
-    for amendment in amendments:
-        label = _("Amendment %(number)d (%(lines)s)") % {"number": amendment.number, "lines": amendment.lines_label}
-        subjects.append(Subject(key=f"committees.amendment:{amendment.pk}", label=label, group=group))
-        if amendment.recommendation_text:
-            subjects.append(
-                Subject(
-                    key=f"committees.amendment:{amendment.pk}:amended",
-                    label=_("%(amendment)s as amended by the committee") % {"amendment": label},
-                    group=group,
-                )
-            )
+    return [
+        subject
+        for amendment in amendments
+        for subject in _decision_subjects(
+            f"committees.amendment:{amendment.pk}",
+            _("Amendment %(number)d (%(lines)s)") % {"number": amendment.number, "lines": amendment.lines_label},
+            group,
+            amended=bool(amendment.recommendation_text),
+        )
+    ]
+
+
+def statement_decision_subjects(congress: Congress) -> list:
+    """The statements the plenary can still vote on, for a yes/no poll (registered in ``apps.py``)."""
+    statements = Statement.objects.filter(congress=congress, status=Statement.Status.SUBMITTED, outcome="")
     group = _("Statements")
-    for statement in Statement.objects.filter(congress=congress, status=Statement.Status.SUBMITTED, outcome=""):
-        label = _("Statement %(number)d: %(title)s") % {"number": statement.number, "title": statement.title}
-        subjects.append(Subject(key=f"committees.statement:{statement.pk}", label=label, group=group))
-        if statement.final_text:
-            subjects.append(
-                Subject(
-                    key=f"committees.statement:{statement.pk}:amended",
-                    label=_("%(statement)s as amended by the committee") % {"statement": label},
-                    group=group,
-                )
-            )
-    return subjects
+    return [
+        subject
+        for statement in statements.order_by("number")
+        for subject in _decision_subjects(
+            f"committees.statement:{statement.pk}",
+            _("Statement %(number)d: %(title)s") % {"number": statement.number, "title": statement.title},
+            group,
+            amended=bool(statement.final_text),
+        )
+    ]
 
 
 def decision_record(*, key: str, adopted: bool, user: AbstractBaseUser | None) -> None:

@@ -116,7 +116,10 @@ def result_view(poll: Poll, *, candidates: list[Candidate] | None = None) -> Res
         }
     else:
         outcome = gettext("Nobody is elected.")
-    view = ResultView(
+    balance = None
+    if poll.kind == Poll.Kind.MULTI_SEAT and not result.get("tie"):
+        balance = body_balance(poll.election, [by_id[pk] for pk in elected_ids if pk in by_id])
+    return ResultView(
         rows=rows,
         ballots=result["ballots"],
         blank=result["blank"],
@@ -128,13 +131,9 @@ def result_view(poll: Poll, *, candidates: list[Candidate] | None = None) -> Res
         eligible=result.get("eligible"),
         voted=result.get("voted"),
         rejected=result.get("rejected", 0),
+        balance=balance,
+        warnings=[balance.sentence] if balance is not None and balance.met is False else [],
     )
-    if poll.kind == Poll.Kind.MULTI_SEAT and not result.get("tie"):
-        balance = body_balance(poll.election, [by_id[pk] for pk in elected_ids if pk in by_id])
-        if balance is not None:
-            view.warnings.extend([balance.sentence] if balance.met is False else [])
-            view = ResultView(**{**view.__dict__, "balance": balance})
-    return view
 
 
 def _tie_sentence(result: dict, name: dict) -> str:
