@@ -76,7 +76,10 @@ HOST = "127.0.0.1"
 
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 CSRF_COOKIE = re.compile(r"csrftoken=([^;]+)")
-RECEIPT = re.compile(rb'id="receipt">([A-Z0-9]{4}-[A-Z0-9]{6})<')
+RECEIPT = re.compile(rb'id="receipt" data-receipt>([A-Z0-9]{4}-[A-Z0-9]{6})<')
+RECEIPT_JSON = re.compile(rb'"receipt": "([A-Z0-9]{4}-[A-Z0-9]{6})"')
+CAST_URL = re.compile(rb'data-cast-url="([^"]+)"')
+HIDDEN_INPUT = re.compile(rb'<input type="hidden" name="(poll_kind|poll_max_choices)" value="([^"]*)"')
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -126,12 +129,14 @@ class Connection:
         return status, headers, body
 
 
-def _request_bytes(method: str, path: str, port: int, *, scheme: str, cookie: str = "", body: bytes = b"") -> bytes:
+def _request_bytes(
+    method: str, path: str, port: int, *, scheme: str, cookie: str = "", body: bytes = b"", accept: str = "text/html"
+) -> bytes:
     lines = [
         f"{method} {path} HTTP/1.1",
         f"Host: {HOST}:{port}",
         "User-Agent: ks-landsting-bench",
-        "Accept: text/html",
+        f"Accept: {accept}",
         "Accept-Language: nb",
     ]
     if scheme == "https":
@@ -171,6 +176,9 @@ async def _login(jobs: list[dict], port: int, scheme: str, start_at: float) -> l
             result["cookie"] = cookie or job.get("cookie", "")
             found = CSRF_INPUT.search(body)
             result["token"] = found.group(1).decode() if found else ""
+            found = CAST_URL.search(body)
+            result["cast_url"] = found.group(1).decode() if found else ""
+            result["hidden"] = {name.decode(): value.decode() for name, value in HIDDEN_INPUT.findall(body)}
         result["done"] = time.monotonic()
         connection.close()
         return result
@@ -182,7 +190,9 @@ async def _login(jobs: list[dict], port: int, scheme: str, start_at: float) -> l
 async def _vote(jobs: list[dict], port: int, scheme: str, start_at: float, second: bool) -> list[dict]:
     async def one(job: dict) -> dict:
         connection = Connection(port)
-        raw = _request_bytes("POST", job["path"], port, scheme=scheme, cookie=job["cookie"], body=job["body"])
+        raw = _request_bytes(
+            "POST", job["path"], port, scheme=scheme, cookie=job["cookie"], body=job["body"], accept=job["accept"]
+        )
         result = {"index": job["index"], "status": 0, "status2": 0, "receipt": "", "error": "", "error2": ""}
         result["sent"] = time.monotonic()
         try:
@@ -192,7 +202,7 @@ async def _vote(jobs: list[dict], port: int, scheme: str, start_at: float, secon
             connection.close()
         else:
             result["status"] = status
-            found = RECEIPT.search(body)
+            found = (RECEIPT_JSON if job["accept"] == "application/json" else RECEIPT).search(body)
             result["receipt"] = found.group(1).decode().replace("-", "") if found else ""
         result["done"] = result["done2"] = time.monotonic()
         if not second:
@@ -579,7 +589,9 @@ def run_round(ctx, number: int, scenario: str) -> dict:
     for row in logins:
         if row.get("cookie"):
             cookies[row["index"]] = row["cookie"]
-    login_ok = [row for row in logins if row["status"] == 200 and row.get("token") and row.get("cookie")]
+    login_ok = [
+        row for row in logins if row["status"] == 200 and row.get("token") and row.get("cookie") and row.get("cast_url")
+    ]
 
     # Phase 2: every delegate who got a ballot casts it, all at once, and then tries again.
     rng = random.Random(number)
@@ -592,8 +604,13 @@ def run_round(ctx, number: int, scenario: str) -> dict:
         else:
             sent[row["index"]] = rng.choices(candidates, weights=[4, 3, 2])[0]
             field = {"choice": str(sent[row["index"]])}
-        body = urllib.parse.urlencode({"csrfmiddlewaretoken": row["token"], **field}).encode()
-        jobs.append({"index": row["index"], "path": paths[row["index"]], "cookie": row["cookie"], "body": body})
+        body = urllib.parse.urlencode({"csrfmiddlewaretoken": row["token"], **row["hidden"], **field}).encode()
+        job = {"index": row["index"], "cookie": row["cookie"], "body": body}
+        if args.client == "script":  # what the page's script does: the same form, to the cast address, JSON back
+            job.update(path=row["cast_url"], accept="application/json")
+        else:  # a browser without JavaScript: the form posted to the ballot page, the receipt page back
+            job.update(path=paths[row["index"]], accept="text/html")
+        jobs.append(job)
     before = meter.sample()
     results, start_at, client_cpu = clients.run(
         "vote",
@@ -834,14 +851,21 @@ def profile(ctx, count: int = 200) -> None:
     def path(person):
         return f"/p/{tokens[person.pk]}/stemmegivning/{poll.pk}/"
 
+    def post(person, answer: str):
+        """The ballot as the bench's client sends it (``--client``)."""
+        data = {"answer": answer, "poll_kind": poll.kind, "poll_max_choices": str(poll.max_choices)}
+        if ctx["args"].client == "script":
+            return client.post(path(person) + "avgi/", data, secure=True, HTTP_ACCEPT="application/json")
+        return client.post(path(person), data, secure=True)
+
     with CaptureQueriesContext(connection) as shown:
         response = client.get(path(people[0]), secure=True)
     assert response.status_code == 200, response.status_code
     with CaptureQueriesContext(connection) as cast:
-        response = client.post(path(people[0]), {"answer": "yes"}, secure=True)
+        response = post(people[0], "yes")
     assert response.status_code == 200, response.status_code
     with CaptureQueriesContext(connection) as again:
-        response = client.post(path(people[0]), {"answer": "yes"}, secure=True)
+        response = post(people[0], "yes")
     assert response.status_code == 409, response.status_code
     print(f"\nprofile (in this process, Django test client, no HTTP, persistent connection), poll {poll.pk}:")
     for label, captured in (("GET ballot page", shown), ("POST ballot", cast), ("second POST (409)", again)):
@@ -874,7 +898,7 @@ def profile(ctx, count: int = 200) -> None:
     half = len(people) // 2
     started, cpu = time.perf_counter(), time.process_time()
     for person in people[1:half]:
-        response = client.post(path(person), {"answer": "no"}, secure=True)
+        response = post(person, "no")
         assert response.status_code == 200, response.status_code
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(
@@ -883,7 +907,7 @@ def profile(ctx, count: int = 200) -> None:
     )
     started, cpu = time.perf_counter(), time.process_time()
     for person in people[1:half]:
-        response = client.post(path(person), {"answer": "no"}, secure=True)
+        response = post(person, "no")
         assert response.status_code == 409, response.status_code
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(
@@ -894,7 +918,7 @@ def profile(ctx, count: int = 200) -> None:
     profiler = cProfile.Profile()
     profiler.enable()
     for person in people[half:]:
-        response = client.post(path(person), {"answer": "no"}, secure=True)
+        response = post(person, "no")
         assert response.status_code == 200, response.status_code
     profiler.disable()
     stats = pstats.Stats(profiler)
@@ -940,10 +964,21 @@ def main() -> None:
     )
     parser.add_argument("--trivial-seconds", type=float, default=5.0, help="how long the trivial view is requested")
     parser.add_argument("--no-trivial", action="store_true", help="skip the trivial view")
+    parser.add_argument(
+        "--client",
+        choices=["script", "form"],
+        default="script",
+        help="script: POST to the cast address and read JSON, as the ballot page's script does (default);"
+        " form: POST the form to the ballot page and read the receipt page, as a browser without JavaScript does",
+    )
     parser.add_argument("--no-second", action="store_true", help="no second POST (the 409 check) after each ballot")
     parser.add_argument("--profile", action="store_true", help="then SQL per request and cProfile, in-process")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database at the end")
     args = parser.parse_args()
+    args.client_label = {
+        "script": "the ballot page's script does (POST to …/avgi/, JSON back)",
+        "form": "a browser without JavaScript does (POST to the ballot page, receipt page back)",
+    }[args.client]
 
     if args.threads > 1 and args.worker_class == "sync":
         args.worker_class = "gthread"  # what gunicorn does itself
@@ -1011,7 +1046,7 @@ def main() -> None:
             f"gunicorn on {HOST}:{port}: --workers {args.workers} --worker-class {args.worker_class} --threads"
             f" {args.threads}; settings {settings.SETTINGS_MODULE} (DEBUG={settings.DEBUG}, {scheme} as seen by"
             f" Django), CONN_MAX_AGE={settings.DATABASES['default']['CONN_MAX_AGE']}; ready after {ready:.1f} s;"
-            f" client: {args.client_procs} process(es), asyncio"
+            f" client: {args.client_procs} process(es), asyncio; ballots sent as {args.client_label}"
         )
 
         ctx = {

@@ -525,6 +525,13 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def personal_link_digest(token: str) -> str:
+    """The stored hash of a secret of the right shape; LinkProblem("malformed") for anything else."""
+    if not _TOKEN_SHAPE.fullmatch(token or ""):
+        raise LinkProblem("malformed")
+    return _token_hash(token)
+
+
 @transaction.atomic
 def personal_link_issue(*, participant: Participant, user: AbstractBaseUser | None = None) -> tuple[PersonalLink, str]:
     """A new personal link for the participant; any earlier link stops working. Returns the link and its secret,
@@ -551,9 +558,7 @@ def personal_link_revoke(*, participant: Participant) -> int:
 def personal_link_resolve(*, token: str, touch: bool = True) -> PersonalLink:
     """The valid link with this secret, or LinkProblem. Records when the link was opened, unless ``touch`` is off
     (casting a ballot: no write beyond the vote, and no time of voting kept with the voter's link)."""
-    if not _TOKEN_SHAPE.fullmatch(token or ""):
-        raise LinkProblem("malformed")
-    digest = _token_hash(token)
+    digest = personal_link_digest(token)
     link = (
         PersonalLink.objects.select_related(
             "participant__congress", "participant__county__regional_office", "participant__organisation"

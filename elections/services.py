@@ -1,7 +1,9 @@
 """Every write of the poll engine: polls for elections and decisions, opening with the voter snapshot, casting a
 secret ballot, closing (the count is frozen), drawing lots, signing off, publishing, paper counts."""
 
+import json
 import secrets
+import uuid
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -13,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agenda.models import Congress
+from delegates.models import Participant
+from delegates.services import LinkProblem, personal_link_digest, personal_link_resolve
 from elections import counting
 from elections.counting_messages import describe_counting_error
 from elections.models import (
@@ -46,6 +50,10 @@ class PollNotOpen(ValidationError):
 
 class NotEligible(ValidationError):
     pass
+
+
+class PollNotFound(ValidationError):
+    """No such poll in the voter's congress."""
 
 
 def required_sign_offs() -> int:
@@ -170,11 +178,12 @@ def poll_open(*, poll: Poll, user: AbstractBaseUser | None) -> Poll:
 def _lock_open_poll_for_voting(poll_id: int) -> Poll:
     """The poll, read under a shared lock: many voters at once, but closing waits until their ballots are in.
 
-    Plain SQL because Django has no FOR SHARE, and because this runs once per ballot when the whole hall votes.
+    Plain SQL because Django has no FOR SHARE. Used where the ballot is not cast in one statement (SQLite).
     """
     lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
     return Poll.objects.raw(
-        f"SELECT id, state, mode, kind, max_choices FROM elections_poll WHERE id = %s{lock}",  # noqa: S608 - constant
+        "SELECT id, congress_id, state, mode, kind, max_choices"  # noqa: S608 - constant
+        f" FROM elections_poll WHERE id = %s{lock}",
         [poll_id],
     )[0]
 
@@ -183,19 +192,24 @@ def _new_receipt() -> str:
     return "".join(secrets.choice(RECEIPT_ALPHABET) for _position in range(RECEIPT_LENGTH))
 
 
-def ballot_check(*, poll: Poll, choices: Sequence = (), answer: str = "") -> tuple[list[int], str]:
-    """The ballot's content, checked: (candidate ids, answer). Raises ValidationError in the voter's words."""
-    if poll.kind == Poll.Kind.YES_NO:
-        if answer not in YES_NO_ANSWERS:
-            raise ValidationError(_("Choose yes, no or abstain."))
-        return [], answer
+def _ballot_shape(choices: Sequence, answer: str) -> tuple[list[int], str]:
+    """What can be checked of a ballot without its poll: candidate numbers, each named once."""
     try:
         given = [int(choice) for choice in choices]
     except (TypeError, ValueError):
         raise ValidationError(_("Choose among the candidates of this vote.")) from None
-    chosen = list(dict.fromkeys(given))
-    if len(chosen) != len(given):
+    if len(set(given)) != len(given):
         raise ValidationError(_("Each candidate can be named only once."))
+    return sorted(given), answer or ""
+
+
+def ballot_check(*, poll: Poll, choices: Sequence = (), answer: str = "") -> tuple[list[int], str]:
+    """The ballot's content, checked: (candidate ids, answer). Raises ValidationError in the voter's words."""
+    chosen, answer = _ballot_shape(choices, answer)
+    if poll.kind == Poll.Kind.YES_NO:
+        if answer not in YES_NO_ANSWERS:
+            raise ValidationError(_("Choose yes, no or abstain."))
+        return [], answer
     if len(chosen) > poll.max_choices:
         raise ValidationError(
             _("You named %(count)d candidates; at most %(max)d can be named.")
@@ -205,7 +219,18 @@ def ballot_check(*, poll: Poll, choices: Sequence = (), answer: str = "") -> tup
         standing = set(poll.candidates.filter(pk__in=chosen).values_list("pk", flat=True))
         if len(standing) != len(chosen):
             raise ValidationError(_("Choose among the candidates of this vote."))
-    return sorted(chosen), ""
+    return chosen, ""
+
+
+def _refusals() -> dict[str, ValidationError]:
+    return {
+        "not_found": PollNotFound(_("There is no such vote.")),
+        "not_open": PollNotOpen(_("This vote is not open.")),
+        "not_eligible": NotEligible(
+            _("You may not vote in this poll: only delegates checked in when it opened (or their stand-ins).")
+        ),
+        "voted": AlreadyVoted(_("You have already voted in this poll; a ballot cannot be changed.")),
+    }
 
 
 def ballot_cast(*, poll_id: int, participant_id: int, choices: Sequence = (), answer: str = "") -> str:
@@ -213,31 +238,168 @@ def ballot_cast(*, poll_id: int, participant_id: int, choices: Sequence = (), an
 
     The record that the voter voted and the ballot are written in one transaction; the ballot carries no voter, no
     time, and a random key. The receipt is returned to be shown once and is not stored with the voter.
-    Raises PollNotOpen, NotEligible, AlreadyVoted or ValidationError (a bad ballot).
+    Raises PollNotFound (not a poll of the voter's congress), PollNotOpen, NotEligible, AlreadyVoted or
+    ValidationError (a bad ballot), in that order.
     """
+    chosen, answer = _ballot_shape(choices, answer)
+    if connection.vendor == "postgresql":
+        return _cast_in_one_statement(_VOTER_BY_PARTICIPANT, {"voter": participant_id}, poll_id, chosen, answer)
+    return _cast_in_steps(poll_id=poll_id, participant_id=participant_id, chosen=chosen, answer=answer)
+
+
+def ballot_cast_by_link(*, token: str, poll_id: int, choices: Sequence = (), answer: str = "") -> str:
+    """``ballot_cast`` for the voter whose personal link this is, when the hall votes: on PostgreSQL the link, the
+    poll, the snapshot and both writes are one statement. Raises LinkProblem for a link that does not open, then
+    as ``ballot_cast``. The link is not touched: no time of voting is kept with the voter's link."""
+    digest = personal_link_digest(token)
+    chosen, answer = _ballot_shape(choices, answer)
+    if connection.vendor == "postgresql":
+        try:
+            return _cast_in_one_statement(
+                _VOTER_BY_LINK, {"voter": digest, "now": timezone.now()}, poll_id, chosen, answer
+            )
+        except _NoVoter:
+            personal_link_resolve(token=token, touch=False)  # raises the link's problem
+            raise LinkProblem("unknown") from None  # it opened a moment later: refuse this attempt all the same
+    link = personal_link_resolve(token=token, touch=False)
+    return _cast_in_steps(poll_id=poll_id, participant_id=link.participant_id, chosen=chosen, answer=answer)
+
+
+def _cast_in_steps(*, poll_id: int, participant_id: int, chosen: list[int], answer: str) -> str:
+    refusals = _refusals()
     for _attempt in range(5):
         receipt = _new_receipt()
         try:
             with transaction.atomic():
-                poll = _lock_open_poll_for_voting(poll_id)
+                try:
+                    poll = _lock_open_poll_for_voting(poll_id)
+                except IndexError:
+                    raise refusals["not_found"] from None
+                if not Participant.objects.filter(pk=participant_id, congress_id=poll.congress_id).exists():
+                    raise refusals["not_found"]
                 if poll.state != Poll.State.OPEN or poll.mode != Poll.Mode.ELECTRONIC:
-                    raise PollNotOpen(_("This vote is not open."))
+                    raise refusals["not_open"]
                 if not EligibleVoter.objects.filter(poll_id=poll_id, participant_id=participant_id).exists():
-                    raise NotEligible(
-                        _(
-                            "You may not vote in this poll: only delegates checked in when it opened"
-                            " (or their stand-ins)."
-                        )
-                    )
-                chosen, answer = ballot_check(poll=poll, choices=choices, answer=answer)
+                    raise refusals["not_eligible"]
+                chosen, answer = ballot_check(poll=poll, choices=chosen, answer=answer)
                 VoteCast.objects.create(poll_id=poll_id, participant_id=participant_id)
                 Ballot.objects.create(poll_id=poll_id, receipt=receipt, choices=chosen, answer=answer)
             return receipt
         except IntegrityError:
             # Either this voter has voted (the unique vote record), or the receipt was drawn twice in this poll.
             if VoteCast.objects.filter(poll_id=poll_id, participant_id=participant_id).exists():
-                raise AlreadyVoted(_("You have already voted in this poll; a ballot cannot be changed.")) from None
+                raise refusals["voted"] from None
     raise RuntimeError("no free receipt after five draws")
+
+
+class _NoVoter(Exception):
+    """The voter of the statement was not found (for a link: unknown, revoked or expired)."""
+
+
+_VOTER_BY_PARTICIPANT = "SELECT id AS participant_id, congress_id FROM delegates_participant WHERE id = %(voter)s"
+_VOTER_BY_LINK = (
+    "SELECT link.participant_id, person.congress_id FROM delegates_personallink link"
+    " JOIN delegates_participant person ON person.id = link.participant_id"
+    " WHERE link.token_hash = %(voter)s AND link.revoked_at IS NULL AND link.expires_at > %(now)s"
+)
+
+# One statement, so one round trip and one transaction (autocommit) per ballot when the whole hall votes:
+# - "poll" takes the shared lock on the poll row: closing (FOR UPDATE) waits for this ballot, and a ballot that
+#   waited for a closing sees the poll closed (READ COMMITTED reads the locked row's newest version);
+# - the vote record is written only when the poll is open, the voter in the snapshot and the ballot valid, and
+#   "ON CONFLICT DO NOTHING" on UNIQUE(poll, participant) makes a second ballot write nothing, even at the same
+#   moment (the second waits for the first and then finds it);
+# - the ballot is written from the vote record's RETURNING: both rows or neither;
+# - the final row says which check failed, in the same order as ``_cast_in_steps`` checks.
+# A ballot keeps the form of its kind, as ``ballot_check`` returns it: no candidates on a yes/no vote, no answer
+# on an election.
+_CAST_STATEMENT = """
+WITH voter AS ({voter}),
+poll AS (
+    SELECT id, state, mode, kind, max_choices FROM elections_poll
+    WHERE id = %(poll)s AND congress_id = (SELECT congress_id FROM voter)
+    FOR SHARE
+),
+eligible AS (
+    SELECT EXISTS (
+        SELECT 1 FROM elections_eligiblevoter
+        WHERE poll_id = %(poll)s AND participant_id = (SELECT participant_id FROM voter)
+    ) AS yes
+),
+valid AS (
+    SELECT CASE WHEN poll.kind = 'yes_no' THEN %(answer)s IN ('yes', 'no', 'abstain')
+        ELSE cardinality(%(choices)s::integer[]) <= poll.max_choices
+            AND cardinality(%(choices)s::integer[]) = (
+                SELECT count(*) FROM elections_poll_candidates
+                WHERE poll_id = poll.id AND candidate_id = ANY(%(choices)s::integer[])
+            )
+        END AS yes
+    FROM poll
+),
+vote AS (
+    INSERT INTO elections_votecast (id, poll_id, participant_id)
+    SELECT %(vote_id)s, poll.id, voter.participant_id FROM poll, voter, eligible, valid
+    WHERE poll.state = 'open' AND poll.mode = 'electronic' AND eligible.yes AND valid.yes
+    ON CONFLICT (poll_id, participant_id) DO NOTHING
+    RETURNING poll_id
+),
+ballot AS (
+    INSERT INTO elections_ballot (id, poll_id, receipt, choices, answer)
+    SELECT %(ballot_id)s, vote.poll_id, %(receipt)s,
+        CASE WHEN poll.kind = 'yes_no' THEN '[]'::jsonb ELSE %(choices_json)s::jsonb END,
+        CASE WHEN poll.kind = 'yes_no' THEN %(answer)s ELSE '' END
+    FROM vote, poll
+    RETURNING 1
+)
+SELECT
+    EXISTS (SELECT 1 FROM voter),
+    EXISTS (SELECT 1 FROM poll),
+    EXISTS (SELECT 1 FROM poll WHERE state = 'open' AND mode = 'electronic'),
+    (SELECT yes FROM eligible),
+    coalesce((SELECT yes FROM valid), false),
+    EXISTS (SELECT 1 FROM ballot)
+"""
+_CAST_SQL = {voter: _CAST_STATEMENT.format(voter=voter) for voter in (_VOTER_BY_PARTICIPANT, _VOTER_BY_LINK)}
+
+
+def _cast_in_one_statement(voter_sql: str, voter_params: dict, poll_id: int, chosen: list[int], answer: str) -> str:
+    params = {**voter_params, "poll": poll_id, "choices": chosen, "choices_json": json.dumps(chosen), "answer": answer}
+    for _attempt in range(5):
+        receipt = _new_receipt()
+        params.update(receipt=receipt, vote_id=uuid.uuid4(), ballot_id=uuid.uuid4())
+        try:
+            row = _fetch_one(_CAST_SQL[voter_sql], params)
+        except IntegrityError:
+            continue  # the receipt was drawn twice in this poll (a second vote writes nothing: it is not an error)
+        found_voter, found_poll, is_open, eligible, valid, cast = row
+        if cast:
+            return receipt
+        if not found_voter:
+            raise _NoVoter
+        refusals = _refusals()
+        if not found_poll:
+            raise refusals["not_found"]
+        if not is_open:
+            raise refusals["not_open"]
+        if not eligible:
+            raise refusals["not_eligible"]
+        if not valid:
+            ballot_check(poll=Poll.objects.get(pk=poll_id), choices=chosen, answer=answer)  # says what is wrong
+            raise ValidationError(_("Choose among the candidates of this vote."))
+        raise refusals["voted"]
+    raise RuntimeError("no free receipt after five draws")
+
+
+def _fetch_one(sql: str, params: dict) -> tuple:
+    """Outside a transaction the statement is its own (autocommit); inside one, a savepoint lets a receipt drawn
+    twice be drawn again."""
+    if connection.in_atomic_block:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 # --- Closing, counting, lots, sign-off, publishing ----------------------------------------------------------------

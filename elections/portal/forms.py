@@ -18,6 +18,7 @@ from elections.results import candidate_detail
 from elections.services import RECEIPT_LENGTH
 
 BLANK = "blank"
+MAX_CHOICES_READ = 1000
 YES_NO_CHOICES = [("yes", _("Yes")), ("no", _("No")), ("abstain", _("Abstain"))]
 ANSWER_LABELS = dict(YES_NO_CHOICES)
 
@@ -171,6 +172,20 @@ class BallotForm(forms.Form):
         if self.layout == "several":
             return bool(self["blank"].value())
         return False
+
+
+def ballot_form_from_post(data) -> BallotForm | None:
+    """The ballot form for a POST that carries the poll's kind and names per ballot, as the ballot page sends them
+    (``poll_kind``, ``poll_max_choices``); None when it does not. The service checks the ballot against the poll
+    itself: these only say how the boxes are read."""
+    kind = data.get("poll_kind", "")
+    try:
+        max_choices = int(data.get("poll_max_choices", ""))
+    except ValueError:
+        return None
+    if kind not in Poll.Kind.values or not 1 <= max_choices <= MAX_CHOICES_READ:
+        return None
+    return BallotForm(data, poll=Poll(kind=kind, max_choices=max_choices))
 
 
 # --- Receipts --------------------------------------------------------------------------------------------------

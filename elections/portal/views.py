@@ -12,20 +12,22 @@ the response to the POST and kept nowhere else (not in the session, a message, t
 """
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from delegates.models import Participant, PersonalLink
-from delegates.portal.views import personal_link_required
-from delegates.services import registration_is_open
+from delegates.portal.views import LINK_PROBLEM_STATUS, personal_link_required, portal_headers
+from delegates.services import LinkProblem, registration_is_open
 from elections import selectors, services
 from elections.models import Ballot, Candidate, Poll
 from elections.portal.forms import (
     ANSWER_LABELS,
     BallotForm,
     ReceiptLookupForm,
+    ballot_form_from_post,
     receipt_display,
     receipt_normalise,
 )
@@ -132,6 +134,8 @@ def _ballot_cast(request: HttpRequest, link: PersonalLink, token: str, poll_id: 
     if form.is_valid():
         try:
             receipt = services.ballot_cast(poll_id=poll.pk, participant_id=participant.pk, **form.ballot())
+        except services.PollNotFound:
+            return _not_found(request, link, token, reason="poll")
         except services.AlreadyVoted:
             return _refused(request, link, token, poll=poll, refusal="voted", status=409)
         except services.PollNotOpen:
@@ -148,6 +152,53 @@ def _ballot_cast(request: HttpRequest, link: PersonalLink, token: str, poll_id: 
     if poll.is_election:
         form.set_candidates(selectors.poll_candidates(poll))
     return _ballot_page(request, link, token, poll=poll, form=form, status=400)
+
+
+# --- Casting from the ballot page's script --------------------------------------------------------------------
+
+LINK_PROBLEM_MESSAGES = {
+    "revoked": gettext_lazy("This link has been replaced"),
+    "expired": gettext_lazy("This link has expired"),
+    "unknown": gettext_lazy("This link does not work"),
+}
+
+# The status of each refusal of ``services.ballot_cast_by_link``, and the word the page's script gets for it.
+CAST_REFUSALS = (
+    (services.PollNotFound, 404, "not_found"),
+    (services.PollNotOpen, 403, "not_open"),
+    (services.NotEligible, 403, "not_eligible"),
+    (services.AlreadyVoted, 409, "voted"),
+)
+
+
+@require_POST
+@portal_headers
+def ballot_cast_api(request: HttpRequest, token: str, poll_id: int) -> JsonResponse:
+    """Cast the ballot sent by the ballot page's script (the same form, the same CSRF check) and answer in JSON:
+    ``{"status": "cast", "receipt": "7KQF-M3XH9P"}``, or a refusal with its message in the voter's language.
+
+    This is the hot path when the whole hall votes: no template, no session, no query for the link or the poll
+    before the service, which does it all in one statement. The form is read with the poll's kind and names per
+    ballot as the page sent them; the service checks the ballot against the poll itself. The page falls back to
+    posting the form (``ballot``) on any answer but "cast", and that page says in full what is wrong.
+    """
+    form = ballot_form_from_post(request.POST)
+    if form is None or not form.is_valid():
+        errors = [_("The ballot could not be read. Reload the page and vote again.")] if form is None else []
+        errors += [error for field_errors in (form.errors.values() if form else ()) for error in field_errors]
+        return JsonResponse({"status": "invalid", "messages": errors}, status=400)
+    try:
+        receipt = services.ballot_cast_by_link(token=token, poll_id=poll_id, **form.ballot())
+    except LinkProblem as problem:
+        message = LINK_PROBLEM_MESSAGES.get(problem.code, LINK_PROBLEM_MESSAGES["unknown"])
+        status = LINK_PROBLEM_STATUS.get(problem.code, 404)
+        return JsonResponse({"status": f"link_{problem.code}", "messages": [str(message)]}, status=status)
+    except ValidationError as error:
+        status, word = next(
+            ((status, word) for kind, status, word in CAST_REFUSALS if isinstance(error, kind)), (400, "invalid")
+        )
+        return JsonResponse({"status": word, "messages": error.messages}, status=status)
+    return JsonResponse({"status": "cast", "receipt": receipt_display(receipt)})
 
 
 # --- Results -------------------------------------------------------------------------------------------------

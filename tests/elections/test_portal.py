@@ -27,7 +27,7 @@ from tests.factories import CongressFactory, CountyFactory, OrganisationFactory,
 
 pytestmark = pytest.mark.django_db
 
-RECEIPT_SHOWN = re.compile(r'<p class="receipt__code" id="receipt">([A-Z0-9]{4})-([A-Z0-9]{6})</p>')
+RECEIPT_SHOWN = re.compile(r'<p class="receipt__code" id="receipt" data-receipt>([A-Z0-9]{4})-([A-Z0-9]{6})</p>')
 
 
 @pytest.fixture(autouse=True)
