@@ -207,9 +207,11 @@ def ballot_check(*, poll: Poll, choices: Sequence = (), answer: str = "") -> tup
     """The ballot's content, checked: (candidate ids, answer). Raises ValidationError in the voter's words."""
     chosen, answer = _ballot_shape(choices, answer)
     if poll.kind == Poll.Kind.YES_NO:
-        if answer not in YES_NO_ANSWERS:
+        if answer not in YES_NO_ANSWERS or chosen:
             raise ValidationError(_("Choose yes, no or abstain."))
         return [], answer
+    if answer:
+        raise ValidationError(_("Choose among the candidates of this vote."))
     if len(chosen) > poll.max_choices:
         raise ValidationError(
             _("You named %(count)d candidates; at most %(max)d can be named.")
@@ -311,8 +313,7 @@ _VOTER_BY_LINK = (
 #   moment (the second waits for the first and then finds it);
 # - the ballot is written from the vote record's RETURNING: both rows or neither;
 # - the final row says which check failed, in the same order as ``_cast_in_steps`` checks.
-# A ballot keeps the form of its kind, as ``ballot_check`` returns it: no candidates on a yes/no vote, no answer
-# on an election.
+# As ``ballot_check``: a yes/no ballot names no candidate, and an election ballot has no answer.
 _CAST_STATEMENT = """
 WITH voter AS ({voter}),
 poll AS (
@@ -327,8 +328,9 @@ eligible AS (
     ) AS yes
 ),
 valid AS (
-    SELECT CASE WHEN poll.kind = 'yes_no' THEN %(answer)s IN ('yes', 'no', 'abstain')
-        ELSE cardinality(%(choices)s::integer[]) <= poll.max_choices
+    SELECT CASE WHEN poll.kind = 'yes_no'
+            THEN %(answer)s IN ('yes', 'no', 'abstain') AND cardinality(%(choices)s::integer[]) = 0
+        ELSE %(answer)s = '' AND cardinality(%(choices)s::integer[]) <= poll.max_choices
             AND cardinality(%(choices)s::integer[]) = (
                 SELECT count(*) FROM elections_poll_candidates
                 WHERE poll_id = poll.id AND candidate_id = ANY(%(choices)s::integer[])
@@ -346,9 +348,8 @@ vote AS (
 ballot AS (
     INSERT INTO elections_ballot (id, poll_id, receipt, choices, answer)
     SELECT %(ballot_id)s, vote.poll_id, %(receipt)s,
-        CASE WHEN poll.kind = 'yes_no' THEN '[]'::jsonb ELSE %(choices_json)s::jsonb END,
-        CASE WHEN poll.kind = 'yes_no' THEN %(answer)s ELSE '' END
-    FROM vote, poll
+        %(choices_json)s::jsonb, %(answer)s
+    FROM vote
     RETURNING 1
 )
 SELECT

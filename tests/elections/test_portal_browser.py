@@ -10,7 +10,14 @@ from playwright.sync_api import expect
 
 from delegates.services import personal_link_issue
 from elections.models import Ballot, Poll, VoteCast
-from elections.services import poll_close, poll_create_for_election, poll_open, poll_publish, poll_sign_off
+from elections.services import (
+    poll_close,
+    poll_create_decision,
+    poll_create_for_election,
+    poll_open,
+    poll_publish,
+    poll_sign_off,
+)
 from tests.accessibility import assert_no_axe_violations
 from tests.elections.factories import CandidateFactory, ElectionFactory, present_delegates
 from tests.factories import CongressFactory, OrganisationFactory, StaffUserFactory
@@ -76,11 +83,18 @@ def test_delegate_votes_on_a_phone_and_finds_the_ballot_by_receipt(live_server, 
     page.locator(f"#ballot-{gunn.pk}").uncheck()
     expect(page.locator(f"#ballot-{marit.pk}")).to_be_enabled()
     page.locator(f"#ballot-{marit.pk}").check()
-    page.locator("button.ballot-cast__button").click()
+    ballot_url = page.url
+    with page.expect_response(lambda response: response.url.endswith("/avgi/")) as cast:
+        page.locator("button.ballot-cast__button").click()
+    assert cast.value.status == 200
 
-    # The receipt, shown once, in two groups.
+    # The receipt, shown once, in two groups: in place of the ballot (the page's script), with the focus on it.
     receipt = page.locator("#receipt")
     expect(receipt).to_have_text(re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{6}$"))
+    expect(page.locator("h1")).to_be_focused()
+    expect(page).to_have_title(re.compile(r"^Stemmen din er registrert – Valg av hovedstyre"))
+    assert page.url == ballot_url
+    expect(page.locator("form.ballot-form")).to_have_count(0)
     shown = receipt.inner_text()
     ballot = Ballot.objects.get(poll=poll)
     assert ballot.receipt == shown.replace("-", "")
@@ -106,4 +120,55 @@ def test_delegate_votes_on_a_phone_and_finds_the_ballot_by_receipt(live_server, 
     # The whole list, opened, with the ballot marked.
     expect(page.locator("details.ballot-list")).to_have_attribute("open", "")
     expect(page.locator(f"#kvittering-{ballot.receipt}")).to_contain_text(shown)
+    assert_page_is_fine(page)
+
+
+@pytest.fixture
+def phone_page_without_javascript(browser):
+    context = browser.new_context(
+        locale="nb-NO", viewport={"width": 390, "height": 844}, is_mobile=True, java_script_enabled=False
+    )
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+def test_without_javascript_the_form_is_posted_and_the_receipt_page_follows(live_server, phone_page_without_javascript):
+    page = phone_page_without_javascript
+    congress = CongressFactory(name="Landstinget 2028")
+    me = present_delegates(congress, 1)[0]
+    poll = poll_open(poll=poll_create_decision(congress=congress, title="Kontingent 2029"), user=None)
+    _link, token = personal_link_issue(participant=me)
+
+    page.goto(live_server.url + reverse("elections_portal:ballot", args=[token, poll.pk]))
+    page.locator("label[for='ballot-no']").click()
+    with page.expect_navigation():
+        page.locator("button.ballot-cast__button").click()
+
+    expect(page.locator("#receipt")).to_have_text(re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{6}$"))
+    assert Ballot.objects.get(poll=poll).answer == "no"
+    # (axe needs JavaScript; the receipt's markup is the one checked with it above)
+
+    # Back to the ballot: it says the vote is cast, and there is no form to send again.
+    page.goto(live_server.url + reverse("elections_portal:ballot", args=[token, poll.pk]))
+    expect(page.locator("h1")).to_contain_text("Kontingent 2029")
+    expect(page.locator("form.ballot-form")).to_have_count(0)
+    assert VoteCast.objects.filter(poll=poll).count() == 1
+
+
+def test_a_vote_closed_while_the_ballot_was_open_is_said_so_on_the_page(live_server, phone_page):
+    """The script's cast is refused (403), so the form is posted as usual and the server's page says why."""
+    page = phone_page
+    congress = CongressFactory(name="Landstinget 2028")
+    me = present_delegates(congress, 1)[0]
+    poll = poll_open(poll=poll_create_decision(congress=congress, title="Kontingent 2029"), user=None)
+    _link, token = personal_link_issue(participant=me)
+    page.goto(live_server.url + reverse("elections_portal:ballot", args=[token, poll.pk]))
+    page.locator("label[for='ballot-yes']").click()
+    poll_close(poll=poll, user=StaffUserFactory())
+
+    page.locator("button.ballot-cast__button").click()
+
+    expect(page.locator("#refusal")).to_contain_text("Denne avstemningen er avsluttet")
+    assert not VoteCast.objects.filter(poll=poll).exists()
     assert_page_is_fine(page)

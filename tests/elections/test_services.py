@@ -10,10 +10,13 @@ from django.db import connection, connections
 
 from delegates.checkin import checkin_record
 from delegates.models import Attendance, Participant
+from delegates.services import personal_link_issue
 from elections.models import Ballot, EligibleVoter, LotDrawing, Poll, VoteCast
 from elections.services import (
     AlreadyVoted,
+    PollNotOpen,
     ballot_cast,
+    ballot_cast_by_link,
     paper_count_enter,
     poll_close,
     poll_create_decision,
@@ -249,7 +252,8 @@ def test_paper_ballots_are_entered_as_counts():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_300_voters_voting_at_once_each_twice_give_exactly_300_ballots():
+@pytest.mark.parametrize("by", ["participant", "link"])
+def test_300_voters_voting_at_once_each_twice_give_exactly_300_ballots(by):
     if connection.vendor != "postgresql":
         pytest.skip("concurrency is tested against PostgreSQL")
     official = StaffUserFactory()
@@ -272,6 +276,7 @@ def test_300_voters_voting_at_once_each_twice_give_exactly_300_ballots():
     Attendance.objects.bulk_create(Attendance(participant=voter, direction="in") for voter in voters)
     poll = poll_open(poll=poll_create_for_election(election=election), user=official)
     candidates = list(poll.candidates.values_list("pk", flat=True))
+    tokens = {voter.pk: personal_link_issue(participant=voter)[1] for voter in voters} if by == "link" else {}
     chooser = random.Random(7)
     wishes = {voter.pk: chooser.sample(candidates, chooser.randint(0, 2)) for voter in voters}
     attempts = [(voter.pk, wishes[voter.pk]) for voter in voters] * 2
@@ -282,7 +287,10 @@ def test_300_voters_voting_at_once_each_twice_give_exactly_300_ballots():
     def cast(attempt):
         voter, choices = attempt
         try:
-            ballot_cast(poll_id=poll.pk, participant_id=voter, choices=choices)
+            if by == "link":
+                ballot_cast_by_link(token=tokens[voter], poll_id=poll.pk, choices=choices)
+            else:
+                ballot_cast(poll_id=poll.pk, participant_id=voter, choices=choices)
             key = "ok"
         except AlreadyVoted:
             key = "again"
@@ -308,6 +316,69 @@ def test_300_voters_voting_at_once_each_twice_give_exactly_300_ballots():
     }
     assert counted == expected
     assert poll.result["blank"] == sum(1 for choices in wishes.values() if not choices)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_closing_while_the_hall_votes_counts_every_ballot_that_got_a_receipt_and_no_other():
+    """Closing takes the poll row FOR UPDATE; each ballot holds it FOR SHARE. A ballot is either in before the
+    count (and counted) or refused as not open: none is written after the count, none with a receipt is lost."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is tested against PostgreSQL")
+    official = StaffUserFactory()
+    congress = CongressFactory()
+    organisation = OrganisationFactory()
+    voters = Participant.objects.bulk_create(
+        Participant(
+            congress=congress,
+            first_name="Velger",
+            last_name=str(number),
+            email=f"velger{number}@example.no",
+            role="delegate",
+            county=organisation.county,
+            organisation=organisation,
+            elected_by="county_meeting",
+        )
+        for number in range(200)
+    )
+    Attendance.objects.bulk_create(Attendance(participant=voter, direction="in") for voter in voters)
+    poll = poll_open(poll=poll_create_decision(congress=congress, title="Kontingent"), user=official)
+    tokens = [personal_link_issue(participant=voter)[1] for voter in voters]
+    receipts, refused = [], []
+    lock = threading.Lock()
+    halfway = threading.Event()
+
+    def cast(number_and_token):
+        number, token = number_and_token
+        if number == 60:
+            halfway.set()
+        try:
+            receipt = ballot_cast_by_link(token=token, poll_id=poll.pk, answer="yes")
+            with lock:
+                receipts.append(receipt)
+        except PollNotOpen:
+            with lock:
+                refused.append(token)
+        finally:
+            connections.close_all()
+
+    def close():
+        halfway.wait(10)
+        try:
+            return poll_close(poll=poll, user=official)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        closing = pool.submit(close)
+        list(pool.map(cast, enumerate(tokens)))
+        closed = closing.result()
+
+    assert len(receipts) + len(refused) == 200
+    assert 0 < len(receipts) < 200 and refused  # the close came while the hall voted
+    assert closed.result["voted"] == len(receipts) == closed.result["yes"]
+    stored = set(Ballot.objects.filter(poll=poll).values_list("receipt", flat=True))
+    assert stored == set(receipts)
+    assert VoteCast.objects.filter(poll=poll).count() == len(receipts)
 
 
 def test_the_result_reads_the_same_everywhere_with_its_base_and_gender_balance():
