@@ -11,9 +11,8 @@ Settings (``--settings``): ``production`` (default) is ``ks_landsting.settings.p
 over a ``collectstatic`` into a temporary STATIC_ROOT); the client sends ``X-Forwarded-Proto: https`` as the
 TLS-terminating proxy in front of gunicorn would, so nothing is redirected, and the ``Origin`` and ``Referer`` headers
 a browser sends with a form (``https://127.0.0.1:<port>``). ``default`` is ``ks_landsting.settings`` with
-``DEBUG=false`` over plain http. ``CONN_MAX_AGE`` (``--conn-max-age``; default 0, what the settings use when
-docker-compose.yml and the Dockerfile set nothing: a new database connection per request) is passed through the
-environment.
+``DEBUG=false`` over plain http. ``--conn-max-age`` sets ``CONN_MAX_AGE`` in the environment; without it the
+settings decide, as deployed (production: 60 s, connections kept; the default settings: 0, one per request).
 
 Each round opens a new poll through the services (``poll_create_decision`` or, with ``--scenario election``, a
 one-seat election with three candidates through ``poll_create_for_election``; then ``poll_open``) and runs:
@@ -39,7 +38,8 @@ the client processes, the gunicorn processes, PostgreSQL (the postmaster's live 
 and the whole machine (/proc/stat); "other" is the rest (other work on the machine).
 
     .venv/bin/python bench/voting.py [--voters 300] [--rounds 5] [--workers 4] [--worker-class sync] [--threads 1]
-                                     [--conn-max-age 0] [--scenario yes-no|election|both] [--profile] [--keep-db]
+                                     [--conn-max-age N] [--client script|form] [--scenario yes-no|election|both]
+                                     [--profile] [--keep-db]
 
 The database is dropped at the end unless ``--keep-db``; gunicorn and the client processes are stopped.
 """
@@ -954,7 +954,7 @@ def main() -> None:
         default="production",
         help="ks_landsting.settings.production behind a pretended TLS proxy, or ks_landsting.settings, DEBUG off",
     )
-    parser.add_argument("--conn-max-age", type=int, default=0, help="CONN_MAX_AGE for gunicorn's Django")
+    parser.add_argument("--conn-max-age", type=int, default=None, help="CONN_MAX_AGE (default: the settings')")
     parser.add_argument("--client-procs", type=int, default=1, help="client processes (asyncio each)")
     parser.add_argument(
         "--trivial-url",
@@ -990,10 +990,13 @@ def main() -> None:
             "DATABASE_URL": DATABASE_URL,
             "REDIS_URL": REDIS_URL,
             "DEBUG": "false",
-            "CONN_MAX_AGE": str(args.conn_max_age),
             "LOG_LEVEL": "WARNING",
         }
     )
+    if args.conn_max_age is not None:
+        os.environ["CONN_MAX_AGE"] = str(args.conn_max_age)
+    else:
+        os.environ.pop("CONN_MAX_AGE", None)
     scheme = "http"
     if args.settings == "production":
         scheme = "https"

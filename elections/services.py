@@ -2,6 +2,7 @@
 secret ballot, closing (the count is frozen), drawing lots, signing off, publishing, paper counts."""
 
 import json
+import random
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -431,13 +432,35 @@ def _electronic_ballots(poll: Poll) -> list[tuple[list[int], str]]:
     ]
 
 
+def _store_ballots_in_random_order(poll: Poll) -> list[tuple[list[int], str]]:
+    """Write the poll's ballots again in a random order, the same ballots with the same keys and receipts, and
+    return them for the count. Runs when the poll closes, under its lock, so no ballot is cast meanwhile.
+
+    A database keeps rows in the order they were written, and the vote records too: a listing or a dump of both
+    tables in storage order (``pg_dump``, ``SELECT`` without ``ORDER BY``) would pair each ballot with its voter, and
+    on PostgreSQL both rows of a vote carry the same transaction id (``xmin``). Written again, the ballots keep
+    neither the order of voting nor a transaction of their own.
+    """
+    rows = list(Ballot.objects.filter(poll=poll).values_list("id", "receipt", "choices", "answer"))
+    random.SystemRandom().shuffle(rows)
+    Ballot.objects.filter(poll=poll).delete()
+    Ballot.objects.bulk_create(
+        (
+            Ballot(id=key, poll=poll, receipt=receipt, choices=choices, answer=answer)
+            for key, receipt, choices, answer in rows
+        ),
+        batch_size=500,
+    )
+    return [(list(choices), answer) for _key, _receipt, choices, answer in rows]
+
+
 @transaction.atomic
 def poll_close(*, poll: Poll, user: AbstractBaseUser | None) -> Poll:
     """Close the vote and freeze the count. Waits for ballots being cast right now (they hold a shared lock)."""
     poll = Poll.objects.select_for_update().get(pk=poll.pk)
     if poll.state != Poll.State.OPEN:
         raise ValidationError(_("Only an open poll can be closed."))
-    ballots = _electronic_ballots(poll)
+    ballots = _store_ballots_in_random_order(poll)
     voted = VoteCast.objects.filter(poll=poll).count()
     if voted != len(ballots):  # cannot happen: both are written in one transaction
         raise ValidationError(

@@ -5,10 +5,12 @@ results are only displayed from ``elections.results.result_view``. Every page go
 ``personal_link_required`` (the same headers on every response: no Referer, no caching, no indexing), which is why a
 missing poll gets a rendered 404 page rather than a raised ``Http404``.
 
-Casting a ballot is the hot path of the whole congress (the hall votes at once), so the POST does the least it can:
-the link (not touched: no time of voting is kept with the voter's link), the poll with the voter's eligibility and
-whether they have voted (one query), then the service. No session, no messages, no redirect: the receipt is shown in
-the response to the POST and kept nowhere else (not in the session, a message, the URL or a log).
+Casting a ballot is the hot path of the whole congress (the hall votes at once). The ballot page's script sends the
+form to ``ballot_cast_api``, which answers in JSON and leaves the link, the poll, the voter list and both writes to
+one service call (one SQL statement on PostgreSQL); the receipt then replaces the ballot on the page. Without the
+script, or on any refusal, the form is posted to ``ballot`` and the page the server renders says the rest. Either
+way: no session, no messages, no redirect, and the link is not touched (no time of voting is kept with the voter's
+link); the receipt is in the response and nowhere else (not in the session, a message, the URL or a log).
 """
 
 from django.core.exceptions import ValidationError

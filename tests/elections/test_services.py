@@ -73,6 +73,41 @@ def test_the_ballot_table_cannot_link_a_ballot_to_its_voter_or_its_time():
 # --- Who may vote --------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.django_db(transaction=True)  # each ballot in a transaction of its own, as in the hall
+def test_closing_stores_the_ballots_again_in_an_order_that_says_nothing_of_the_order_of_voting():
+    official = StaffUserFactory()
+    congress = CongressFactory()
+    voters = present_delegates(congress, 40)
+    poll = poll_open(poll=poll_create_decision(congress=congress, title="Kontingent"), user=official)
+    cast_in_order = [
+        ballot_cast(poll_id=poll.pk, participant_id=voter.pk, answer=["yes", "no", "abstain"][number % 3])
+        for number, voter in enumerate(voters)
+    ]
+    content = sorted(Ballot.objects.filter(poll=poll).values_list("id", "receipt", "answer", "choices"))
+    storage = "ctid" if connection.vendor == "postgresql" else "rowid"
+
+    def in_storage_order(table):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT receipt FROM {table} WHERE poll_id = %s ORDER BY {storage}", [poll.pk])  # noqa: S608
+            return [row[0] for row in cursor.fetchall()]
+
+    assert in_storage_order(Ballot._meta.db_table) == cast_in_order  # what closing undoes
+
+    closed = poll_close(poll=poll, user=official)
+
+    stored = in_storage_order(Ballot._meta.db_table)
+    assert stored != cast_in_order and sorted(stored) == sorted(cast_in_order)
+    assert sorted(Ballot.objects.filter(poll=poll).values_list("id", "receipt", "answer", "choices")) == content
+    assert (closed.result["yes"], closed.result["no"], closed.result["abstain"]) == (14, 13, 13)
+    if connection.vendor == "postgresql":  # nor the transaction of the vote: all ballots now share the closing one
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT DISTINCT xmin::text FROM elections_ballot WHERE poll_id = %s", [poll.pk])
+            ballot_transactions = {row[0] for row in cursor.fetchall()}
+            cursor.execute("SELECT DISTINCT xmin::text FROM elections_votecast WHERE poll_id = %s", [poll.pk])
+            vote_transactions = {row[0] for row in cursor.fetchall()}
+        assert len(ballot_transactions) == 1 and not ballot_transactions & vote_transactions
+
+
 def test_the_snapshot_holds_checked_in_delegates_and_deputies_standing_in_for_absent_ones():
     congress = CongressFactory()
     county = CountyFactory(number="46", name="Vestland")
