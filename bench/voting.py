@@ -18,8 +18,10 @@ Each round opens a new poll through the services (``poll_create_decision`` or, w
 one-seat election with three candidates through ``poll_create_for_election``; then ``poll_open``) and runs:
 
 1. "log in": every delegate GETs ``/p/<token>/stemmegivning/<poll>/`` (the personal link is the login) and keeps the
-   ``csrftoken`` cookie and the form's ``csrfmiddlewaretoken``;
-2. "vote": all N POST their ballot at the same moment (every client waits for one start time), each immediately
+   ``csrftoken`` cookie, the form's ``csrfmiddlewaretoken``, its hidden fields and its cast address;
+2. "vote": all N POST their ballot at the same moment (every client waits for one start time): with ``--client
+   script`` (default) to the cast address with ``Accept: application/json``, as the ballot page's script does; with
+   ``--client form`` to the ballot page, as a browser without JavaScript does. Each is immediately
    followed by a second POST of the same ballot, which must be refused with 409. Timed from the first send to the
    last response of the first POSTs ("ballots/s" = N / that time); latency per POST from the connect to the end of
    the response. ``--no-second`` leaves out the second POST.
