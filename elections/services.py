@@ -151,6 +151,18 @@ def poll_create_runoff(*, poll: Poll) -> Poll:
 # --- Opening and voting --------------------------------------------------------------------------------------------
 
 
+def _stand_the_candidates_of_now(poll: Poll) -> None:
+    """The first round of an election stands every candidate the election has when the vote opens: those proposed
+    from the floor after the poll was created too, and not those removed since."""
+    election = poll.election
+    candidates = list(election.candidates.all())
+    poll.candidates.set(candidates)
+    poll.seats = election.seats
+    if poll.kind == Poll.Kind.MULTI_SEAT:
+        poll.max_choices = max(1, min(election.choices_per_ballot, len(candidates)))
+    poll.save(update_fields=["seats", "max_choices"])
+
+
 @transaction.atomic
 def poll_open(*, poll: Poll, user: AbstractBaseUser | None) -> Poll:
     """Open the poll and take the snapshot of who may vote: those checked in now (and stand-in deputies)."""
@@ -159,6 +171,8 @@ def poll_open(*, poll: Poll, user: AbstractBaseUser | None) -> Poll:
         raise ValidationError(_("Only a poll that has not been opened can be opened."))
     if poll.mode != Poll.Mode.ELECTRONIC:
         raise ValidationError(_("A paper ballot is not opened here; enter its counts when they are ready."))
+    if poll.election_id and poll.runoff_of_id is None:
+        _stand_the_candidates_of_now(poll)
     if poll.kind != Poll.Kind.YES_NO and poll.candidates.count() < 1:
         raise ValidationError(_("The poll has no candidates."))
     voters = eligible_voters(poll.congress)

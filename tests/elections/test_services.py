@@ -136,6 +136,23 @@ def test_the_snapshot_holds_checked_in_delegates_and_deputies_standing_in_for_ab
     assert ballot_cast(poll_id=poll.pk, participant_id=first.pk, answer="yes")
 
 
+def test_a_candidate_proposed_from_the_floor_after_the_poll_was_made_stands_when_it_opens():
+    election = _election(candidates=3, method="multi_seat", seats=3, office="hovedstyre_member")
+    present_delegates(election.congress, 2)
+    poll = poll_create_for_election(election=election)
+    assert poll.max_choices == 3
+    withdrawn = election.candidates.order_by("pk").first()
+    withdrawn.delete()
+    floor = CandidateFactory(election=election, proposed_by="floor")
+    CandidateFactory(election=election, proposed_by="floor")
+
+    poll = poll_open(poll=poll, user=None)
+
+    assert set(poll.candidates.all()) == set(election.candidates.all())
+    assert floor in poll.candidates.all() and poll.candidates.count() == 4
+    assert (poll.seats, poll.max_choices) == (3, 3)
+
+
 def test_a_poll_cannot_open_when_nobody_with_voting_right_is_checked_in():
     congress = CongressFactory()
     ParticipantFactory(congress=congress)  # not checked in
