@@ -38,7 +38,9 @@ from ks_landsting import decisions
 #: with the voter.
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 RECEIPT_LENGTH = 10
+RECEIPT_CONSTRAINT = "ballot_unique_receipt"
 YES_NO_ANSWERS = ("yes", "no", "abstain")
+LARGEST_KEY = 2**63 - 1  # a candidate number beyond any database key is refused before the database sees it
 
 
 class AlreadyVoted(ValidationError):
@@ -213,6 +215,8 @@ def _ballot_shape(choices: Sequence, answer: str) -> tuple[list[int], str]:
         given = [int(choice) for choice in choices]
     except (TypeError, ValueError):
         raise ValidationError(_("Choose among the candidates of this vote.")) from None
+    if any(not 0 < number <= LARGEST_KEY for number in given):
+        raise ValidationError(_("Choose among the candidates of this vote."))
     if len(set(given)) != len(given):
         raise ValidationError(_("Each candidate can be named only once."))
     return sorted(given), answer or ""
@@ -255,19 +259,24 @@ def ballot_cast(*, poll_id: int, participant_id: int, choices: Sequence = (), an
 
     The record that the voter voted and the ballot are written in one transaction; the ballot carries no voter, no
     time, and a random key. The receipt is returned to be shown once and is not stored with the voter.
-    Raises PollNotFound (not a poll of the voter's congress), PollNotOpen, NotEligible, AlreadyVoted or
-    ValidationError (a bad ballot), in that order.
+    Raises, checking in this order: ValidationError for a ballot that cannot be one in any poll (not candidate
+    numbers, or one named twice); PollNotFound (not a poll of the voter's congress); PollNotOpen; NotEligible;
+    ValidationError for a ballot that does not fit this poll; AlreadyVoted.
     """
     chosen, answer = _ballot_shape(choices, answer)
     if connection.vendor == "postgresql":
-        return _cast_in_one_statement(_VOTER_BY_PARTICIPANT, {"voter": participant_id}, poll_id, chosen, answer)
+        try:
+            return _cast_in_one_statement(_VOTER_BY_PARTICIPANT, {"voter": participant_id}, poll_id, chosen, answer)
+        except _NoVoter:
+            raise _refusals()["not_found"] from None
     return _cast_in_steps(poll_id=poll_id, participant_id=participant_id, chosen=chosen, answer=answer)
 
 
 def ballot_cast_by_link(*, token: str, poll_id: int, choices: Sequence = (), answer: str = "") -> str:
     """``ballot_cast`` for the voter whose personal link this is, when the hall votes: on PostgreSQL the link, the
-    poll, the snapshot and both writes are one statement. Raises LinkProblem for a link that does not open, then
-    as ``ballot_cast``. The link is not touched: no time of voting is kept with the voter's link."""
+    poll, the snapshot and both writes are one statement. Raises LinkProblem("malformed") first, then as
+    ``ballot_cast`` with LinkProblem for a link that does not open before PollNotFound. The link is not touched:
+    no time of voting is kept with the voter's link."""
     digest = personal_link_digest(token)
     chosen, answer = _ballot_shape(choices, answer)
     if connection.vendor == "postgresql":
@@ -328,6 +337,11 @@ _VOTER_BY_LINK = (
 #   moment (the second waits for the first and then finds it);
 # - the ballot is written from the vote record's RETURNING: both rows or neither;
 # - the final row says which check failed, in the same order as ``_cast_in_steps`` checks.
+# Only the poll row is read again after waiting for its lock; the voter list and the candidates are read as they
+# were when the statement began. A ballot sent while the same poll was being opened is therefore refused as not
+# eligible (or not valid): it was sent before there was a ballot page to send it from.
+# The values are bound by the server (``$1``…), not written into the SQL text, so that PostgreSQL's view of running
+# statements and its error log never hold a voter and a ballot side by side.
 # As ``ballot_check``: a yes/no ballot names no candidate, and an election ballot has no answer.
 _CAST_STATEMENT = """
 WITH voter AS ({voter}),
@@ -344,11 +358,11 @@ eligible AS (
 ),
 valid AS (
     SELECT CASE WHEN poll.kind = 'yes_no'
-            THEN %(answer)s IN ('yes', 'no', 'abstain') AND cardinality(%(choices)s::integer[]) = 0
-        ELSE %(answer)s = '' AND cardinality(%(choices)s::integer[]) <= poll.max_choices
-            AND cardinality(%(choices)s::integer[]) = (
+            THEN %(answer)s IN ('yes', 'no', 'abstain') AND cardinality(%(choices)s::bigint[]) = 0
+        ELSE %(answer)s = '' AND cardinality(%(choices)s::bigint[]) <= poll.max_choices
+            AND cardinality(%(choices)s::bigint[]) = (
                 SELECT count(*) FROM elections_poll_candidates
-                WHERE poll_id = poll.id AND candidate_id = ANY(%(choices)s::integer[])
+                WHERE poll_id = poll.id AND candidate_id = ANY(%(choices)s::bigint[])
             )
         END AS yes
     FROM poll
@@ -385,8 +399,10 @@ def _cast_in_one_statement(voter_sql: str, voter_params: dict, poll_id: int, cho
         params.update(receipt=receipt, vote_id=uuid.uuid4(), ballot_id=uuid.uuid4())
         try:
             row = _fetch_one(_CAST_SQL[voter_sql], params)
-        except IntegrityError:
-            continue  # the receipt was drawn twice in this poll (a second vote writes nothing: it is not an error)
+        except IntegrityError as error:
+            if _constraint(error) == RECEIPT_CONSTRAINT:
+                continue  # the receipt was drawn twice in this poll (a second vote writes nothing: not an error)
+            raise
         found_voter, found_poll, is_open, eligible, valid, cast = row
         if cast:
             return receipt
@@ -406,16 +422,33 @@ def _cast_in_one_statement(voter_sql: str, voter_params: dict, poll_id: int, cho
     raise RuntimeError("no free receipt after five draws")
 
 
+def _constraint(error: IntegrityError) -> str:
+    diagnostics = getattr(error.__cause__, "diag", None)
+    return getattr(diagnostics, "constraint_name", "") or ""
+
+
 def _fetch_one(sql: str, params: dict) -> tuple:
     """Outside a transaction the statement is its own (autocommit); inside one, a savepoint lets a receipt drawn
     twice be drawn again."""
     if connection.in_atomic_block:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(), _server_bound_cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()
-    with connection.cursor() as cursor:
+    with _server_bound_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
+
+
+def _server_bound_cursor():
+    """A cursor of Django's connection whose values the server binds (Django's own cursors write them into the
+    SQL text), wrapped like Django's cursors: the same errors, and counted in the query log when that is on."""
+    import psycopg
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    cursor = psycopg.Cursor(connection.connection)
+    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
 
 
 # --- Closing, counting, lots, sign-off, publishing ----------------------------------------------------------------
@@ -454,6 +487,11 @@ def _store_ballots_in_random_order(poll: Poll) -> list[tuple[list[int], str]]:
     tables in storage order (``pg_dump``, ``SELECT`` without ``ORDER BY``) would pair each ballot with its voter, and
     on PostgreSQL both rows of a vote carry the same transaction id (``xmin``). Written again, the ballots keep
     neither the order of voting nor a transaction of their own.
+
+    What this does not reach: while the poll is open, anyone who can query both tables can pair them by ``xmin``
+    (the issue asks for one transaction); and until VACUUM reuses their space, the old row versions stay in the
+    table's files, as they stay in the write-ahead log and in file-level backups. Only the database's operators have
+    that access; no page of the application shows ballots beside voters.
     """
     rows = list(Ballot.objects.filter(poll=poll).values_list("id", "receipt", "choices", "answer"))
     random.SystemRandom().shuffle(rows)

@@ -23,6 +23,12 @@ YES_NO_CHOICES = [("yes", _("Yes")), ("no", _("No")), ("abstain", _("Abstain"))]
 ANSWER_LABELS = dict(YES_NO_CHOICES)
 
 
+def _is_number(value) -> bool:
+    """ASCII digits only ("²" and the digits of other scripts are not numbers here)."""
+    text = str(value)
+    return text.isascii() and text.isdigit()
+
+
 class CandidateChoiceField(forms.ChoiceField):
     """A candidate (or ``blank``). Before the candidates are given, any candidate number passes."""
 
@@ -30,7 +36,7 @@ class CandidateChoiceField(forms.ChoiceField):
 
     def valid_value(self, value) -> bool:
         if self.open:
-            return value == BLANK or str(value).isdigit()
+            return value == BLANK or _is_number(value)
         return super().valid_value(value)
 
 
@@ -39,7 +45,7 @@ class CandidateMultipleChoiceField(forms.MultipleChoiceField):
 
     def valid_value(self, value) -> bool:
         if self.open:
-            return str(value).isdigit()
+            return _is_number(value)
         return super().valid_value(value)
 
 

@@ -1,7 +1,7 @@
 /* The ballot page casts the vote without leaving the page: the form is sent to its "cast" address, which answers
    in JSON, and the receipt replaces the ballot. On any other answer (a mistake on the ballot, a vote closed or
-   already cast, a lost connection) the form is posted as usual, and the page the server renders says what is
-   wrong, or shows the receipt. Without JavaScript the form is always posted as usual. */
+   already cast, no answer within 30 seconds, a lost connection) the form is posted as usual, and the page the
+   server renders says what is wrong, or shows the receipt. Without JavaScript the form is always posted as usual. */
 (function () {
   "use strict";
   var form = document.querySelector("form[data-cast-url]");
@@ -10,7 +10,20 @@
   if (!form || !area || !template || !("content" in template) || !window.fetch || !window.URLSearchParams) {
     return;
   }
+  var button = form.querySelector("[type=submit]");
+  var status = document.getElementById("ballot-sending");
+  var TIMEOUT_MS = 30000;
   var sending = false;
+
+  function setSending(on) {
+    sending = on;
+    button.disabled = on;
+    if (status) { status.textContent = on ? form.getAttribute("data-sending-text") : ""; }
+  }
+
+  function postAsUsual() {
+    form.submit();
+  }
 
   function showReceipt(code) {
     var receipt = template.content.cloneNode(true);
@@ -21,25 +34,36 @@
     area.querySelector("h1").focus();
   }
 
+  function answered(answer) {
+    if (answer && answer.status === "cast" && answer.receipt) {
+      showReceipt(answer.receipt);
+    } else {
+      postAsUsual();
+    }
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     if (sending) { return; }  // a double tap sends one ballot
-    sending = true;
-    form.setAttribute("aria-busy", "true");
+    setSending(true);
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller ? window.setTimeout(function () { controller.abort(); }, TIMEOUT_MS) : null;
     fetch(form.getAttribute("data-cast-url"), {
       method: "POST",
       body: new URLSearchParams(new FormData(form)),
       headers: { "Accept": "application/json" },
       credentials: "same-origin",
       cache: "no-store",
-      redirect: "error"
+      redirect: "error",
+      signal: controller ? controller.signal : undefined
     }).then(function (response) {
-      return response.ok ? response.json() : Promise.reject(new Error(String(response.status)));
-    }).then(function (answer) {
-      if (answer.status !== "cast" || !answer.receipt) { throw new Error(answer.status); }
-      showReceipt(answer.receipt);
-    }).catch(function () {
-      form.submit();
-    });
+      window.clearTimeout(timer);
+      return response.ok ? response.json() : null;
+    }).then(answered, postAsUsual);
+  });
+
+  // Back to this page from the browser's history: the form can be sent again.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) { setSending(false); }
   });
 })();

@@ -239,9 +239,26 @@ def test_on_postgresql_a_ballot_is_one_statement(client, congress, token):
         pytest.skip("the one-statement cast is PostgreSQL's")
     poll = decision(congress)
     with CaptureQueriesContext(connection) as queries:
-        assert post(client, token, poll, answer="yes").status_code == 200
+        cast = post(client, token, poll, answer="yes")
+        assert cast.status_code == 200
         assert post(client, token, poll, answer="yes").status_code == 409
+    receipt = cast.json()["receipt"].replace("-", "")
     # Each is the statement inside the test's transaction's savepoint (SAVEPOINT, the statement, RELEASE).
     statements = [query["sql"] for query in queries.captured_queries if "SAVEPOINT" not in query["sql"]]
     assert len(statements) == 2
     assert all(sql.lstrip().startswith("WITH voter AS") for sql in statements)
+    # The server binds the values: the statement's text (as PostgreSQL shows and logs it) holds neither the voter's
+    # link nor the ballot.
+    digest = PersonalLink.objects.get(revoked_at__isnull=True).token_hash
+    assert all("$1" in sql and digest not in sql and receipt not in sql for sql in statements)
+
+
+@pytest.mark.parametrize("number", ["99999999999", "9223372036854775808", "2²", "٣"])
+def test_a_candidate_number_beyond_any_key_is_refused_in_words(client, congress, token, number):
+    poll = election(congress)
+    response = post(client, token, poll, choice=number)
+    assert response.status_code == 400
+    assert response.json()["status"] == "invalid"
+    form_post = client.post(reverse("elections_portal:ballot", args=[token, poll.pk]), {"choice": number})
+    assert form_post.status_code == 400
+    assert not VoteCast.objects.exists()

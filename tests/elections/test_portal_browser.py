@@ -84,8 +84,14 @@ def test_delegate_votes_on_a_phone_and_finds_the_ballot_by_receipt(live_server, 
     expect(page.locator(f"#ballot-{marit.pk}")).to_be_enabled()
     page.locator(f"#ballot-{marit.pk}").check()
     ballot_url = page.url
+    held = []  # the ballot is held on its way, to see the page while it is sent
+    page.route("**/avgi/", lambda route: held.append(route))
+    page.locator("button.ballot-cast__button").click()
+    expect(page.locator("#ballot-sending")).to_have_text("Sender stemmen din …")
+    expect(page.locator("button.ballot-cast__button")).to_be_disabled()
+    assert len(held) == 1
     with page.expect_response(lambda response: response.url.endswith("/avgi/")) as cast:
-        page.locator("button.ballot-cast__button").click()
+        held[0].continue_()
     assert cast.value.status == 200
 
     # The receipt, shown once, in two groups: in place of the ballot (the page's script), with the focus on it.
@@ -167,7 +173,9 @@ def test_a_vote_closed_while_the_ballot_was_open_is_said_so_on_the_page(live_ser
     page.locator("label[for='ballot-yes']").click()
     poll_close(poll=poll, user=StaffUserFactory())
 
-    page.locator("button.ballot-cast__button").click()
+    with page.expect_response(lambda response: response.url.endswith("/avgi/")) as cast:
+        page.locator("button.ballot-cast__button").click()
+    assert cast.value.status == 403
 
     expect(page.locator("#refusal")).to_contain_text("Denne avstemningen er avsluttet")
     assert not VoteCast.objects.filter(poll=poll).exists()

@@ -2,11 +2,12 @@
 
 import random
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from delegates.checkin import checkin_record
 from delegates.models import Attendance, Participant
@@ -14,6 +15,7 @@ from delegates.services import personal_link_issue
 from elections.models import Ballot, EligibleVoter, LotDrawing, Poll, VoteCast
 from elections.services import (
     AlreadyVoted,
+    PollNotFound,
     PollNotOpen,
     ballot_cast,
     ballot_cast_by_link,
@@ -134,6 +136,44 @@ def test_the_snapshot_holds_checked_in_delegates_and_deputies_standing_in_for_ab
     with pytest.raises(ValidationError, match="may not vote"):
         ballot_cast(poll_id=poll.pk, participant_id=observer.pk, answer="yes")
     assert ballot_cast(poll_id=poll.pk, participant_id=first.pk, answer="yes")
+
+
+def test_a_voter_of_another_congress_or_none_finds_no_such_poll():
+    congress = CongressFactory()
+    present_delegates(congress, 1)
+    poll = poll_open(poll=poll_create_decision(congress=congress, title="Kontingent"), user=None)
+    stranger = present_delegates(CongressFactory(), 1)[0]
+    with pytest.raises(PollNotFound):
+        ballot_cast(poll_id=poll.pk, participant_id=stranger.pk, answer="yes")
+    with pytest.raises(PollNotFound):
+        ballot_cast(poll_id=poll.pk, participant_id=stranger.pk + 1000, answer="yes")
+    assert not VoteCast.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "autocommit",
+    [
+        pytest.param(False, id="in-a-transaction"),
+        pytest.param(True, id="autocommit", marks=pytest.mark.django_db(transaction=True)),
+    ],
+)
+def test_a_receipt_drawn_twice_in_a_poll_is_drawn_again(monkeypatch, autocommit):
+    """Inside a transaction (the statement in a savepoint) and outside one (the statement is its transaction)."""
+    assert connection.in_atomic_block != autocommit
+    congress = CongressFactory()
+    first, second = present_delegates(congress, 2)
+    poll = poll_open(poll=poll_create_decision(congress=congress, title="Kontingent"), user=None)
+    draws = iter(["AAAAAAAAAA", "AAAAAAAAAA", "BBBBBBBBBB"])
+    monkeypatch.setattr("elections.services._new_receipt", lambda: next(draws))
+
+    assert ballot_cast(poll_id=poll.pk, participant_id=first.pk, answer="yes") == "AAAAAAAAAA"
+    assert ballot_cast(poll_id=poll.pk, participant_id=second.pk, answer="no") == "BBBBBBBBBB"
+
+    assert sorted(Ballot.objects.filter(poll=poll).values_list("receipt", "answer")) == [
+        ("AAAAAAAAAA", "yes"),
+        ("BBBBBBBBBB", "no"),
+    ]
+    assert VoteCast.objects.filter(poll=poll).count() == 2
 
 
 def test_a_candidate_proposed_from_the_floor_after_the_poll_was_made_stands_when_it_opens():
@@ -431,6 +471,60 @@ def test_closing_while_the_hall_votes_counts_every_ballot_that_got_a_receipt_and
     stored = set(Ballot.objects.filter(poll=poll).values_list("receipt", flat=True))
     assert stored == set(receipts)
     assert VoteCast.objects.filter(poll=poll).count() == len(receipts)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_ballot_waiting_for_the_closing_finds_the_poll_closed_and_writes_nothing():
+    """The cast's FOR SHARE waits for the closing's FOR UPDATE; once the closing commits, the cast reads the poll
+    row as it is now (closed), not as it was when the statement began."""
+    if connection.vendor != "postgresql":
+        pytest.skip("lock waits are tested against PostgreSQL")
+    congress = CongressFactory()
+    voter = present_delegates(congress, 1)[0]
+    poll = poll_open(poll=poll_create_decision(congress=congress, title="Kontingent"), user=None)
+    token = personal_link_issue(participant=voter)[1]
+    locked, release = threading.Event(), threading.Event()
+
+    def closing():
+        try:
+            with transaction.atomic():
+                Poll.objects.select_for_update().get(pk=poll.pk)
+                Poll.objects.filter(pk=poll.pk).update(state=Poll.State.CLOSED)
+                locked.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    def casting():
+        try:
+            return ballot_cast_by_link(token=token, poll_id=poll.pk, answer="yes")
+        except PollNotOpen as refusal:
+            return refusal
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        closer = pool.submit(closing)
+        assert locked.wait(10)
+        cast = pool.submit(casting)
+        waiting = 0
+        for _attempt in range(100):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE wait_event_type = 'Lock' AND position('WITH voter AS' in query) > 0"
+                )
+                waiting = cursor.fetchone()[0]
+            if waiting:
+                break
+            time.sleep(0.05)
+        assert waiting == 1  # the ballot waits for the closing
+        release.set()
+        closer.result()
+        outcome = cast.result()
+
+    assert isinstance(outcome, PollNotOpen)
+    assert not VoteCast.objects.filter(poll=poll).exists() and not Ballot.objects.filter(poll=poll).exists()
 
 
 def test_the_result_reads_the_same_everywhere_with_its_base_and_gender_balance():
