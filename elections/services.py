@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agenda.models import Congress
@@ -121,6 +121,13 @@ def poll_create_decision(
     )
 
 
+def _runoff_title(title: str) -> str:
+    """Stored in the congress' language (the site's default), like the titles the secretariat types, and not in
+    the language of the official who happens to create the run-off."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("%(title)s, run-off") % {"title": title}
+
+
 @transaction.atomic
 def poll_create_runoff(*, poll: Poll) -> Poll:
     """The second round between the two leading candidates, when the first gave nobody an absolute majority."""
@@ -136,7 +143,7 @@ def poll_create_runoff(*, poll: Poll) -> Poll:
         raise ValidationError(_("The run-off has already been created."))
     runoff = Poll.objects.create(
         congress=poll.congress,
-        title=_("%(title)s, run-off") % {"title": poll.title},
+        title=_runoff_title(poll.title),
         kind=Poll.Kind.SINGLE_MAJORITY,
         mode=poll.mode,
         election=poll.election,

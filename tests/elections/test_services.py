@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
+from django.utils import translation
 
 from delegates.checkin import checkin_record
 from delegates.models import Attendance, Participant
@@ -277,9 +278,11 @@ def test_no_absolute_majority_leads_to_a_run_off_between_the_two_leading():
     poll = _published(poll, official)
     assert sorted(poll.result["runoff"]) == sorted([a.pk, b.pk])
 
-    runoff = poll_create_runoff(poll=poll)
+    with translation.override("nb"):  # an official using the site in bokmål; the site's language is English here
+        runoff = poll_create_runoff(poll=poll)
 
     assert (runoff.round, runoff.runoff_of) == (2, poll)
+    assert runoff.title == f"{poll.title}, run-off"  # in the site's language, not the official's
     assert set(runoff.candidates.all()) == {a, b}
     with pytest.raises(ValidationError, match="already"):
         poll_create_runoff(poll=poll)
