@@ -8,6 +8,7 @@ app_name = "elections_portal"
 
 urlpatterns = [
     path("stemmegivning/", views.ballots, name="ballots"),
+    path("stemmegivning/tilstand/", views.ballots_state, name="ballots_state"),
     path("stemmegivning/<int:poll_id>/", views.ballot, name="ballot"),
     path("stemmegivning/<int:poll_id>/avgi/", views.ballot_cast_api, name="cast"),
     path("resultater/", views.results, name="results"),

@@ -85,13 +85,33 @@ def _choice_rule(poll: Poll) -> str:
 # --- The open votes ------------------------------------------------------------------------------------------
 
 
+# How often the list of open votes asks whether it has changed (the page's script; not while the phone sleeps).
+OPEN_VOTES_CHECK_SECONDS = 5
+
+
+def _open_votes_key(polls: list[Poll]) -> str:
+    """What the list of open votes shows, in a word: which votes, and in which the delegate has voted."""
+    return ",".join(f"{poll.pk}:{int(poll.has_voted)}" for poll in polls)
+
+
 @require_GET
 @personal_link_required
 def ballots(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
     polls = selectors.polls_for_voter(link.participant)
     for poll in polls:
         poll.choice_rule = _choice_rule(poll)
-    return TemplateResponse(request, "elections/portal/ballots.html", _context(link, token, polls=polls))
+    context = _context(
+        link, token, polls=polls, live_key=_open_votes_key(polls), live_ms=OPEN_VOTES_CHECK_SECONDS * 1000
+    )
+    return TemplateResponse(request, "elections/portal/ballots.html", context)
+
+
+@require_GET
+@personal_link_required(touch=False)
+def ballots_state(request: HttpRequest, link: PersonalLink, token: str) -> JsonResponse:
+    """The list's key, for its script: the page reloads when a vote opens or closes while the delegate waits. The
+    link is not touched: a phone left on the page is not a visit every few seconds."""
+    return JsonResponse({"key": _open_votes_key(selectors.polls_for_voter(link.participant))})
 
 
 # --- The ballot ----------------------------------------------------------------------------------------------

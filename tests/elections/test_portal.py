@@ -128,6 +128,33 @@ def test_without_an_open_vote_the_delegate_is_told_when_votes_open(client, congr
     assert f'href="{url("ballots", token)}"' in body  # check again
 
 
+def test_the_list_follows_the_votes_through_a_key_its_script_asks_for(client, congress, me, token):
+    link = PersonalLink.objects.get(participant=me, revoked_at__isnull=True)
+    page = client.get(url("ballots", token)).content.decode()
+    state = client.get(url("ballots_state", token))
+    assert state.status_code == 200 and state["Cache-Control"] == "no-store"
+    assert state.json() == {"key": ""}
+    assert f'data-live-url="{url("ballots_state", token)}" data-key=""' in page
+    opened = PersonalLink.objects.get(pk=link.pk).last_opened_at
+
+    fee = open_decision(congress)
+    assert client.get(url("ballots_state", token)).json() == {"key": f"{fee.pk}:0"}
+    ballot_cast(poll_id=fee.pk, participant_id=me.pk, answer="yes")
+    assert client.get(url("ballots_state", token)).json() == {"key": f"{fee.pk}:1"}
+    assert f'data-key="{fee.pk}:1"' in client.get(url("ballots", token)).content.decode()
+    poll_close(poll=fee, user=None)
+    assert client.get(url("ballots_state", token)).json() == {"key": ""}
+    # Asking is not a visit: a phone left on the page is not recorded every few seconds.
+    PersonalLink.objects.filter(pk=link.pk).update(last_opened_at=opened)
+    client.get(url("ballots_state", token))
+    assert PersonalLink.objects.get(pk=link.pk).last_opened_at == opened
+
+
+def test_the_list_state_of_a_bad_link_is_the_link_page(client):
+    response = client.get(reverse("elections_portal:ballots_state", args=["A" * 43]))
+    assert response.status_code == 404
+
+
 def test_the_portal_navigation_links_to_voting(client, token):
     body = client.get(reverse("committees_portal:statements", args=[token])).content.decode()
     assert f'href="{url("ballots", token)}"' in body

@@ -180,3 +180,21 @@ def test_a_vote_closed_while_the_ballot_was_open_is_said_so_on_the_page(live_ser
     expect(page.locator("#refusal")).to_contain_text("Denne avstemningen er avsluttet")
     assert not VoteCast.objects.filter(poll=poll).exists()
     assert_page_is_fine(page)
+
+
+def test_a_vote_that_opens_while_the_delegate_waits_appears_on_the_list(live_server, phone_page, monkeypatch):
+    monkeypatch.setattr("elections.portal.views.OPEN_VOTES_CHECK_SECONDS", 1)
+    page = phone_page
+    congress = CongressFactory(name="Landstinget 2028")
+    me = present_delegates(congress, 1)[0]
+    poll = poll_create_decision(congress=congress, title="Kontingent 2029")
+    _link, token = personal_link_issue(participant=me)
+    page.goto(live_server.url + reverse("elections_portal:ballots", args=[token]))
+    expect(page.locator("#no-polls")).to_contain_text("La siden være åpen")
+    assert_page_is_fine(page)
+
+    poll_open(poll=poll, user=None)
+
+    expect(page.locator(f"#poll-{poll.pk} h2")).to_have_text("Kontingent 2029")
+    expect(page.locator(f"#poll-{poll.pk} a.poll-item__vote")).to_be_visible()
+    assert_page_is_fine(page)

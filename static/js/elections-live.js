@@ -1,6 +1,7 @@
-/* The officials' desk and the hall's projector: while a vote is open, fetch its state every few seconds and update
-   the numbers in place; when the vote shown changes (opened, closed, published, another vote), reload the page so
-   that the server renders what belongs to the new state. Without JavaScript the pages work by reloading. */
+/* Pages that follow the votes as they happen: the officials' desk and the hall's projector (while a vote is open,
+   fetch its state every few seconds and update the numbers in place), and the delegates' list of open votes. When
+   what the page shows changes (a vote opened, closed, published or cast), reload the page so that the server renders
+   what belongs to the new state. Without JavaScript the pages work by reloading. */
 (function () {
   "use strict";
   var root = document.querySelector("[data-live-url]");
@@ -37,6 +38,7 @@
   }
   // The desk's poll page only polls while its vote is open; the projector always (it waits for the next vote).
   if (!active) { return; }
+  root.querySelectorAll("[data-live-hint]").forEach(function (hint) { hint.hidden = false; });
   window.setInterval(refresh, interval);
   document.addEventListener("visibilitychange", refresh);
 })();
