@@ -1,6 +1,7 @@
 """Every write of the poll engine: polls for elections and decisions, opening with the voter snapshot, casting a
 secret ballot, closing (the count is frozen), drawing lots, signing off, publishing, paper counts."""
 
+import contextlib
 import json
 import random
 import secrets
@@ -437,11 +438,8 @@ def _constraint(error: IntegrityError) -> str:
 def _fetch_one(sql: str, params: dict) -> tuple:
     """Outside a transaction the statement is its own (autocommit); inside one, a savepoint lets a receipt drawn
     twice be drawn again."""
-    if connection.in_atomic_block:
-        with transaction.atomic(), _server_bound_cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
-    with _server_bound_cursor() as cursor:
+    savepoint = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    with savepoint, _server_bound_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
 

@@ -21,23 +21,9 @@ from committees import selectors, services
 from committees.models import Amendment, Paragraph, PoliticalDocument, Statement
 from committees.portal.forms import AmendmentForm, StatementForm
 from delegates.models import Participant, PersonalLink
-from delegates.portal.views import personal_link_required
-from delegates.services import registration_is_open
+from delegates.portal.views import personal_link_required, portal_context
 
 POINT_KINDS = (Amendment.Kind.INSERT, Amendment.Kind.NEW_PARAGRAPH)
-
-
-def _context(link: PersonalLink, token: str, **extra) -> dict:
-    """What every portal page needs (the same keys as the registration portal's pages)."""
-    participant = link.participant
-    return {
-        "participant": participant,
-        "congress": participant.congress,
-        "token": token,
-        "is_open": registration_is_open(participant),
-        "withdrawn": participant.status == Participant.Status.WITHDRAWN,
-        **extra,
-    }
 
 
 def _refusal(participant: Participant) -> str:
@@ -56,11 +42,11 @@ def _has_text(document: PoliticalDocument | None) -> bool:
 
 
 def _no_document(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
-    return TemplateResponse(request, "committees/portal/no_document.html", _context(link, token))
+    return TemplateResponse(request, "committees/portal/no_document.html", portal_context(link, token))
 
 
 def _not_found(request: HttpRequest, link: PersonalLink, token: str, *, what: str, number: int) -> HttpResponse:
-    context = _context(link, token, what=what, number=number)
+    context = portal_context(link, token, what=what, number=number)
     return TemplateResponse(request, "committees/portal/not_found.html", context, status=404)
 
 
@@ -127,7 +113,7 @@ def document(request: HttpRequest, link: PersonalLink, token: str) -> HttpRespon
         )
         for numbered in selectors.numbered_chapters(document)
     ]
-    context = _context(
+    context = portal_context(
         link,
         token,
         document=document,
@@ -168,7 +154,7 @@ def amendments(request: HttpRequest, link: PersonalLink, token: str) -> HttpResp
         for amendment in submitted
     ]
     own = sorted((a for a in every if a.submitter_id == participant.pk), key=lambda a: a.number)
-    context = _context(
+    context = portal_context(
         link,
         token,
         document=document,
@@ -218,7 +204,7 @@ def amendment_new(request: HttpRequest, link: PersonalLink, token: str) -> HttpR
     refusal = _refusal(participant)
     if not amendments_open or refusal:
         refused = request.method == "POST"
-        context = _context(
+        context = portal_context(
             link, token, document=document, amendments_open=amendments_open, refusal=refusal, refused=refused
         )
         return TemplateResponse(
@@ -272,7 +258,7 @@ def amendment_new(request: HttpRequest, link: PersonalLink, token: str) -> HttpR
         form = AmendmentForm(initial=initial, **form_kwargs)
         line_from, line_to = initial.get("line_from"), initial.get("line_to")
 
-    context = _context(
+    context = portal_context(
         link,
         token,
         document=document,
@@ -296,7 +282,7 @@ def amendment(request: HttpRequest, link: PersonalLink, token: str, number: int)
     if found is None:
         return _not_found(request, link, token, what="amendment", number=number)
     own = found.submitter_id == participant.pk
-    context = _context(
+    context = portal_context(
         link,
         token,
         document=document,
@@ -344,7 +330,7 @@ def amendment_withdraw(request: HttpRequest, link: PersonalLink, token: str, num
     if done:
         messages.success(request, _("Amendment %(number)d is withdrawn.") % {"number": number})
         return redirect("committees_portal:amendment", token=token, number=number)
-    context = _context(link, token, document=document, amendment=found, problem=problem, error=error)
+    context = portal_context(link, token, document=document, amendment=found, problem=problem, error=error)
     return TemplateResponse(request, "committees/portal/amendment_withdraw.html", context, status=status)
 
 
@@ -362,7 +348,7 @@ def statements(request: HttpRequest, link: PersonalLink, token: str) -> HttpResp
     participant = link.participant
     congress = participant.congress
     every = list(selectors.statements_in_order(congress, include_withdrawn=True))
-    context = _context(
+    context = portal_context(
         link,
         token,
         statements=[statement for statement in every if statement.status == Statement.Status.SUBMITTED],
@@ -383,7 +369,7 @@ def statement_new(request: HttpRequest, link: PersonalLink, token: str) -> HttpR
     refusal = _refusal(participant)
     if not statements_open or refusal:
         refused = request.method == "POST"
-        context = _context(link, token, statements_open=statements_open, refusal=refusal, refused=refused)
+        context = portal_context(link, token, statements_open=statements_open, refusal=refusal, refused=refused)
         return TemplateResponse(
             request, "committees/portal/statement_closed.html", context, status=403 if refused else 200
         )
@@ -416,7 +402,7 @@ def statement_new(request: HttpRequest, link: PersonalLink, token: str) -> HttpR
         status = 400
     else:
         form = StatementForm(**form_kwargs)
-    context = _context(link, token, form=form, needed=congress.statement_min_supporters)
+    context = portal_context(link, token, form=form, needed=congress.statement_min_supporters)
     return TemplateResponse(request, "committees/portal/statement_form.html", context, status=status)
 
 
@@ -433,7 +419,7 @@ def statement(request: HttpRequest, link: PersonalLink, token: str, number: int)
     if found is None:
         return _not_found(request, link, token, what="statement", number=number)
     own = found.submitter_id == participant.pk
-    context = _context(
+    context = portal_context(
         link,
         token,
         statement=found,
@@ -465,5 +451,5 @@ def statement_withdraw(request: HttpRequest, link: PersonalLink, token: str, num
     if done:
         messages.success(request, _("Statement %(number)d is withdrawn.") % {"number": number})
         return redirect("committees_portal:statement", token=token, number=number)
-    context = _context(link, token, statement=found, problem=problem, error=error)
+    context = portal_context(link, token, statement=found, problem=problem, error=error)
     return TemplateResponse(request, "committees/portal/statement_withdraw.html", context, status=status)

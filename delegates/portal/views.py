@@ -91,7 +91,8 @@ def personal_link_required(view=None, *, touch: bool = True):
     return wrapper
 
 
-def _context(link: PersonalLink, token: str, **extra) -> dict:
+def portal_context(link: PersonalLink, token: str, **extra) -> dict:
+    """What every page behind the personal link needs (the registration, committees and voting portals)."""
     participant = link.participant
     return {
         "participant": participant,
@@ -171,7 +172,7 @@ def home(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
         )
         form = RegistrationForm(initial=initial, **form_kwargs) if is_open else None
 
-    context = _context(
+    context = portal_context(
         link,
         token,
         form=form,
@@ -200,7 +201,7 @@ def done(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
     if registration is None or registration.status != Registration.Status.REGISTERED:
         return redirect("portal:home", token=token)
     language = translation.get_language() or "nb"
-    context = _context(
+    context = portal_context(
         link,
         token,
         registration=registration,
@@ -228,7 +229,7 @@ def cancel(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse
             error, status = " ".join(problem.messages), 400
         else:
             return redirect("portal:cancelled", token=token)
-    context = _context(link, token, holds_seat=participant.has_voting_right, error=error, refused=status == 403)
+    context = portal_context(link, token, holds_seat=participant.has_voting_right, error=error, refused=status == 403)
     return TemplateResponse(request, "delegates/portal/cancel.html", context, status=status)
 
 
@@ -237,7 +238,7 @@ def cancel(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse
 def cancelled(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
     if link.participant.status != Participant.Status.WITHDRAWN:
         return redirect("portal:home", token=token)
-    return TemplateResponse(request, "delegates/portal/cancelled.html", _context(link, token))
+    return TemplateResponse(request, "delegates/portal/cancelled.html", portal_context(link, token))
 
 
 # --- Everything stored about you ------------------------------------------------------------------------------
@@ -269,7 +270,7 @@ def my_data(request: HttpRequest, link: PersonalLink, token: str) -> HttpRespons
     congress = participant.congress
     language = translation.get_language() or "nb"
     registration = _registration(participant)
-    context = _context(
+    context = portal_context(
         link,
         token,
         registration=registration,
@@ -317,7 +318,7 @@ def programme(request: HttpRequest, link: PersonalLink, token: str) -> HttpRespo
     language = translation.get_language() or "nb"
     registration = _registration(participant)
     event_ids, registered_ids = _programme_event_ids(participant, registration)
-    context = _context(
+    context = portal_context(
         link,
         token,
         registration=registration,

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from delegates.models import Participant, PersonalLink
-from delegates.portal.views import LINK_PROBLEM_STATUS, personal_link_required, portal_headers
-from delegates.services import LinkProblem, registration_is_open
+from delegates.models import PersonalLink
+from delegates.portal.views import LINK_PROBLEM_STATUS, personal_link_required, portal_context, portal_headers
+from delegates.services import LinkProblem
 from elections import selectors, services
 from elections.models import Ballot, Candidate, Poll
 from elections.portal.forms import (
@@ -36,24 +36,23 @@ from elections.portal.forms import (
 from elections.results import result_view
 
 # Why a voter cannot use a ballot, and the status of the page that says so.
-REFUSAL_STATUS = {"not_open": 403, "not_eligible": 403, "voted": 409}
+REFUSAL_STATUS = {"not_found": 404, "not_open": 403, "not_eligible": 403, "voted": 409}
+# The service's refusals of a ballot, and the word each has on the pages and in the cast address's answers.
+SERVICE_REFUSALS = (
+    (services.PollNotFound, "not_found"),
+    (services.PollNotOpen, "not_open"),
+    (services.NotEligible, "not_eligible"),
+    (services.AlreadyVoted, "voted"),
+)
 
 
-def _context(link: PersonalLink, token: str, **extra) -> dict:
-    """What every portal page needs (the same keys as the registration portal's pages)."""
-    participant = link.participant
-    return {
-        "participant": participant,
-        "congress": participant.congress,
-        "token": token,
-        "is_open": registration_is_open(participant),
-        "withdrawn": participant.status == Participant.Status.WITHDRAWN,
-        **extra,
-    }
+def _refusal_of(error: ValidationError) -> str:
+    """The word for a refusal of ``services.ballot_cast`` ("" for a ballot that is simply not valid)."""
+    return next((word for kind, word in SERVICE_REFUSALS if isinstance(error, kind)), "")
 
 
 def _not_found(request: HttpRequest, link: PersonalLink, token: str, *, reason: str, poll=None) -> HttpResponse:
-    context = _context(link, token, reason=reason, poll=poll)
+    context = portal_context(link, token, reason=reason, poll=poll)
     return TemplateResponse(request, "elections/portal/not_found.html", context, status=404)
 
 
@@ -69,7 +68,7 @@ def _refusal(poll: Poll) -> str:
 
 
 def _refused(request: HttpRequest, link: PersonalLink, token: str, *, poll: Poll, refusal: str, status: int):
-    context = _context(link, token, poll=poll, refusal=refusal, messages=())
+    context = portal_context(link, token, poll=poll, refusal=refusal, messages=())
     return TemplateResponse(request, "elections/portal/refused.html", context, status=status)
 
 
@@ -100,7 +99,7 @@ def ballots(request: HttpRequest, link: PersonalLink, token: str) -> HttpRespons
     polls = selectors.polls_for_voter(link.participant)
     for poll in polls:
         poll.choice_rule = _choice_rule(poll)
-    context = _context(
+    context = portal_context(
         link, token, polls=polls, live_key=_open_votes_key(polls), live_ms=OPEN_VOTES_CHECK_SECONDS * 1000
     )
     return TemplateResponse(request, "elections/portal/ballots.html", context)
@@ -126,7 +125,7 @@ def ballot(request: HttpRequest, token: str, poll_id: int) -> HttpResponse:
 
 
 def _ballot_page(request, link, token, *, poll: Poll, form: BallotForm, status: int = 200) -> HttpResponse:
-    context = _context(link, token, poll=poll, form=form, messages=())
+    context = portal_context(link, token, poll=poll, form=form, messages=())
     return TemplateResponse(request, "elections/portal/ballot.html", context, status=status)
 
 
@@ -156,18 +155,15 @@ def _ballot_cast(request: HttpRequest, link: PersonalLink, token: str, poll_id: 
     if form.is_valid():
         try:
             receipt = services.ballot_cast(poll_id=poll.pk, participant_id=participant.pk, **form.ballot())
-        except services.PollNotFound:
-            return _not_found(request, link, token, reason="poll")
-        except services.AlreadyVoted:
-            return _refused(request, link, token, poll=poll, refusal="voted", status=409)
-        except services.PollNotOpen:
-            return _refused(request, link, token, poll=poll, refusal="not_open", status=403)
-        except services.NotEligible:
-            return _refused(request, link, token, poll=poll, refusal="not_eligible", status=403)
         except ValidationError as error:
+            refusal = _refusal_of(error)
+            if refusal == "not_found":
+                return _not_found(request, link, token, reason="poll")
+            if refusal:
+                return _refused(request, link, token, poll=poll, refusal=refusal, status=REFUSAL_STATUS[refusal])
             form.add_error(None, error.messages)
         else:
-            context = _context(link, token, poll=poll, receipt=receipt_display(receipt), messages=())
+            context = portal_context(link, token, poll=poll, receipt=receipt_display(receipt), messages=())
             return TemplateResponse(request, "elections/portal/receipt.html", context)
     if poll.state != Poll.State.OPEN:
         return _refused(request, link, token, poll=poll, refusal="not_open", status=403)
@@ -184,14 +180,6 @@ LINK_PROBLEM_MESSAGES = {
     "unknown": gettext_lazy("This link does not work"),
 }
 
-# The status of each refusal of ``services.ballot_cast_by_link``, and the word the page's script gets for it.
-CAST_REFUSALS = (
-    (services.PollNotFound, 404, "not_found"),
-    (services.PollNotOpen, 403, "not_open"),
-    (services.NotEligible, 403, "not_eligible"),
-    (services.AlreadyVoted, 409, "voted"),
-)
-
 
 @require_POST
 @portal_headers
@@ -205,10 +193,12 @@ def ballot_cast_api(request: HttpRequest, token: str, poll_id: int) -> JsonRespo
     posting the form (``ballot``) on any answer but "cast", and that page says in full what is wrong.
     """
     form = ballot_form_from_post(request.POST)
-    if form is None or not form.is_valid():
-        errors = [_("The ballot could not be read. Reload the page and vote again.")] if form is None else []
-        errors += [error for field_errors in (form.errors.values() if form else ()) for error in field_errors]
-        return JsonResponse({"status": "invalid", "messages": errors}, status=400)
+    if form is None:
+        messages = [_("The ballot could not be read. Reload the page and vote again.")]
+        return JsonResponse({"status": "invalid", "messages": messages}, status=400)
+    if not form.is_valid():
+        messages = [message for field_messages in form.errors.values() for message in field_messages]
+        return JsonResponse({"status": "invalid", "messages": messages}, status=400)
     try:
         receipt = services.ballot_cast_by_link(token=token, poll_id=poll_id, **form.ballot())
     except LinkProblem as problem:
@@ -216,10 +206,8 @@ def ballot_cast_api(request: HttpRequest, token: str, poll_id: int) -> JsonRespo
         status = LINK_PROBLEM_STATUS.get(problem.code, 404)
         return JsonResponse({"status": f"link_{problem.code}", "messages": [str(message)]}, status=status)
     except ValidationError as error:
-        status, word = next(
-            ((status, word) for kind, status, word in CAST_REFUSALS if isinstance(error, kind)), (400, "invalid")
-        )
-        return JsonResponse({"status": word, "messages": error.messages}, status=status)
+        word = _refusal_of(error) or "invalid"
+        return JsonResponse({"status": word, "messages": error.messages}, status=REFUSAL_STATUS.get(word, 400))
     return JsonResponse({"status": "cast", "receipt": receipt_display(receipt)})
 
 
@@ -233,7 +221,7 @@ def results(request: HttpRequest, link: PersonalLink, token: str) -> HttpRespons
     for poll in polls:
         view = result_view(poll, candidates=list(poll.candidates.all()))
         poll.outcome = view.outcome if view else ""
-    return TemplateResponse(request, "elections/portal/results.html", _context(link, token, polls=polls))
+    return TemplateResponse(request, "elections/portal/results.html", portal_context(link, token, polls=polls))
 
 
 def _ballot_says(ballot: Ballot, poll: Poll, candidates: list[Candidate]) -> str:
@@ -277,7 +265,7 @@ def result(request: HttpRequest, link: PersonalLink, token: str, poll_id: int) -
                 "entered": receipt_display(wanted) if wanted else lookup_form.cleaned_data["kvittering"],
                 "found": found,
             }
-    context = _context(
+    context = portal_context(
         link,
         token,
         poll=poll,
