@@ -29,8 +29,10 @@ run: $(STAMP)
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# In parallel, one pytest-xdist worker per CPU, each with a test database of its own (tests/conftest.py runs the
+# suite serially when a real Celery worker is expected). PYTEST_ARGS="-n 0" runs it in one process.
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 check: $(STAMP)
 	$(BIN)/ruff check .
@@ -44,3 +46,20 @@ messages: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var/db.sqlite3
+
+# Every bench under bench/ in its quick mode (--quick: small sizes, seconds not minutes, the same code path), so that a
+# bench that no longer runs fails CI; files named bench/_*.py are shared helpers, not benches. Each bench brings its own
+# database (SQLite in a temporary directory, or PostgreSQL on 127.0.0.1 under a name of its own, dropped at the end),
+# so the test suite's database, Redis and mail settings are not passed on. -j2 runs two at a time; -O keeps each
+# bench's output together.
+BENCHES := $(filter-out bench/_%,$(wildcard bench/*.py))
+BENCH_ENV := env -u DATABASE_URL -u REDIS_URL -u EMAIL_URL -u CELERY_QUEUE -u KS_EXPECT_CELERY_WORKER
+
+.PHONY: bench-quick
+bench-quick: $(BENCHES:bench/%.py=bench-quick-%)
+
+bench-quick-%: $(STAMP)
+	@echo "=== bench/$*.py --quick"
+	@started=$$(date +%s); $(BENCH_ENV) $(BIN)/python bench/$*.py --quick \
+		|| { echo "=== bench/$*.py --quick: FAILED"; exit 1; }; \
+		echo "=== bench/$*.py --quick: passed in $$(( $$(date +%s) - started )) s"

@@ -19,24 +19,16 @@ class CongressAdmin(admin.ModelAdmin):
     list_filter = ("status", "year")
     search_fields = ("name", "city")
     date_hierarchy = "first_day"
-    inlines = [EventInline]
     fieldsets = (
         (None, {"fields": ("name", "year", "city", "venue", "first_day", "last_day", "status")}),
-        (
-            _("Invitations and registration"),
-            {
-                "fields": (
-                    "registration_deadline",
-                    "link_validity_days",
-                    "reminder_days_before_deadline",
-                    "travel_information",
-                    "travel_information_en",
-                )
-            },
-        ),
-        (_("Statements"), {"fields": ("statement_deadline", "statement_min_supporters")}),
-        (_("Personal data"), {"fields": ("health_data_retention_days",)}),
+        (_("Invitations and registration"), {"fields": ("registration_deadline",)}),
     )
+    #: The apps above agenda keep their own settings for a congress in a one-to-one model and add its inline here
+    #: from their admin module (``CongressAdmin.settings_inlines.append(...)``): agenda never imports them.
+    settings_inlines: list[type[admin.options.InlineModelAdmin]] = []
+
+    def get_inlines(self, request, obj):
+        return [*self.settings_inlines, EventInline]
 
 
 @admin.register(Event)

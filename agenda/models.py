@@ -1,5 +1,4 @@
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -23,37 +22,6 @@ class Congress(models.Model):
     last_day = models.DateField(_("last day"))
     registration_deadline = models.DateField(_("registration deadline"))
     status = models.CharField(_("status"), max_length=32, choices=Status.choices, default=Status.PLANNING)
-    travel_information = models.TextField(
-        _("travel information (Norwegian)"), blank=True, help_text=_("Printed in the invitation letter.")
-    )
-    travel_information_en = models.TextField(_("travel information (English)"), blank=True)
-    link_validity_days = models.PositiveSmallIntegerField(
-        _("personal links valid for (days)"),
-        default=120,
-        validators=[MinValueValidator(1)],
-        help_text=_("Counted from the day a link is issued; a new link replaces the old one."),
-    )
-    reminder_days_before_deadline = models.PositiveSmallIntegerField(
-        _("remind this many days before the deadline"),
-        default=7,
-        help_text=_("Those who have not registered get one reminder. 0 sends none."),
-    )
-    health_data_retention_days = models.PositiveSmallIntegerField(
-        _("delete diet and accessibility answers after (days)"),
-        default=30,
-        help_text=_("Counted from the last day of the congress."),
-    )
-    statement_deadline = models.DateTimeField(
-        _("deadline for statements"),
-        null=True,
-        blank=True,
-        help_text=_("Delegates can propose statements on their personal page until then. Empty: not open."),
-    )
-    statement_min_supporters = models.PositiveSmallIntegerField(
-        _("supporters needed for a statement"),
-        default=10,
-        help_text=_("Named delegates besides the one who proposes a statement on behalf of a group of delegates."),
-    )
 
     class Meta:
         verbose_name = _("congress")

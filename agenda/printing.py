@@ -1,34 +1,29 @@
 """Printed documents of the congress week: the programme booklet and the agenda (saksliste) as PDFs.
 
-Both are rendered alone (one WeasyPrint document each, :func:`ks_landsting.pdf.render_pdf`), so their templates may
-use page counters and ``@page :first``. The data is read with a fixed number of queries, however long the week or the
-agenda: two for the programme (events, their agenda items), two for the agenda (items with their sessions, their
-documents). Times are printed in Europe/Oslo, whatever the active time zone.
+Both are rendered alone with :func:`core.pdf.render_template_pdf` (one WeasyPrint document each), so their templates
+may use page counters and ``@page :first``. The data is read with a fixed number of queries, however long the week or
+the agenda: two for the programme (events, their agenda items), two for the agenda (items with their sessions, their
+documents; :func:`agenda.selectors.agenda_items`). Times are printed in Europe/Oslo, whatever the active time zone.
 """
 
 from __future__ import annotations
 
 import datetime
-import io
 from dataclasses import dataclass, field
 from itertools import groupby
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Prefetch
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from pypdf import PdfReader
+from django.utils import translation
 
-from agenda.models import AgendaDocument, AgendaItem, Congress, Event
+from agenda.models import AgendaItem, Congress, Event
 from agenda.roles import Role
-from ks_landsting.pdf import render_pdf
+from agenda.selectors import agenda_items
+from core.pdf import OSLO, pdf_language, render_template_pdf
 
 __all__ = ["AGENDA_TEMPLATE", "PROGRAMME_TEMPLATE", "render_agenda", "render_programme"]
 
 PROGRAMME_TEMPLATE = "agenda/pdf/programme.html"
 AGENDA_TEMPLATE = "agenda/pdf/agenda.html"
-OSLO = ZoneInfo("Europe/Oslo")
 
 
 @dataclass(frozen=True)
@@ -71,12 +66,6 @@ class AgendaEntry:
     decision: str
 
 
-def _check_language(language: str) -> None:
-    codes = [code for code, _name in settings.LANGUAGES]
-    if language not in codes:
-        raise ValueError(f"Unknown language {language!r}; expected one of {', '.join(codes)}")
-
-
 def _local(value: datetime.datetime | None) -> datetime.datetime | None:
     return value.astimezone(OSLO) if value is not None else None
 
@@ -87,13 +76,6 @@ def _role_labels(codes: list[str] | None) -> list[str]:
     known = [str(role.label) for role in Role if role.value in codes]
     unknown = [code for code in codes if code not in Role.values]
     return known + unknown
-
-
-def _render(template: str, context: dict, language: str) -> tuple[bytes, int]:
-    with translation.override(language), timezone.override(OSLO):
-        html = render_to_string(template, {**context, "language": language})
-    pdf = render_pdf(html)
-    return pdf, len(PdfReader(io.BytesIO(pdf)).pages)
 
 
 # --- Programme booklet ----------------------------------------------------------------------------------------
@@ -142,9 +124,9 @@ def render_programme(congress: Congress, *, language: str = "nb") -> tuple[bytes
     each event with its time, title in ``language``, venue and room, who is invited, and for Landsting sessions the
     agenda items dealt with (number, title, rapporteur, planned start). Page numbers in the footer.
     """
-    _check_language(language)
+    language = pdf_language(language)
     days = programme_days(congress, language=language)
-    return _render(PROGRAMME_TEMPLATE, {"congress": congress, "days": days}, language)
+    return render_template_pdf(PROGRAMME_TEMPLATE, {"congress": congress, "days": days}, language)
 
 
 # --- Agenda (saksliste) ---------------------------------------------------------------------------------------
@@ -152,13 +134,6 @@ def render_programme(congress: Congress, *, language: str = "nb") -> tuple[bytes
 
 def agenda_entries(congress: Congress, *, language: str = "nb") -> list[AgendaEntry]:
     """The agenda items by number with their session, documents (titles) and decision; two queries."""
-    documents = AgendaDocument.objects.order_by("order", "title")
-    items = (
-        AgendaItem.objects.filter(congress=congress)
-        .select_related("session")
-        .prefetch_related(Prefetch("documents", queryset=documents))
-        .order_by("number")
-    )
     return [
         AgendaEntry(
             number=item.number,
@@ -171,7 +146,7 @@ def agenda_entries(congress: Congress, *, language: str = "nb") -> list[AgendaEn
             documents=[document.title for document in item.documents.all()],
             decision=item.decision.strip(),
         )
-        for item in items
+        for item in agenda_items(congress=congress)
     ]
 
 
@@ -181,11 +156,8 @@ def render_agenda(congress: Congress, *, language: str = "nb") -> tuple[bytes, i
     Every item by number with its session, rapporteur, planned time, the titles of its documents (the files are not
     embedded) and its decision, marked as such; an item without a decision is marked as not yet decided.
     """
-    _check_language(language)
+    language = pdf_language(language)
     entries = agenda_entries(congress, language=language)
     decided = sum(1 for entry in entries if entry.decision)
-    return _render(
-        AGENDA_TEMPLATE,
-        {"congress": congress, "items": entries, "decided": decided, "printed": timezone.localdate(timezone=OSLO)},
-        language,
-    )
+    # render_template_pdf adds ``printed`` (now, Oslo time) for the letterhead.
+    return render_template_pdf(AGENDA_TEMPLATE, {"congress": congress, "items": entries, "decided": decided}, language)

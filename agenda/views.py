@@ -1,12 +1,18 @@
-"""The public programme of the congress week, in bokmål and English."""
+"""The public pages of the congress: the front page and the programme of the week, in bokmål and English."""
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from agenda.models import Congress
 from agenda.selectors import congress_current, programme
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The front page: the current congress (place, dates, registration deadline) and the ways in."""
+    return render(request, "agenda/home.html", {"congress": congress_current()})
 
 
 @require_http_methods(["GET"])

@@ -5,7 +5,9 @@ delegates and their personal links, opens a yes/no vote, then POSTs one ballot p
 (the whole middleware stack, the personal-link check, the service and the receipt page) and prints the process CPU
 milliseconds per ballot. ``--profile`` prints the top of a cProfile listing as well.
 
-    .venv/bin/python bench/ballot_cpu.py [--voters 200] [--profile]
+    .venv/bin/python bench/ballot_cpu.py [--voters 200] [--profile] [--quick]
+
+``--quick``: 20 voters.
 """
 
 import argparse
@@ -21,6 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench._shared import parse_args  # noqa: E402
+
 TMP = Path(tempfile.mkdtemp(prefix="ks-ballot-cpu-"))
 os.environ["DATABASE_URL"] = f"sqlite:///{TMP / 'bench.sqlite3'}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ks_landsting.settings")
@@ -39,7 +43,7 @@ def build(voters: int):
 
     from agenda.models import Congress
     from delegates.models import Attendance, County, Organisation, Participant
-    from delegates.services import personal_link_issue
+    from delegates.services.links import personal_link_issue
     from elections.services import poll_create_decision, poll_open
 
     today = datetime.date.today()
@@ -76,7 +80,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voters", type=int, default=200)
     parser.add_argument("--profile", action="store_true")
-    options = parser.parse_args()
+    options = parse_args(parser, quick={"voters": 20})
     try:
         call_command("migrate", verbosity=0)
         poll, tokens = build(options.voters + 1)

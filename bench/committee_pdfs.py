@@ -25,7 +25,10 @@ and on the committees' recommendations, and the voting list. Prints the median, 
 seconds, the median CPU seconds of the process (steadier on a shared machine), the pages, the size and the SQL
 queries per rendering. No target was set by issue 6; the documents are rendered while the staff user waits.
 
-    .venv/bin/python bench/committee_pdfs.py [--runs 5] [--lines 600] [--amendments 60] [--keep-pdfs DIR]
+    .venv/bin/python bench/committee_pdfs.py [--runs 5] [--lines 600] [--amendments 60] [--keep-pdfs DIR] [--quick]
+
+``--quick``: 240 lines in 4 chapters, 16 amendments with 4 competing pairs (one of each pattern), 3 statements,
+40 delegates, one timed run of each document.
 """
 
 import argparse
@@ -43,6 +46,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench._shared import parse_args  # noqa: E402
+
 TMP = Path(tempfile.mkdtemp(prefix="ks-committee-bench-"))
 os.environ["DATABASE_URL"] = f"sqlite:///{TMP / 'bench.sqlite3'}"  # an absolute path: sqlite:////tmp/...
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ks_landsting.settings")
@@ -521,7 +526,8 @@ def main() -> None:
     parser.add_argument("--delegates", type=int, default=120)
     parser.add_argument("--language", choices=["nb", "en"], default="nb")
     parser.add_argument("--keep-pdfs", type=Path, help="write the last rendering of each document into this directory")
-    args = parser.parse_args()
+    quick = {"runs": 1, "lines": 240, "chapters": 4, "amendments": 16, "competing": 4, "statements": 3, "delegates": 40}
+    args = parse_args(parser, quick=quick)
     if args.delegates < 8 * args.chapters + 5:
         parser.error(f"--delegates: at least {8 * args.chapters + 5} for the committees")
 

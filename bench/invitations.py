@@ -1,24 +1,28 @@
 """Invitations end to end: N invitation letters (PDF) through a real Celery worker to a local SMTP sink.
 
 Creates a throw-away PostgreSQL database (dropped and created with psycopg, then ``migrate`` and ``seed_demo``),
-replaces the demo congress's participants with N delegates spread over the demo counties, starts an SMTP sink
+replaces the demo congress's participants with N delegates spread over the demo counties (the rows that protect the
+demo's participants, such as its votes, amendments and statements, are deleted with them), starts an SMTP sink
 (aiosmtpd, in this process, on a free port) and a Celery worker (``--concurrency 2``, its own queue on Redis db 9) as a
-subprocess, then calls ``delegates.services.invitations_queue`` for all N in one transaction. The clock starts at the
-commit; the script polls every 0.5 s until the sink has N messages and all N invitation ``OutboxMail`` rows are SENT,
-sampling the worker's memory (VmRSS / VmHWM of the main process and its pool children from /proc).
+subprocess, then calls ``delegates.services.invitations.invitations_queue`` for all N in one transaction. The clock
+starts at the commit; the script polls every 0.5 s until the sink has N messages and all N invitation ``OutboxMail``
+rows are SENT, sampling the worker's memory (VmRSS / VmHWM of the main process and its pool children from /proc).
 
 Prints N, the wall time to all sent, invitations per minute, the time to the first mail, when the last letter was
 rendered (last OutboxMail row written), the mean SMTP send per mail, the peak worker memory, failed / lost /
-duplicated counts and the mean attachment size. ``--profile`` then runs ``invitations_send`` for 100 participants
-in this process (rolled back, nothing is sent): once with timers around its phases, once under cProfile.
+duplicated counts and the mean attachment size. ``--profile`` then runs ``invitations_send`` for the first 100 of
+the bench's delegates in this process (rolled back, nothing is sent): once with timers around its phases, once under
+cProfile; the cost per letter is divided by the letters actually rendered, and both numbers are printed.
 
-    .venv/bin/python bench/invitations.py [--participants 1000] [--timeout 600] [--profile]
+    .venv/bin/python bench/invitations.py [--participants 1000] [--timeout 600] [--profile [--profile-letters 100]]
 
-The worker is exactly ``.venv/bin/celery -A ks_landsting worker``.
+``--quick``: 20 invitations, then the profile of 10 letters. The script exits with status 1 when an invitation failed,
+was lost or duplicated, or not all were sent in time. The worker is exactly ``.venv/bin/celery -A ks_landsting worker``.
 """
 
 import argparse
 import collections
+import dataclasses
 import email
 import email.policy
 import logging
@@ -37,18 +41,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench._shared import deleted_text, parse_args  # noqa: E402
+
 DB_NAME = "ks_landsting_bench_inv"
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_URL = "redis://127.0.0.1:6379/9"
 QUEUE = f"bench-invitations-{uuid.uuid4().hex[:8]}"
 
-# Set before django.setup() (and inherited by the worker, which gets EMAIL_URL on top).
-os.environ["DATABASE_URL"] = DATABASE_URL
-os.environ["REDIS_URL"] = REDIS_URL
-os.environ["CELERY_QUEUE"] = QUEUE
-os.environ["DEBUG"] = "false"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ks_landsting.settings")
+
+def environment_set() -> None:
+    """Before django.setup(); the worker inherits it and gets EMAIL_URL on top. Not at import: tests import this."""
+    os.environ["DATABASE_URL"] = DATABASE_URL
+    os.environ["REDIS_URL"] = REDIS_URL
+    os.environ["CELERY_QUEUE"] = QUEUE
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ks_landsting.settings")
 
 
 # --- Database ---------------------------------------------------------------------------------------------------
@@ -77,16 +85,15 @@ def build(participants: int):
     from django.core.management import call_command
 
     from agenda.models import Congress
+    from bench._shared import demo_participants_delete
     from core.models import User
-    from delegates.models import Organisation, Participant, Substitution
+    from delegates.models import Organisation, Participant
 
     devnull = open(os.devnull, "w")  # noqa: SIM115
     call_command("migrate", verbosity=0, stdout=devnull)
     call_command("seed_demo", stdout=devnull)
     congress = Congress.objects.get(name="Landstinget 2024")
-    Substitution.objects.filter(withdrawn__congress=congress).delete()
-    Substitution.objects.filter(replacement__congress=congress).delete()
-    Participant.objects.filter(congress=congress).delete()
+    cleared = demo_participants_delete(congress)
     rng = random.Random(7)
     municipalities = list(
         Organisation.objects.filter(kind__in=Organisation.MUNICIPAL_KINDS, county__isnull=False).select_related(
@@ -114,7 +121,7 @@ def build(participants: int):
         )
     Participant.objects.bulk_create(rows, batch_size=500)
     user = User.objects.get(email="sekretariat@ks-landsting.test")
-    return congress, user
+    return congress, user, cleared
 
 
 # --- SMTP sink --------------------------------------------------------------------------------------------------
@@ -282,72 +289,127 @@ class MemorySampler:
 # --- Profile ----------------------------------------------------------------------------------------------------
 
 
-def profile_send(user, count: int = 100) -> None:
-    """``invitations_send`` for ``count`` participants in this process, rolled back: phases timed, then cProfile."""
-    import cProfile
-    import pstats
+@dataclasses.dataclass
+class SendProfile:
+    participants: int  # given to invitations_send
+    letters: int  # rendered as PDFs: what the cost per letter is divided by
+    wall: float
+    cpu: float
+    phases: dict[str, float]  # label -> seconds
 
+    def per_letter_ms(self, seconds: float) -> float:
+        return 1000 * seconds / self.letters if self.letters else float("nan")
+
+
+def _send_rolled_back(participants, user) -> tuple[object, float, float]:
+    """``invitations_send`` in one batch inside a transaction that is rolled back: no task, no mail leaves."""
     from django.db import transaction
 
-    import delegates.letters
-    import delegates.services
-    from delegates.models import Participant
+    from delegates.services.invitations import invitations_send
 
-    participants = list(Participant.objects.order_by("pk")[:count])
-    timings: dict[str, float] = collections.defaultdict(float)
+    with transaction.atomic():
+        started, cpu_started = time.perf_counter(), time.process_time()
+        plan = invitations_send(participants=participants, user=user, batch_size=max(1, len(participants)))
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        transaction.set_rollback(True)  # nothing is committed, so no on_commit (no task, no mail)
+    return plan, elapsed, cpu
 
-    def timed(name, func):
+
+def profile_phases(participants: list, user) -> SendProfile:
+    """``invitations_send`` once (rolled back) with timers around its phases, counting the PDF letters rendered.
+
+    The timers replace the helpers where ``invitations_send`` and the letter module look them up, so that a helper
+    that moves makes this fail instead of silently timing nothing.
+    """
+    from delegates import letters
+    from delegates.services.invitations import invitations_send
+
+    services = sys.modules[invitations_send.__module__]
+    calls: collections.Counter = collections.Counter()
+    rendered = 0
+
+    def timed(label, func):
         def wrapper(*args, **kwargs):
+            calls[label] += 1
             start = time.perf_counter()
             try:
                 return func(*args, **kwargs)
             finally:
-                timings[name] += time.perf_counter() - start
+                phases[label] += time.perf_counter() - start
+
+        return wrapper
+
+    def counted(func):
+        def wrapper(documents, *args, **kwargs):
+            nonlocal rendered
+            pdfs = func(documents, *args, **kwargs)
+            rendered += len(pdfs)
+            return pdfs
 
         return wrapper
 
     patches = [
-        (delegates.services, "personal_link_issue", "issue personal links"),
-        (delegates.services, "participant_mail_queue", "queue outbox mails (rows + PDF attachment)"),
-        (delegates.letters, "invitation_letter_context", "letter context (incl. QR code)"),
-        (delegates.letters, "qr_code_svg", "  of which QR code"),
-        (delegates.letters, "render_to_string", "letter HTML (template only)"),
-        (delegates.letters, "render_pdf_batch", "PDF: render_pdf_batch (WeasyPrint + pypdf split)"),
+        (services, "personal_link_issue", "issue personal links"),
+        (services, "participant_mail_queue", "queue outbox mails (rows + PDF attachment)"),
+        (letters, "invitation_letter_context", "letter context (incl. QR code)"),
+        (letters, "qr_code_svg", "  of which QR code"),
+        (letters, "render_to_string", "letter HTML (template only)"),
+        (letters, "render_pdf_batch", "PDF: render_pdf_batch (WeasyPrint + pypdf split)"),
     ]
-
-    def run():
-        with transaction.atomic():
-            start = time.perf_counter()
-            delegates.services.invitations_send(participants=participants, user=user, batch_size=count)
-            elapsed = time.perf_counter() - start
-            transaction.set_rollback(True)  # nothing is committed, so no on_commit (no task, no mail)
-        return elapsed
-
-    run()  # warm up: fonts, CSS, templates
+    phases = {label: 0.0 for _module, _name, label in patches}
     originals = [(module, name, getattr(module, name)) for module, name, _label in patches]
     for module, name, label in patches:
-        setattr(module, name, timed(label, getattr(module, name)))
+        wrapped = timed(label, getattr(module, name))
+        setattr(module, name, counted(wrapped) if name == "render_pdf_batch" else wrapped)
     try:
-        cpu_start = time.process_time()
-        elapsed = run()
-        cpu = time.process_time() - cpu_start
+        plan, wall, cpu = _send_rolled_back(participants, user)
     finally:
         for module, name, original in originals:
             setattr(module, name, original)
-    print(f"\ninvitations_send for {count} participants in-process (rolled back; one batch of {count}):")
-    print(f"  total {elapsed:6.2f} s wall, {cpu:6.2f} s CPU = {1000 * elapsed / count:6.1f} ms/letter wall")
-    for _module, _name, label in patches:
-        print(f"  {label:52} {timings[label]:6.2f} s  {1000 * timings[label] / count:6.1f} ms/letter")
+    if plan.to_send and (rendered != len(plan.to_send) or len(calls) < len(patches)):
+        raise RuntimeError(
+            f"the timers did not catch the letters ({rendered} rendered, {len(plan.to_send)} to send; phases called:"
+            f" {dict(calls)}): has a helper of invitations_send moved?"
+        )
+    return SendProfile(participants=len(participants), letters=rendered, wall=wall, cpu=cpu, phases=phases)
+
+
+def profile_print(result: SendProfile) -> None:
+    print(
+        f"\ninvitations_send in-process (rolled back; one batch): {result.participants} participants given,"
+        f" {result.letters} letters rendered; per letter = divided by the {result.letters} letters"
+    )
+    print(
+        f"  total {result.wall:6.2f} s wall, {result.cpu:6.2f} s CPU = {result.per_letter_ms(result.wall):6.1f}"
+        f" ms/letter wall, {result.per_letter_ms(result.cpu):6.1f} ms/letter CPU"
+    )
+    for label, seconds in result.phases.items():
+        print(f"  {label:52} {seconds:6.2f} s  {result.per_letter_ms(seconds):6.1f} ms/letter")
+
+
+def profile_send(congress, user, count: int, *, listing: int = 25) -> SendProfile:
+    """``invitations_send`` for the first ``count`` of the bench's delegates in this process, rolled back: warmed up,
+    then its phases timed, then under cProfile (the top ``listing`` functions)."""
+    import cProfile
+    import pstats
+
+    from delegates.models import Participant
+
+    participants = list(Participant.objects.filter(congress=congress).order_by("pk")[:count])
+    _send_rolled_back(participants, user)  # warm up: fonts, CSS, templates
+    result = profile_phases(participants, user)
+    profile_print(result)
 
     profiler = cProfile.Profile()
     profiler.enable()
-    run()
+    _send_rolled_back(participants, user)
     profiler.disable()
     stats = pstats.Stats(profiler)
-    print("\ncProfile, top 25 by cumulative time:")
-    stats.sort_stats("cumulative").print_stats(25)
-    print("cProfile, top 20 by own time:")
-    stats.sort_stats("tottime").print_stats(20)
+    print(f"\ncProfile, top {listing} by cumulative time:")
+    stats.sort_stats("cumulative").print_stats(listing)
+    print(f"cProfile, top {listing} by own time:")
+    stats.sort_stats("tottime").print_stats(listing)
+    return result
 
 
 # --- Main -------------------------------------------------------------------------------------------------------
@@ -357,33 +419,38 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=1000)
     parser.add_argument("--timeout", type=float, default=600)
-    parser.add_argument("--profile", action="store_true", help="then profile invitations_send for 100 in-process")
+    parser.add_argument("--profile", action="store_true", help="then profile invitations_send in-process")
+    parser.add_argument("--profile-letters", type=int, default=100, help="the participants --profile sends to")
     parser.add_argument("--stall", type=float, default=120, help="give up after this many seconds without progress")
-    args = parser.parse_args()
+    quick = {"participants": 20, "timeout": 120, "stall": 60, "profile": True, "profile_letters": 10}
+    args = parse_args(parser, quick=quick)
     n = args.participants
 
-    database_recreate()
-    import django
-
-    django.setup()
-    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-connection chatter
-    import weasyprint
-    from aiosmtpd.controller import Controller
-    from django.db import transaction
-
-    from core.models import OutboxMail
-    from delegates.services import invitations_queue
-
+    environment_set()
     worker = controller = None
+    complete = False
     log_path = Path(tempfile.gettempdir()) / f"{QUEUE}.log"
+    database_recreate()
     try:
+        import django
+
+        django.setup()
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-connection chatter
+        import weasyprint
+        from aiosmtpd.controller import Controller
+        from django.db import transaction
+
+        from core.models import OutboxMail
+        from delegates.services.invitations import invitations_queue
+
         setup_started = time.perf_counter()
-        congress, user = build(n)
+        congress, user, cleared = build(n)
         print(
             f"database: {DB_NAME} (migrate + seed_demo + {n} delegates in {time.perf_counter() - setup_started:.0f} s);"
             f" queue {QUEUE}; WeasyPrint {weasyprint.__version__};"
             f" load average {os.getloadavg()[0]:.2f}"
         )
+        print(f"deleted from the demo first: {deleted_text(cleared)}")
 
         handler = SinkHandler()
         port = free_port()
@@ -481,6 +548,7 @@ def main() -> None:
             print(
                 f"  attachments: {len(attachment_sizes)}; mean size {statistics.mean(attachment_sizes) / 1024:.1f} KiB"
             )
+        complete = received >= n and sent >= n and not (failed or not_sent or lost or duplicated)
         if not (received >= n and sent >= n):
             print(f"worker log tail ({log_path}):")
             print("\n".join(log_path.read_text(errors="replace").splitlines()[-30:]))
@@ -488,7 +556,7 @@ def main() -> None:
         worker_stop(worker)
         worker = None
         if args.profile:
-            profile_send(user)
+            profile_send(congress, user, args.profile_letters, listing=10 if args.quick else 25)
     finally:
         if worker is not None:
             worker_stop(worker)
@@ -501,6 +569,8 @@ def main() -> None:
                 log_path.unlink()
         except OSError:
             pass
+    if not complete:
+        sys.exit("FAILED: not every invitation was sent exactly once (see above)")
 
 
 if __name__ == "__main__":

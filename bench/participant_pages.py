@@ -5,7 +5,10 @@ throw-away test database, through Django's test client (no network, no server: t
 queries and its templates). Prints one line per page and user: median and 95th percentile in milliseconds and the
 number of SQL queries per request.
 
-    .venv/bin/python bench/participant_pages.py [--participants 2000] [--repeat 30]
+    .venv/bin/python bench/participant_pages.py [--participants 2000] [--repeat 30] [--quick]
+
+The demo congress's own participants are deleted first, together with the rows that protect them (the demo's votes,
+amendments, statements). ``--quick``: 100 participants, 3 requests a page.
 """
 
 import argparse
@@ -32,18 +35,21 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from bench._shared import deleted_text, parse_args  # noqa: E402
+
 
 def build(participants: int):
     from django.contrib.auth.models import Group
 
     from agenda.models import Congress
+    from bench._shared import demo_participants_delete
+    from core.groups import REGIONAL_OFFICE_GROUP
     from core.models import User
     from delegates.models import County, Organisation, Participant, RegionalOffice
-    from delegates.selectors import REGIONAL_OFFICE_GROUP
 
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     congress = Congress.objects.get(name="Landstinget 2024")
-    Participant.objects.filter(congress=congress).delete()
+    cleared = demo_participants_delete(congress)
     rng = random.Random(7)
     municipalities = list(Organisation.objects.filter(kind__in=Organisation.MUNICIPAL_KINDS).select_related("county"))
     rows = []
@@ -72,7 +78,7 @@ def build(participants: int):
     office = RegionalOffice.objects.get(name="KS Viken (demo)")
     office.staff.add(regional)
     in_viken = Participant.objects.filter(county__in=County.objects.filter(regional_office=office)).count()
-    return secretariat, regional, in_viken
+    return secretariat, regional, in_viken, cleared
 
 
 def measure(client: Client, url: str, repeat: int) -> tuple[float, float, int]:
@@ -94,19 +100,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=30)
-    args = parser.parse_args()
+    args = parse_args(parser, quick={"participants": 100, "repeat": 3})
 
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        secretariat, regional, in_viken = build(args.participants)
+        secretariat, regional, in_viken, cleared = build(args.participants)
         pages = {
             "participant changelist (100 per page)": reverse("admin:delegates_participant_changelist"),
-            "delegation overview": reverse("delegates_delegation_overview"),
+            "delegation overview": reverse("delegates_staff:delegation_overview"),
         }
         print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; debug={settings.DEBUG}")
         print(f"participants: {args.participants} (KS Viken's counties: {in_viken}); repeat: {args.repeat}")
+        print(f"deleted from the demo first: {deleted_text(cleared)}")
         for who, user in (("secretariat", secretariat), ("regional office", regional)):
             client = Client()
             client.force_login(user)

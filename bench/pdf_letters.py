@@ -3,14 +3,16 @@
 Renders N invitation letters (templates/delegates/pdf/invitation_letter.html, sample data, no database) twice,
 each way in its own child process so that peak memory is measured separately:
 
-- single: ``ks_landsting.pdf.render_pdf`` once per letter;
-- batch:  ``ks_landsting.pdf.render_pdf_batch`` on chunks of ``--batch-size`` letters.
+- single: ``core.pdf.render_pdf`` once per letter;
+- batch:  ``core.pdf.render_pdf_batch`` on chunks of ``--batch-size`` letters.
 
 Prints, side by side, the milliseconds per letter (wall clock and CPU time of the process; PDF rendering only; the
 HTML is rendered from the template beforehand and its cost printed separately), the total, the mean PDF size and the
 peak RSS of the process (resource.getrusage). One letter is rendered before timing starts (fonts, CSS parsing).
 
-    .venv/bin/python bench/pdf_letters.py [--letters 200] [--batch-size 100]
+    .venv/bin/python bench/pdf_letters.py [--letters 200] [--batch-size 100] [--quick]
+
+``--quick``: 6 letters, batches of 3.
 """
 
 import argparse
@@ -27,6 +29,8 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench._shared import parse_args  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ks_landsting.settings")
 os.environ.setdefault("DEBUG", "false")
 
@@ -36,7 +40,7 @@ LAST_NAMES = ["Ødegård", "Bækken", "Hansen", "Fjellheim", "Aasen", "Løvås",
 
 
 def letter_contexts(count: int) -> list[dict]:
-    from ks_landsting.pdf import qr_code_svg
+    from core.pdf import qr_code_svg
 
     events = [
         ("Kommunalpolitisk toppmøte", (13, 8, 45), (13, 15, 0)),
@@ -91,7 +95,7 @@ def run_child(mode: str, letters: int, batch_size: int) -> dict:
     django.setup()
     from django.template.loader import render_to_string
 
-    from ks_landsting.pdf import render_pdf, render_pdf_batch
+    from core.pdf import render_pdf, render_pdf_batch
 
     started = time.perf_counter()
     contexts = letter_contexts(letters + 1)
@@ -127,7 +131,7 @@ def main():
     parser.add_argument("--letters", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--child", choices=["single", "batch"], help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parse_args(parser, quick={"letters": 6, "batch_size": 3})
 
     if args.child:
         print(json.dumps(run_child(args.child, args.letters, args.batch_size)))

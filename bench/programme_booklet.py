@@ -10,7 +10,9 @@ The agenda is printed as it stands after the meeting: items of the demo agenda t
 document titles, and items without a decision get a two-paragraph decision text, so the agenda shows everything it
 can show. If the demo data has no agenda items at all, a plausible agenda of nine items is created first.
 
-    .venv/bin/python bench/programme_booklet.py [--runs 5] [--keep-pdfs DIR]
+    .venv/bin/python bench/programme_booklet.py [--runs 5] [--keep-pdfs DIR] [--quick]
+
+``--quick``: one timed run of each.
 """
 
 import argparse
@@ -27,6 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench._shared import parse_args  # noqa: E402
+
 TMP = Path(tempfile.mkdtemp(prefix="ks-booklet-bench-"))
 os.environ["DATABASE_URL"] = f"sqlite:///{TMP / 'bench.sqlite3'}"  # an absolute path: sqlite:////tmp/...
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ks_landsting.settings")
@@ -114,7 +118,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--language", choices=["nb", "en"], default="nb")
     parser.add_argument("--keep-pdfs", type=Path, help="write the last rendering of each document into this directory")
-    args = parser.parse_args()
+    args = parse_args(parser, quick={"runs": 1})
 
     import weasyprint
 

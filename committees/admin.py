@@ -6,32 +6,27 @@
 """
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, Max, OuterRef, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from committees import staff_views
-from committees.forms import AmendmentAdminForm, CommitteeAdminForm, DocumentLoadForm, StatementAdminForm
-from committees.models import Amendment, Chapter, Committee, PoliticalDocument, Statement
+from agenda.admin import CongressAdmin
+from committees.forms import AmendmentAdminForm, CommitteeAdminForm, StatementAdminForm
+from committees.models import Amendment, Chapter, Committee, PoliticalDocument, Statement, StatementSettings
 from committees.selectors import (
     committees_of_secretary,
     is_secretariat,
     may_recommend_amendment,
     may_recommend_statement,
     may_see_unpublished_recommendations,
-    may_work_in_committee,
 )
 from committees.services import (
     amendment_recommend,
     amendment_record_outcome,
-    committee_publish_recommendation,
-    political_document_load,
     statement_recommend,
     statement_record_outcome,
     statement_register,
@@ -45,6 +40,18 @@ def _sees_unpublished(request: HttpRequest) -> bool:
 
 
 # --- The political document ------------------------------------------------------------------------------------
+
+
+class StatementSettingsInline(admin.StackedInline):
+    model = StatementSettings
+    can_delete = False
+    max_num = 1
+    min_num = 1
+    verbose_name = _("Statements")
+    fields = ("statement_deadline", "statement_min_supporters")
+
+
+CongressAdmin.settings_inlines.append(StatementSettingsInline)
 
 
 class ChapterInline(admin.TabularInline):
@@ -110,80 +117,8 @@ class PoliticalDocumentAdmin(admin.ModelAdmin):
                 kwargs["queryset"] = document.congress.agenda_items.all()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("load/", view(self.load_view), name="committees_politicaldocument_load_new"),
-            path("<int:pk>/load/", view(self.load_view), name="committees_politicaldocument_load"),
-            path("<int:pk>/lines/", view(self.lines_view), name="committees_politicaldocument_lines"),
-            path("<int:pk>/pdf/<slug:kind>/", view(self.pdf_view), name="committees_politicaldocument_pdf"),
-            *super().get_urls(),
-        ]
-
     def add_view(self, request, form_url="", extra_context=None):
-        return redirect("admin:committees_politicaldocument_load_new")
-
-    def load_view(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
-        document = get_object_or_404(PoliticalDocument, pk=pk) if pk is not None else None
-        allowed = self.has_change_permission(request, document) if document else self.has_add_permission(request)
-        if not allowed:
-            raise PermissionDenied
-        live = document.amendments.filter(status=Amendment.Status.SUBMITTED).count() if document else 0
-        form = DocumentLoadForm(request.POST or None, request.FILES or None, document=document)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                result = political_document_load(
-                    congress=document.congress if document else data["congress"],
-                    title=data["title"],
-                    text=data["text"],
-                    text_format=data["text_format"],
-                    line_length=data["line_length"],
-                    user=request.user,
-                    amendments_confirmed=data.get("amendments_confirmed", False),
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                message = gettext(
-                    "Loaded version %(version)d: %(chapters)d chapters, %(paragraphs)d paragraphs, %(lines)d lines."
-                ) % {
-                    "version": result.document.version,
-                    "chapters": result.chapters,
-                    "paragraphs": result.paragraphs,
-                    "lines": result.lines,
-                }
-                if result.amendments_checked:
-                    message += " " + gettext(
-                        "%(checked)d amendments checked against their lines; %(problems)d no longer match."
-                    ) % {"checked": result.amendments_checked, "problems": result.amendments_with_problems}
-                level = messages.WARNING if result.amendments_with_problems else messages.SUCCESS
-                self.message_user(request, message, level)
-                return redirect("admin:committees_politicaldocument_lines", result.document.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Load the political document"),
-            "subtitle": str(document) if document else None,
-            "opts": self.model._meta,
-            "document": document,
-            "form": form,
-            "live_amendments": live,
-        }
-        return TemplateResponse(request, "admin/committees/politicaldocument/load.html", context)
-
-    def lines_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        document = get_object_or_404(PoliticalDocument.objects.select_related("congress"), pk=pk)
-        if not self.has_view_permission(request, document):
-            raise PermissionDenied
-        return staff_views.document_lines(
-            request, document, admin_site=self.admin_site, can_load=(self.has_change_permission(request, document))
-        )
-
-    def pdf_view(self, request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-        document = get_object_or_404(PoliticalDocument.objects.select_related("congress"), pk=pk)
-        if not self.has_view_permission(request, document):
-            raise PermissionDenied
-        return staff_views.document_pdf(request, document, kind)
+        return redirect("committees_staff:document_load_new")
 
 
 # --- Committees --------------------------------------------------------------------------------------------------
@@ -234,49 +169,8 @@ class CommitteeAdmin(admin.ModelAdmin):
     @admin.display(description=_("committee work"))
     def work_link(self, committee: Committee) -> str:
         return format_html(
-            '<a href="{}">{}</a>', reverse("admin:committees_committee_work", args=[committee.pk]), gettext("Open")
+            '<a href="{}">{}</a>', reverse("committees_staff:committee_work", args=[committee.pk]), gettext("Open")
         )
-
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("<int:pk>/work/", view(self.work_view), name="committees_committee_work"),
-            path(
-                "<int:pk>/recommendation.pdf",
-                view(self.recommendation_pdf_view),
-                name="committees_committee_recommendation_pdf",
-            ),
-            path("<int:pk>/publish/", view(self.publish_view), name="committees_committee_publish"),
-            *super().get_urls(),
-        ]
-
-    def _committee(self, request: HttpRequest, pk: int) -> Committee:
-        committee = get_object_or_404(self.get_queryset(request), pk=pk)  # a secretary's own committees only
-        if not self.has_view_permission(request, committee):
-            raise PermissionDenied
-        return committee
-
-    def work_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        committee = self._committee(request, pk)
-        return staff_views.committee_work(request, committee, admin_site=self.admin_site)
-
-    def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        committee = self._committee(request, pk)
-        if request.method != "POST" or not may_work_in_committee(request.user, committee):
-            raise PermissionDenied
-        published = request.POST.get("published") == "1"
-        committee_publish_recommendation(committee=committee, published=published)
-        message = (
-            gettext("The recommendation of %(committee)s is now shown to the delegates.")
-            if published
-            else gettext("The recommendation of %(committee)s is hidden from the delegates again.")
-        )
-        self.message_user(request, message % {"committee": committee}, messages.SUCCESS)
-        return redirect("admin:committees_committee_work", committee.pk)
-
-    def recommendation_pdf_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        committee = self._committee(request, pk)
-        return staff_views.committee_recommendation_pdf(request, committee)
 
 
 # --- Amendments --------------------------------------------------------------------------------------------------
@@ -432,7 +326,7 @@ class AmendmentAdmin(admin.ModelAdmin):
         committee = Committee.objects.filter(chapters=obj.chapter_id).first()
         if committee is not None and "_continue" not in request.POST:
             self.message_user(request, gettext("%(amendment)s was saved.") % {"amendment": obj}, messages.SUCCESS)
-            return HttpResponseRedirect(reverse("admin:committees_committee_work", args=[committee.pk]))
+            return HttpResponseRedirect(reverse("committees_staff:committee_work", args=[committee.pk]))
         return super().response_change(request, obj)
 
     @admin.display(description=_("congress"), ordering="document__congress")

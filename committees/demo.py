@@ -13,7 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agenda.models import AgendaItem, Congress
-from committees.models import Amendment, Committee, Paragraph, PoliticalDocument, Statement
+from committees.apps import COMMITTEE_SECRETARY_GROUP
+from committees.models import Amendment, Committee, Paragraph, PoliticalDocument, Statement, StatementSettings
 from committees.services import (
     amendment_recommend,
     amendment_record_outcome,
@@ -25,7 +26,6 @@ from committees.services import (
     statement_submit,
 )
 from delegates.models import Organisation, Participant
-from delegates.services import COMMITTEE_SECRETARY_GROUP
 
 DEMO_SECRETARY_LOGIN = ("komite@ks-landsting.test", "landsting2024")
 
@@ -261,9 +261,10 @@ def _seed_congress(*, congress: Congress, secretariat, secretary) -> None:
     document.amendment_deadline = first_day - datetime.timedelta(days=14)
     document.agenda_item = AgendaItem.objects.filter(congress=congress, kind="political_document").first()
     document.save(update_fields=["amendment_deadline", "agenda_item"])
-    congress.statement_deadline = first_day - datetime.timedelta(days=3)
-    congress.statement_min_supporters = 5
-    congress.save(update_fields=["statement_deadline", "statement_min_supporters"])
+    StatementSettings.objects.update_or_create(
+        congress=congress,
+        defaults={"statement_deadline": first_day - datetime.timedelta(days=3), "statement_min_supporters": 5},
+    )
     before_deadline = document.amendment_deadline - datetime.timedelta(days=7)
 
     delegates = list(

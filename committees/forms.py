@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from agenda.models import Congress
 from committees.models import Amendment, Chapter, Committee, PoliticalDocument, Statement
 from committees.services import (
-    amendment_recommendation_problems,
     committee_problems,
     outcome_problem,
+    recommendation_problems,
     statement_proposer_problems,
 )
 from delegates.models import Participant
@@ -130,7 +130,29 @@ def _participant_label(participant: Participant) -> str:
     return f"{participant.full_name}, {organisation}" if organisation else participant.full_name
 
 
-class AmendmentAdminForm(forms.ModelForm):
+class ProposalDecisionFormMixin:
+    """Checks the committee's recommendation and the plenary outcome of an amendment or statement as the services do,
+    so that a refusal is shown at its field."""
+
+    def clean(self):
+        cleaned = super().clean()
+        text_field = self.instance.amended_text_field
+        if "recommendation" in self.fields:
+            errors = recommendation_problems(
+                proposal=self.instance,
+                recommendation=cleaned.get("recommendation", ""),
+                text=cleaned.get(text_field, ""),
+                merged_into=cleaned.get("merged_into"),
+            )
+            for field, message in errors.items():
+                self.add_error(field, message)
+        amended_text = cleaned.get(text_field, getattr(self.instance, text_field))
+        if problem := outcome_problem(outcome=cleaned.get("outcome", ""), amended_text=amended_text):
+            self.add_error("outcome", problem)
+        return cleaned
+
+
+class AmendmentAdminForm(ProposalDecisionFormMixin, forms.ModelForm):
     class Meta:
         model = Amendment
         fields = ["recommendation", "recommendation_text", "recommendation_reason", "merged_into", "outcome"]
@@ -145,24 +167,8 @@ class AmendmentAdminForm(forms.ModelForm):
             )
             self.fields["merged_into"].label_from_instance = lambda a: f"{a} ({a.lines_label})"
 
-    def clean(self):
-        cleaned = super().clean()
-        if "recommendation" in self.fields:
-            errors = amendment_recommendation_problems(
-                amendment=self.instance,
-                recommendation=cleaned.get("recommendation", ""),
-                text=cleaned.get("recommendation_text", ""),
-                merged_into=cleaned.get("merged_into"),
-            )
-            for field, message in errors.items():
-                self.add_error(field, message)
-        amended_text = cleaned.get("recommendation_text", self.instance.recommendation_text)
-        if problem := outcome_problem(outcome=cleaned.get("outcome", ""), amended_text=amended_text):
-            self.add_error("outcome", problem)
-        return cleaned
 
-
-class StatementAdminForm(forms.ModelForm):
+class StatementAdminForm(ProposalDecisionFormMixin, forms.ModelForm):
     class Meta:
         model = Statement
         fields = [
@@ -181,14 +187,6 @@ class StatementAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if (
-            cleaned.get("recommendation") == Statement.Recommendation.ADOPT_AMENDED
-            and not cleaned.get("final_text", "").strip()
-        ):
-            self.add_error("final_text", _("Write the text as the committee wants it."))
-        final_text = cleaned.get("final_text", self.instance.final_text)
-        if problem := outcome_problem(outcome=cleaned.get("outcome", ""), amended_text=final_text):
-            self.add_error("outcome", problem)
         if self.instance.pk is None and "proposer_kind" in cleaned:
             errors = statement_proposer_problems(
                 proposer_kind=cleaned["proposer_kind"],

@@ -5,6 +5,8 @@ each paragraph: the screen and the printed version show the same stored lines, s
 everywhere. Amendments refer to those numbers and keep a copy of the lines they were written against.
 """
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -14,6 +16,37 @@ from simple_history.models import HistoricalRecords
 
 from agenda.models import AgendaItem, Congress
 from delegates.models import Organisation, Participant
+
+
+class StatementSettings(models.Model):
+    """When delegates may propose statements for a congress, and how many must support one; without a row the
+    statements are not open."""
+
+    congress = models.OneToOneField(
+        Congress,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="statement_settings",
+        verbose_name=_("congress"),
+    )
+    statement_deadline = models.DateTimeField(
+        _("deadline for statements"),
+        null=True,
+        blank=True,
+        help_text=_("Delegates can propose statements on their personal page until then. Empty: not open."),
+    )
+    statement_min_supporters = models.PositiveSmallIntegerField(
+        _("supporters needed for a statement"),
+        default=10,
+        help_text=_("Named delegates besides the one who proposes a statement on behalf of a group of delegates."),
+    )
+
+    class Meta:
+        verbose_name = _("statement settings")
+        verbose_name_plural = _("statement settings")
+
+    def __str__(self) -> str:
+        return str(self.congress)
 
 
 class PoliticalDocument(models.Model):
@@ -202,8 +235,29 @@ class OutcomeSource(models.TextChoices):
     VOTE = "vote", _("Electronic vote")
 
 
-class CommitteeDecision(models.Model):
-    """Who recommended what and when, and what the plenary decided: shared by amendments and statements."""
+class Proposal(models.Model):
+    """What amendments and statements share: a numbered proposal with its justification and supporters, which the
+    proposer may withdraw until the deadline, on which a committee recommends and the plenary decides.
+
+    ``committees.services`` writes both through the same steps, the admin and the templates show them the same way.
+    """
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the proposer")
+
+    Recommendation = Recommendation
+    Outcome = Outcome
+
+    #: The field that holds the committee's own wording when it recommends to adopt the proposal as amended.
+    amended_text_field: ClassVar[str]
+
+    number = models.PositiveIntegerField(_("number"))
+    justification = models.TextField(_("justification"), blank=True)
+    # Each model declares its own "supporters", with its own reverse name (a "%(class)s" name would need a migration).
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
     recommendation_reason = models.TextField(_("the committee's reasons"), blank=True)
     recommended_by = models.ForeignKey(
@@ -221,8 +275,12 @@ class CommitteeDecision(models.Model):
     class Meta:
         abstract = True
 
+    @property
+    def amended_text(self) -> str:
+        return getattr(self, self.amended_text_field)
 
-class Amendment(CommitteeDecision):
+
+class Amendment(Proposal):
     """A delegate's proposal to change lines of the political document."""
 
     class Kind(models.TextChoices):
@@ -231,22 +289,16 @@ class Amendment(CommitteeDecision):
         DELETE = "delete", _("Delete lines")
         NEW_PARAGRAPH = "new_paragraph", _("New paragraph after a line")
 
-    class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
-        WITHDRAWN = "withdrawn", _("Withdrawn by the proposer")
-
     class RangeProblem(models.TextChoices):
         MISSING = "missing", _("The lines no longer exist")
         OUTSIDE_CHAPTER = "outside_chapter", _("The lines are no longer in the chapter")
         CHANGED = "changed", _("The text of the lines has changed")
 
-    Recommendation = Recommendation
-    Outcome = Outcome
+    amended_text_field = "recommendation_text"
 
     document = models.ForeignKey(
         PoliticalDocument, on_delete=models.CASCADE, related_name="amendments", verbose_name=_("document")
     )
-    number = models.PositiveIntegerField(_("number"))
     chapter = models.ForeignKey(
         Chapter, on_delete=models.SET_NULL, null=True, related_name="amendments", verbose_name=_("chapter")
     )
@@ -254,7 +306,6 @@ class Amendment(CommitteeDecision):
     line_from = models.PositiveIntegerField(_("from line"))
     line_to = models.PositiveIntegerField(_("to line"))
     text = models.TextField(_("proposed text"), blank=True)
-    justification = models.TextField(_("justification"), blank=True)
     original_text = models.TextField(_("the lines when proposed"), blank=True)
     document_version = models.PositiveIntegerField(_("document version"))
     submitter = models.ForeignKey(
@@ -263,9 +314,6 @@ class Amendment(CommitteeDecision):
     supporters = models.ManyToManyField(
         Participant, blank=True, related_name="supported_amendments", verbose_name=_("supporters")
     )
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
-    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
-    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     range_problem = models.CharField(
         _("problem with the lines"),
         max_length=16,
@@ -325,7 +373,7 @@ class Amendment(CommitteeDecision):
         return str(_("lines %(first)d–%(last)d") % {"first": self.line_from, "last": self.line_to})
 
 
-class Statement(CommitteeDecision):
+class Statement(Proposal):
     """A current-affairs statement (uttalelse) proposed to the Landsting; the drafting committee recommends."""
 
     class ProposerKind(models.TextChoices):
@@ -333,20 +381,13 @@ class Statement(CommitteeDecision):
         KS_BODY = "ks_body", _("A KS body")
         MEMBER = "member", _("A member municipality or county municipality")
 
-    class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
-        WITHDRAWN = "withdrawn", _("Withdrawn by the proposer")
-
-    Recommendation = Recommendation
-    Outcome = Outcome
+    amended_text_field = "final_text"
 
     congress = models.ForeignKey(
         Congress, on_delete=models.CASCADE, related_name="statements", verbose_name=_("congress")
     )
-    number = models.PositiveIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=300)
     text = models.TextField(_("proposed text"))
-    justification = models.TextField(_("justification"), blank=True)
     proposer_kind = models.CharField(_("proposed by"), max_length=16, choices=ProposerKind.choices)
     proposer_name = models.CharField(
         _("name of the KS body"), max_length=200, blank=True, help_text=_("For example Hovedstyret.")
@@ -370,9 +411,6 @@ class Statement(CommitteeDecision):
     supporters = models.ManyToManyField(
         Participant, blank=True, related_name="supported_statements", verbose_name=_("supporters")
     )
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
-    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
-    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
     recommendation = models.CharField(
         _("drafting committee's recommendation"),

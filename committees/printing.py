@@ -2,7 +2,7 @@
 (innstilling), the document with the adopted (or recommended) amendments applied, and the voting list for the plenary.
 
 Every renderer returns ``(pdf_bytes, pages)``, renders one HTML document alone with
-:func:`ks_landsting.pdf.render_pdf` (so the templates may use page counters), in ``language`` (default: the active
+:func:`core.pdf.render_pdf` (so the templates may use page counters), in ``language`` (default: the active
 language) and with times in Europe/Oslo. The data is read with a fixed number of queries, however many chapters,
 paragraphs, amendments or statements there are.
 
@@ -24,8 +24,8 @@ from django.utils.translation import ngettext
 
 from committees import selectors, services
 from committees.models import Amendment, Chapter, Committee, Paragraph, PoliticalDocument, Recommendation, Statement
+from core.pdf import pdf_language, render_template_pdf
 from delegates.models import Participant
-from ks_landsting.pdf import pdf_language, render_template_pdf
 
 __all__ = [
     "BASES",

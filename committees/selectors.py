@@ -18,6 +18,7 @@ from committees.models import (
     PoliticalDocument,
     Recommendation,
     Statement,
+    StatementSettings,
 )
 from delegates.models import Participant
 from delegates.selectors import user_sees_all_counties
@@ -80,10 +81,19 @@ def amendments_open(document: PoliticalDocument | None, *, now=None) -> bool:
     return (now or timezone.now()) < document.amendment_deadline
 
 
+def statement_settings(congress: Congress) -> StatementSettings:
+    """The congress's statement settings: the ones staff saved, or the defaults (statements not open)."""
+    try:
+        return congress.statement_settings
+    except StatementSettings.DoesNotExist:
+        return StatementSettings(congress=congress)
+
+
 def statements_open(congress: Congress, *, now=None) -> bool:
-    if congress.statement_deadline is None:
+    deadline = statement_settings(congress).statement_deadline
+    if deadline is None:
         return False
-    return (now or timezone.now()) < congress.statement_deadline
+    return (now or timezone.now()) < deadline
 
 
 def may_propose(participant: Participant) -> bool:

@@ -3,11 +3,12 @@
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from committees.models import (
     OutcomeSource,
     Paragraph,
     PoliticalDocument,
+    Proposal,
     Recommendation,
     Statement,
 )
@@ -31,9 +33,12 @@ from committees.selectors import (
     lines_text,
     may_propose,
     possible_supporters,
+    statement_settings,
     statements_open,
 )
 from delegates.models import Organisation, Participant
+
+P = TypeVar("P", bound=Proposal)
 
 # --- Loading the document ----------------------------------------------------------------------------------------
 
@@ -166,9 +171,15 @@ def _range_recheck(amendment: Amendment, paragraphs) -> str:
     return ""
 
 
-# --- Amendments --------------------------------------------------------------------------------------------------
+# --- Proposals: the steps amendments and statements share --------------------------------------------------------
 
-TEXT_NEEDED = (Amendment.Kind.REPLACE, Amendment.Kind.INSERT, Amendment.Kind.NEW_PARAGRAPH)
+
+def _check_proposer(*, submitter: Participant, congress_id: int, is_open: bool, closed: str, no_right: str) -> None:
+    """Refuse a proposal after the deadline, and from anyone but a delegate of the congress with the right to vote."""
+    if not is_open:
+        raise ValidationError(closed)
+    if not may_propose(submitter) or submitter.congress_id != congress_id:
+        raise ValidationError(no_right)
 
 
 def _supporters_problem(*, congress: Congress, submitter: Participant, supporters: list[Participant]) -> str:
@@ -189,6 +200,128 @@ def _check_supporters(*, congress: Congress, submitter: Participant, supporters:
     return supporters
 
 
+def _next_number(proposals: QuerySet[Proposal]) -> int:
+    """The next free number among ``proposals``; the caller holds the lock that serialises the numbering."""
+    return (proposals.aggregate(Max("number"))["number__max"] or 0) + 1
+
+
+def _proposal_create(model: type[P], *, supporters: Iterable[Participant] = (), **fields) -> P:
+    proposal = model.objects.create(**fields)
+    if supporters:
+        proposal.supporters.set(supporters)
+    return proposal
+
+
+def _proposal_withdraw(proposal: P, *, participant: Participant, is_open: bool, not_own: str, closed: str) -> P:
+    """The proposer withdraws a locked proposal, until the deadline; withdrawing it again changes nothing."""
+    if proposal.submitter_id != participant.pk:
+        raise ValidationError(not_own)
+    if proposal.status == Proposal.Status.WITHDRAWN:
+        return proposal
+    if not is_open:
+        raise ValidationError(closed)
+    proposal.status = Proposal.Status.WITHDRAWN
+    proposal.withdrawn_at = timezone.now()
+    proposal.save(update_fields=["status", "withdrawn_at"])
+    return proposal
+
+
+def recommendation_problems(
+    *, proposal: Proposal, recommendation: str, text: str, merged_into: Amendment | None = None
+) -> dict[str, str]:
+    """What is wrong with a committee's recommendation, per field; shared by the services and the admin forms.
+
+    ``text`` is the committee's own wording (``proposal.amended_text_field``), ``merged_into`` the amendment an
+    amendment is taken into.
+    """
+    errors = {}
+    allowed = {value for value, _label in type(proposal)._meta.get_field("recommendation").choices}
+    if recommendation and recommendation not in allowed:
+        errors["recommendation"] = _("Choose a recommendation.")
+    elif recommendation == Recommendation.ADOPT_AMENDED and not text.strip():
+        errors[proposal.amended_text_field] = _("Write the text as the committee wants it.")
+    elif recommendation == Recommendation.MERGED:
+        if merged_into is None:
+            errors["merged_into"] = _("Choose the amendment this one is taken into.")
+        elif merged_into.pk == proposal.pk:
+            errors["merged_into"] = _("An amendment cannot be taken into itself.")
+        elif merged_into.document_id != proposal.document_id:
+            errors["merged_into"] = _("Choose an amendment to the same document.")
+        elif merged_into.status == Amendment.Status.WITHDRAWN:
+            errors["merged_into"] = _("Amendment %(number)d was withdrawn.") % {"number": merged_into.number}
+        elif merged_into.recommendation == Recommendation.MERGED:
+            errors["merged_into"] = _(
+                "Amendment %(number)d is itself taken into another; choose the one that remains."
+            ) % {"number": merged_into.number}
+    return errors
+
+
+def _proposal_recommend(
+    proposal: P,
+    *,
+    recommendation: str,
+    text: str,
+    reason: str,
+    user: AbstractBaseUser | None,
+    withdrawn: str,
+    merged_into: Amendment | None = None,
+) -> P:
+    """Record (or clear, with ``recommendation=""``) the committee's recommendation on a locked proposal."""
+    if proposal.status == Proposal.Status.WITHDRAWN:
+        raise ValidationError(withdrawn)
+    if merged_into is not None:
+        merged_into = Amendment.objects.get(pk=merged_into.pk)  # as it is now, not as the caller last read it
+    errors = recommendation_problems(
+        proposal=proposal, recommendation=recommendation, text=text, merged_into=merged_into
+    )
+    if errors:
+        raise ValidationError(errors)
+    proposal.recommendation = recommendation
+    amended_text = text.strip() if recommendation == Recommendation.ADOPT_AMENDED else ""
+    setattr(proposal, proposal.amended_text_field, amended_text)
+    proposal.recommendation_reason = reason.strip()
+    if isinstance(proposal, Amendment):
+        proposal.merged_into = merged_into if recommendation == Recommendation.MERGED else None
+    proposal.recommended_by = user
+    proposal.recommended_at = timezone.now() if recommendation else None
+    proposal.save()
+    return proposal
+
+
+def outcome_problem(*, outcome: str, amended_text: str) -> str:
+    """What is wrong with a plenary outcome ("" when nothing); shared by the service and the admin forms."""
+    if outcome and outcome not in Outcome.values:
+        return _("Choose an outcome.")
+    if outcome == Outcome.ADOPTED_AMENDED and not (amended_text or "").strip():
+        return _("The committee did not amend the text; choose “Adopted as proposed” instead.")
+    return ""
+
+
+@transaction.atomic
+def proposal_record_outcome(
+    *, proposal: P, outcome: str, user: AbstractBaseUser | None, source: str = OutcomeSource.HAND
+) -> P:
+    """Record (or clear, with ``outcome=""``) the plenary outcome of an amendment or statement."""
+    proposal = type(proposal).objects.select_for_update().get(pk=proposal.pk)
+    if outcome and proposal.status == Proposal.Status.WITHDRAWN:
+        raise ValidationError({"outcome": _("The proposer withdrew it before the deadline; it is not voted on.")})
+    if problem := outcome_problem(outcome=outcome, amended_text=proposal.amended_text):
+        raise ValidationError({"outcome": problem})
+    proposal.outcome = outcome
+    proposal.outcome_source = source if outcome else ""
+    proposal.outcome_recorded_by = user if outcome else None
+    proposal.outcome_recorded_at = timezone.now() if outcome else None
+    proposal.save(update_fields=["outcome", "outcome_source", "outcome_recorded_by", "outcome_recorded_at"])
+    return proposal
+
+
+# --- Amendments --------------------------------------------------------------------------------------------------
+
+TEXT_NEEDED = (Amendment.Kind.REPLACE, Amendment.Kind.INSERT, Amendment.Kind.NEW_PARAGRAPH)
+#: The code of the refusal of an amendment written against an older version of the document.
+DOCUMENT_RELOADED = "document_reloaded"
+
+
 @transaction.atomic
 def amendment_submit(
     *,
@@ -201,14 +334,33 @@ def amendment_submit(
     text: str,
     justification: str,
     supporters: Iterable[Participant] = (),
+    document_version: int | None = None,
     now: datetime.datetime | None = None,
 ) -> Amendment:
-    """A delegate proposes an amendment. The number is the next free one of the document, taken under a lock."""
+    """A delegate proposes an amendment. The number is the next free one of the document, taken under a lock.
+
+    ``document_version`` is the version the line numbers were read from: when the document was loaded again since,
+    the lines may have moved and the amendment is refused (code ``DOCUMENT_RELOADED``). Compared under the lock that
+    a reload also takes, so a reload that is under way is waited for. ``None``: the caller read the current version.
+    """
     document = PoliticalDocument.objects.select_for_update().get(pk=document.pk)
-    if not amendments_open(document, now=now):
-        raise ValidationError(_("The deadline for amendments has passed."))
-    if not may_propose(submitter) or submitter.congress_id != document.congress_id:
-        raise ValidationError(_("Only delegates with the right to vote can propose amendments."))
+    _check_proposer(
+        submitter=submitter,
+        congress_id=document.congress_id,
+        is_open=amendments_open(document, now=now),
+        closed=_("The deadline for amendments has passed."),
+        no_right=_("Only delegates with the right to vote can propose amendments."),
+    )
+    if document_version is not None and document_version != document.version:
+        raise ValidationError(
+            {
+                "line_from": ValidationError(
+                    _("The document was loaded again (version %(version)d); the line numbers may have moved."),
+                    code=DOCUMENT_RELOADED,
+                    params={"version": document.version},
+                )
+            }
+        )
     if chapter.document_id != document.pk:
         raise ValidationError({"chapter": _("Choose a chapter of this document.")})
     if kind in (Amendment.Kind.INSERT, Amendment.Kind.NEW_PARAGRAPH) or line_to is None:
@@ -224,10 +376,11 @@ def amendment_submit(
     if kind == Amendment.Kind.DELETE:
         text = ""
     supporters = _check_supporters(congress=document.congress, submitter=submitter, supporters=supporters)
-    number = (Amendment.objects.filter(document=document).aggregate(Max("number"))["number__max"] or 0) + 1
-    amendment = Amendment.objects.create(
+    return _proposal_create(
+        Amendment,
+        supporters=supporters,
         document=document,
-        number=number,
+        number=_next_number(Amendment.objects.filter(document=document)),
         chapter=chapter,
         kind=kind,
         line_from=line_from,
@@ -238,25 +391,20 @@ def amendment_submit(
         document_version=document.version,
         submitter=submitter,
     )
-    amendment.supporters.set(supporters)
-    return amendment
 
 
 @transaction.atomic
-def amendment_withdraw(*, amendment: Amendment, participant: Participant, now=None) -> Amendment:
+def amendment_withdraw(
+    *, amendment: Amendment, participant: Participant, now: datetime.datetime | None = None
+) -> Amendment:
     amendment = Amendment.objects.select_for_update().select_related("document").get(pk=amendment.pk)
-    if amendment.submitter_id != participant.pk:
-        raise ValidationError(_("Only the delegate who proposed the amendment can withdraw it."))
-    if amendment.status == Amendment.Status.WITHDRAWN:
-        return amendment
-    if not amendments_open(amendment.document, now=now):
-        raise ValidationError(
-            _("The deadline has passed: an amendment can now only be withdrawn in the plenary session.")
-        )
-    amendment.status = Amendment.Status.WITHDRAWN
-    amendment.withdrawn_at = timezone.now()
-    amendment.save(update_fields=["status", "withdrawn_at"])
-    return amendment
+    return _proposal_withdraw(
+        amendment,
+        participant=participant,
+        is_open=amendments_open(amendment.document, now=now),
+        not_own=_("Only the delegate who proposed the amendment can withdraw it."),
+        closed=_("The deadline has passed: an amendment can now only be withdrawn in the plenary session."),
+    )
 
 
 @transaction.atomic
@@ -271,81 +419,21 @@ def amendment_recommend(
 ) -> Amendment:
     """The committee's recommendation. Permission (secretary of the committee, or secretariat) is the caller's."""
     amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
-    if amendment.status == Amendment.Status.WITHDRAWN:
-        raise ValidationError(_("The amendment was withdrawn; there is nothing to recommend."))
-    if merged_into is not None:
-        merged_into = Amendment.objects.get(pk=merged_into.pk)  # as it is now, not as the caller last read it
-    errors = amendment_recommendation_problems(
-        amendment=amendment, recommendation=recommendation, text=text, merged_into=merged_into
+    return _proposal_recommend(
+        amendment,
+        recommendation=recommendation,
+        text=text,
+        reason=reason,
+        user=user,
+        merged_into=merged_into,
+        withdrawn=_("The amendment was withdrawn; there is nothing to recommend."),
     )
-    if errors:
-        raise ValidationError(errors)
-    amendment.recommendation = recommendation
-    amendment.recommendation_text = text.strip() if recommendation == Recommendation.ADOPT_AMENDED else ""
-    amendment.recommendation_reason = reason.strip()
-    amendment.merged_into = merged_into if recommendation == Recommendation.MERGED else None
-    amendment.recommended_by = user
-    amendment.recommended_at = timezone.now() if recommendation else None
-    amendment.save()
-    return amendment
 
 
-def amendment_recommendation_problems(
-    *, amendment: Amendment, recommendation: str, text: str, merged_into: Amendment | None
-) -> dict[str, str]:
-    """What is wrong with a recommendation, per field; shared by the service and the admin form."""
-    errors = {}
-    if recommendation and recommendation not in Recommendation.values:
-        errors["recommendation"] = _("Choose a recommendation.")
-    if recommendation == Recommendation.ADOPT_AMENDED and not text.strip():
-        errors["recommendation_text"] = _("Write the text as the committee wants it.")
-    if recommendation == Recommendation.MERGED:
-        if merged_into is None:
-            errors["merged_into"] = _("Choose the amendment this one is taken into.")
-        elif merged_into.pk == amendment.pk:
-            errors["merged_into"] = _("An amendment cannot be taken into itself.")
-        elif merged_into.document_id != amendment.document_id:
-            errors["merged_into"] = _("Choose an amendment to the same document.")
-        elif merged_into.status == Amendment.Status.WITHDRAWN:
-            errors["merged_into"] = _("Amendment %(number)d was withdrawn.") % {"number": merged_into.number}
-        elif merged_into.recommendation == Recommendation.MERGED:
-            errors["merged_into"] = _(
-                "Amendment %(number)d is itself taken into another; choose the one that remains."
-            ) % {"number": merged_into.number}
-    return errors
-
-
-def outcome_problem(*, outcome: str, amended_text: str) -> str:
-    """What is wrong with a plenary outcome ("" when nothing); shared by the service and the admin forms."""
-    if outcome and outcome not in Outcome.values:
-        return _("Choose an outcome.")
-    if outcome == Outcome.ADOPTED_AMENDED and not (amended_text or "").strip():
-        return _("The committee did not amend the text; choose “Adopted as proposed” instead.")
-    return ""
-
-
-def _outcome_record(item, *, outcome: str, user: AbstractBaseUser | None, source: str, amended_text: str):
-    """Record (or clear, with ``outcome=""``) the plenary outcome of a locked amendment or statement."""
-    if outcome and item.status == item.Status.WITHDRAWN:
-        raise ValidationError({"outcome": _("The proposer withdrew it before the deadline; it is not voted on.")})
-    if problem := outcome_problem(outcome=outcome, amended_text=amended_text):
-        raise ValidationError({"outcome": problem})
-    item.outcome = outcome
-    item.outcome_source = source if outcome else ""
-    item.outcome_recorded_by = user if outcome else None
-    item.outcome_recorded_at = timezone.now() if outcome else None
-    item.save(update_fields=["outcome", "outcome_source", "outcome_recorded_by", "outcome_recorded_at"])
-    return item
-
-
-@transaction.atomic
 def amendment_record_outcome(
     *, amendment: Amendment, outcome: str, user: AbstractBaseUser | None, source: str = OutcomeSource.HAND
 ) -> Amendment:
-    amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
-    return _outcome_record(
-        amendment, outcome=outcome, user=user, source=source, amended_text=amendment.recommendation_text
-    )
+    return proposal_record_outcome(proposal=amendment, outcome=outcome, user=user, source=source)
 
 
 def final_paragraphs(*, document: PoliticalDocument, basis: str) -> list[amending.ResultParagraph]:
@@ -368,7 +456,7 @@ def final_paragraphs(*, document: PoliticalDocument, basis: str) -> list[amendin
 
 def _next_statement_number(congress: Congress) -> int:
     Congress.objects.select_for_update().filter(pk=congress.pk).first()  # serialises the numbering per congress
-    return (Statement.objects.filter(congress=congress).aggregate(Max("number"))["number__max"] or 0) + 1
+    return _next_number(Statement.objects.filter(congress=congress))
 
 
 @transaction.atomic
@@ -383,17 +471,20 @@ def statement_submit(
     now: datetime.datetime | None = None,
 ) -> Statement:
     """A group of delegates proposes a statement: the submitter and at least the congress' minimum of supporters."""
-    if not statements_open(congress, now=now):
-        raise ValidationError(_("The deadline for statements has passed."))
-    if not may_propose(submitter) or submitter.congress_id != congress.pk:
-        raise ValidationError(_("Only delegates with the right to vote can propose statements."))
+    _check_proposer(
+        submitter=submitter,
+        congress_id=congress.pk,
+        is_open=statements_open(congress, now=now),
+        closed=_("The deadline for statements has passed."),
+        no_right=_("Only delegates with the right to vote can propose statements."),
+    )
     errors = {}
     if not title.strip():
         errors["title"] = _("Give the statement a title.")
     if not text.strip():
         errors["text"] = _("Write the text of the statement.")
     supporters = list(dict.fromkeys(supporters))
-    needed = congress.statement_min_supporters
+    needed = statement_settings(congress).statement_min_supporters
     if problem := _supporters_problem(congress=congress, submitter=submitter, supporters=supporters):
         errors["supporters"] = problem
     elif len(supporters) < needed:
@@ -403,7 +494,9 @@ def statement_submit(
         ) % {"needed": needed, "count": len(supporters)}
     if errors:
         raise ValidationError(errors)
-    statement = Statement.objects.create(
+    return _proposal_create(
+        Statement,
+        supporters=supporters,
         congress=congress,
         number=_next_statement_number(congress),
         title=title.strip(),
@@ -412,8 +505,6 @@ def statement_submit(
         proposer_kind=Statement.ProposerKind.DELEGATES,
         submitter=submitter,
     )
-    statement.supporters.set(supporters)
-    return statement
 
 
 def statement_proposer_problems(
@@ -447,7 +538,8 @@ def statement_register(
     )
     if errors:
         raise ValidationError(errors)
-    return Statement.objects.create(
+    return _proposal_create(
+        Statement,
         congress=congress,
         number=_next_statement_number(congress),
         title=title.strip(),
@@ -460,52 +552,39 @@ def statement_register(
 
 
 @transaction.atomic
-def statement_withdraw(*, statement: Statement, participant: Participant, now=None) -> Statement:
+def statement_withdraw(
+    *, statement: Statement, participant: Participant, now: datetime.datetime | None = None
+) -> Statement:
     statement = Statement.objects.select_for_update().select_related("congress").get(pk=statement.pk)
-    if statement.submitter_id != participant.pk:
-        raise ValidationError(_("Only the delegate who proposed the statement can withdraw it."))
-    if statement.status == Statement.Status.WITHDRAWN:
-        return statement
-    if not statements_open(statement.congress, now=now):
-        raise ValidationError(
-            _("The deadline has passed: a statement can now only be withdrawn in the plenary session.")
-        )
-    statement.status = Statement.Status.WITHDRAWN
-    statement.withdrawn_at = timezone.now()
-    statement.save(update_fields=["status", "withdrawn_at"])
-    return statement
+    return _proposal_withdraw(
+        statement,
+        participant=participant,
+        is_open=statements_open(statement.congress, now=now),
+        not_own=_("Only the delegate who proposed the statement can withdraw it."),
+        closed=_("The deadline has passed: a statement can now only be withdrawn in the plenary session."),
+    )
 
 
 @transaction.atomic
 def statement_recommend(
     *, statement: Statement, recommendation: str, user: AbstractBaseUser | None, final_text: str = "", reason: str = ""
 ) -> Statement:
+    """The drafting committee's recommendation. Permission (its secretary, or the secretariat) is the caller's."""
     statement = Statement.objects.select_for_update().get(pk=statement.pk)
-    if statement.status == Statement.Status.WITHDRAWN:
-        raise ValidationError(_("The statement was withdrawn; there is nothing to recommend."))
-    if recommendation and recommendation not in (
-        Recommendation.ADOPT,
-        Recommendation.ADOPT_AMENDED,
-        Recommendation.REJECT,
-    ):
-        raise ValidationError({"recommendation": _("Choose a recommendation.")})
-    if recommendation == Recommendation.ADOPT_AMENDED and not final_text.strip():
-        raise ValidationError({"final_text": _("Write the text as the committee wants it.")})
-    statement.recommendation = recommendation
-    statement.final_text = final_text.strip() if recommendation == Recommendation.ADOPT_AMENDED else ""
-    statement.recommendation_reason = reason.strip()
-    statement.recommended_by = user
-    statement.recommended_at = timezone.now() if recommendation else None
-    statement.save()
-    return statement
+    return _proposal_recommend(
+        statement,
+        recommendation=recommendation,
+        text=final_text,
+        reason=reason,
+        user=user,
+        withdrawn=_("The statement was withdrawn; there is nothing to recommend."),
+    )
 
 
-@transaction.atomic
 def statement_record_outcome(
     *, statement: Statement, outcome: str, user: AbstractBaseUser | None, source: str = OutcomeSource.HAND
 ) -> Statement:
-    statement = Statement.objects.select_for_update().get(pk=statement.pk)
-    return _outcome_record(statement, outcome=outcome, user=user, source=source, amended_text=statement.final_text)
+    return proposal_record_outcome(proposal=statement, outcome=outcome, user=user, source=source)
 
 
 # --- Committees --------------------------------------------------------------------------------------------------
@@ -560,12 +639,12 @@ def committee_problems(
     return errors
 
 
-# --- Plenary votes (ks_landsting.decisions) --------------------------------------------------------------------------
+# --- Plenary votes (core.decisions) -------------------------------------------------------------------------------
 
 
 def _decision_subjects(key: str, label: str, group: str, *, amended: bool) -> list:
     """A subject to vote on, and its "as amended by the committee" variant when the committee changed the text."""
-    from ks_landsting.decisions import Subject
+    from core.decisions import Subject
 
     subjects = [Subject(key=key, label=label, group=group)]
     if amended:

@@ -1,20 +1,23 @@
-"""Staff pages of the committee work, reached through the admin (which has checked the view permission).
+"""Staff pages of the committee work: loading the political document, the document with line numbers and its PDFs,
+a committee's work page, its recommendation (PDF) and publishing it.
 
 The PDFs are small (a committee's share of the document) and rendered while the user waits; the big participant
 documents of the congress week go through the worker instead.
 """
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from committees import amending
 from committees.document_messages import describe_conflict, describe_range_problem
-from committees.models import Committee, PoliticalDocument
+from committees.forms import DocumentLoadForm
+from committees.models import Amendment, Committee, PoliticalDocument
 from committees.selectors import (
     committee_amendments,
     competing_amendments,
@@ -28,6 +31,11 @@ from committees.selectors import (
     numbered_chapters,
     statements_in_order,
 )
+from committees.services import committee_publish_recommendation, political_document_load
+from core.staff import any_permission, staff_context, staff_page
+
+VIEW_DOCUMENT = any_permission("committees.view_politicaldocument", "committees.change_politicaldocument")
+VIEW_COMMITTEE = any_permission("committees.view_committee", "committees.change_committee")
 
 DOCUMENT_PDFS = {
     "document": "numbered",
@@ -44,23 +52,85 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def document_lines(request: HttpRequest, document: PoliticalDocument, *, admin_site, can_load: bool) -> HttpResponse:
-    context = {
-        **admin_site.each_context(request),
-        "title": document.title,
-        "subtitle": gettext("Version %(version)d, with line numbers") % {"version": document.version},
-        "opts": PoliticalDocument._meta,
-        "document": document,
-        "chapters": numbered_chapters(document),
-        "can_load": can_load,
-        "pdf_kinds": DOCUMENT_PDFS,
-    }
+# --- The political document ------------------------------------------------------------------------------------
+
+
+@staff_page(permission="committees.add_politicaldocument")
+def document_load_new(request: HttpRequest) -> HttpResponse:
+    return _document_load(request, None)
+
+
+@staff_page(permission="committees.change_politicaldocument")
+def document_load(request: HttpRequest, pk: int) -> HttpResponse:
+    return _document_load(request, get_object_or_404(PoliticalDocument, pk=pk))
+
+
+def _document_load(request: HttpRequest, document: PoliticalDocument | None) -> HttpResponse:
+    live = document.amendments.filter(status=Amendment.Status.SUBMITTED).count() if document else 0
+    form = DocumentLoadForm(request.POST or None, request.FILES or None, document=document)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = political_document_load(
+                congress=document.congress if document else data["congress"],
+                title=data["title"],
+                text=data["text"],
+                text_format=data["text_format"],
+                line_length=data["line_length"],
+                user=request.user,
+                amendments_confirmed=data.get("amendments_confirmed", False),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            message = gettext(
+                "Loaded version %(version)d: %(chapters)d chapters, %(paragraphs)d paragraphs, %(lines)d lines."
+            ) % {
+                "version": result.document.version,
+                "chapters": result.chapters,
+                "paragraphs": result.paragraphs,
+                "lines": result.lines,
+            }
+            if result.amendments_checked:
+                message += " " + gettext(
+                    "%(checked)d amendments checked against their lines; %(problems)d no longer match."
+                ) % {"checked": result.amendments_checked, "problems": result.amendments_with_problems}
+            level = messages.WARNING if result.amendments_with_problems else messages.SUCCESS
+            messages.add_message(request, level, message)
+            return redirect("committees_staff:document_lines", result.document.pk)
+    context = staff_context(
+        request,
+        title=gettext("Load the political document"),
+        subtitle=str(document) if document else None,
+        opts=PoliticalDocument._meta,
+        document=document,
+        form=form,
+        live_amendments=live,
+    )
+    return TemplateResponse(request, "admin/committees/politicaldocument/load.html", context)
+
+
+@staff_page(permission=VIEW_DOCUMENT)
+def document_lines(request: HttpRequest, pk: int) -> HttpResponse:
+    document = get_object_or_404(PoliticalDocument.objects.select_related("congress"), pk=pk)
+    context = staff_context(
+        request,
+        title=document.title,
+        subtitle=gettext("Version %(version)d, with line numbers") % {"version": document.version},
+        opts=PoliticalDocument._meta,
+        document=document,
+        chapters=numbered_chapters(document),
+        can_load=request.user.has_perm("committees.change_politicaldocument"),
+        pdf_kinds=DOCUMENT_PDFS,
+    )
     return TemplateResponse(request, "admin/committees/politicaldocument/lines.html", context)
 
 
-def document_pdf(request: HttpRequest, document: PoliticalDocument, kind: str) -> HttpResponse:
+@staff_page(permission=VIEW_DOCUMENT)
+def document_pdf(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     from committees import printing  # WeasyPrint is loaded only where documents are rendered
 
+    document = get_object_or_404(PoliticalDocument.objects.select_related("congress"), pk=pk)
     if kind not in DOCUMENT_PDFS:
         raise Http404
     if kind != "document" and not may_see_unpublished_recommendations(request.user):
@@ -75,18 +145,32 @@ def document_pdf(request: HttpRequest, document: PoliticalDocument, kind: str) -
             pdf, _pages = printing.render_final_document(document, basis=DOCUMENT_PDFS[kind])
     except amending.AmendmentConflict as conflict:
         messages.error(request, describe_conflict(conflict.numbers))
-        return redirect("admin:committees_politicaldocument_lines", document.pk)
+        return redirect("committees_staff:document_lines", document.pk)
     except amending.AmendmentRangeError as error:
         messages.error(
             request,
             gettext("Amendment %(number)s cannot be applied: %(problem)s")
             % {"number": error.number, "problem": describe_range_problem(error.code, error.params)},
         )
-        return redirect("admin:committees_politicaldocument_lines", document.pk)
+        return redirect("committees_staff:document_lines", document.pk)
     return _pdf_response(pdf, name)
 
 
-def committee_work(request: HttpRequest, committee: Committee, *, admin_site) -> HttpResponse:
+# --- A committee ------------------------------------------------------------------------------------------------
+
+
+def _visible_committees(request: HttpRequest) -> QuerySet[Committee]:
+    # The admin's list of committees decides who sees which: a committee secretary their own committees only.
+    return admin.site.get_model_admin(Committee).get_queryset(request)
+
+
+def _committee(request: HttpRequest, pk: int) -> Committee:
+    return get_object_or_404(_visible_committees(request), pk=pk)
+
+
+@staff_page(permission=VIEW_COMMITTEE)
+def committee_work(request: HttpRequest, pk: int) -> HttpResponse:
+    committee = _committee(request, pk)
     document = document_of(committee.congress)
     amendments = list(committee_amendments(committee)) if committee.kind == Committee.Kind.ORDINARY else []
     statements = list(statements_in_order(committee.congress)) if committee.kind == Committee.Kind.DRAFTING else []
@@ -106,30 +190,48 @@ def committee_work(request: HttpRequest, committee: Committee, *, admin_site) ->
     open_items = sum(1 for row in rows if not row["amendment"].recommendation) + sum(
         1 for row in statement_rows if not row["statement"].recommendation
     )
-    context = {
-        **admin_site.each_context(request),
-        "title": committee.name,
-        "subtitle": str(committee.congress),
-        "opts": Committee._meta,
-        "committee": committee,
-        "document": document,
-        "chapters": list(committee.chapters.order_by("number")),
-        "members": list(committee.members.select_related("organisation").order_by("last_name", "first_name")),
-        "rows": rows,
-        "statement_rows": statement_rows,
-        "open_items": open_items,
-        "secretariat": is_secretariat(request.user),
-        "may_publish": may_work_in_committee(request.user, committee),
-        "show_recommendations": committee.recommendation_published
+    context = staff_context(
+        request,
+        title=committee.name,
+        subtitle=str(committee.congress),
+        opts=Committee._meta,
+        committee=committee,
+        document=document,
+        chapters=list(committee.chapters.order_by("number")),
+        members=list(committee.members.select_related("organisation").order_by("last_name", "first_name")),
+        rows=rows,
+        statement_rows=statement_rows,
+        open_items=open_items,
+        secretariat=is_secretariat(request.user),
+        may_publish=may_work_in_committee(request.user, committee),
+        show_recommendations=committee.recommendation_published
         or may_see_unpublished_recommendations(request.user, committee),
-        "pdf_kinds": DOCUMENT_PDFS,
-    }
+        pdf_kinds=DOCUMENT_PDFS,
+    )
     return TemplateResponse(request, "admin/committees/committee/work.html", context)
 
 
-def committee_recommendation_pdf(request: HttpRequest, committee: Committee) -> HttpResponse:
+@staff_page(permission=VIEW_COMMITTEE)
+def committee_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    committee = _committee(request, pk)
+    if request.method != "POST" or not may_work_in_committee(request.user, committee):
+        raise PermissionDenied
+    published = request.POST.get("published") == "1"
+    committee_publish_recommendation(committee=committee, published=published)
+    message = (
+        gettext("The recommendation of %(committee)s is now shown to the delegates.")
+        if published
+        else gettext("The recommendation of %(committee)s is hidden from the delegates again.")
+    )
+    messages.success(request, message % {"committee": committee})
+    return redirect("committees_staff:committee_work", committee.pk)
+
+
+@staff_page(permission=VIEW_COMMITTEE)
+def committee_recommendation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     from committees import printing
 
+    committee = _committee(request, pk)
     if not (committee.recommendation_published or may_see_unpublished_recommendations(request.user, committee)):
         raise PermissionDenied
     pdf, _pages = printing.render_committee_recommendation(committee)

@@ -1,6 +1,5 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -137,17 +136,15 @@ class OutboxMailAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send again (as a new mail)"), permissions=["resend"])
     def send_again(self, request, queryset):
-        stale = timezone.now() - OUTBOX_SENDING_STALE_AFTER
-        eligible = queryset.filter(
-            Q(status__in=[OutboxMail.Status.FAILED, OutboxMail.Status.SENT])
-            | Q(status=OutboxMail.Status.SENDING, sending_started_at__lt=stale),
-            body_purged_at__isnull=True,
-            contains_secret=False,  # a personal link is renewed by inviting again, never by copying an old one
-        ).prefetch_related("attachments")
-        total = queryset.count()
+        # The service decides which mails may be sent again; every refusal counts as skipped.
+        total = 0
         sent = 0
-        for mail in eligible:
-            services.outbox_resend(mail=mail)
+        for mail in queryset.only("pk").order_by("pk"):
+            total += 1
+            try:
+                services.outbox_resend(mail=mail)
+            except services.OutboxResendRefused:
+                continue
             sent += 1
         self.message_user(
             request,

@@ -19,6 +19,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.models import OutboxAttachment, OutboxMail
 
@@ -33,6 +34,8 @@ _SENDABLE = (OutboxMail.Status.QUEUED, OutboxMail.Status.RETRY)
 
 
 def _queue_send_task(mail_id: int) -> None:
+    # Imported here because core.tasks imports this module: a worker loads the tasks first, and a module-level
+    # import back would find send_outbox_mail not yet defined.
     from core.tasks import send_outbox_mail
 
     send_outbox_mail.delay(mail_id)
@@ -262,14 +265,49 @@ def outbox_purge_bodies(*, older_than_days: int | None = None) -> int:
         return OutboxMail.objects.filter(pk__in=mail_ids).update(body_text="", body_html="", body_purged_at=now)
 
 
+class OutboxResendRefused(ValueError):
+    """Why :func:`outbox_resend` will not copy a mail: ``code`` is one of :data:`OUTBOX_RESEND_REFUSALS`, the
+    message is translated."""
+
+    def __init__(self, code: str):
+        self.code = code
+        super().__init__(OUTBOX_RESEND_REFUSALS[code])
+
+
+OUTBOX_RESEND_REFUSALS = {
+    "contains_secret": _(
+        "This mail contained a personal link; it cannot be sent again. Invite the participant again to send a new link."
+    ),
+    "body_deleted": _("The body of this mail has been deleted; it cannot be sent again."),
+    "wrong_state": _(
+        "Only a sent or failed mail, or one whose outcome is unknown after sending started, can be sent again."
+    ),
+}
+
+
+def _resend_refusal(mail: OutboxMail) -> str | None:
+    if mail.contains_secret:
+        # A personal link is renewed by inviting again, never by copying an old mail (its body is gone anyway).
+        return "contains_secret"
+    if mail.body_purged_at is not None:
+        return "body_deleted"
+    if mail.status not in (OutboxMail.Status.SENT, OutboxMail.Status.FAILED) and not mail.is_outcome_unknown:
+        # Queued, retrying or freshly sending: it is still on its way, a copy would send it twice.
+        return "wrong_state"
+    return None
+
+
 @transaction.atomic
 def outbox_resend(*, mail: OutboxMail) -> OutboxMail:
     """Staff's "send again": queue a new row copying ``mail`` (without its dedupe key). The old row is unchanged.
 
-    Raises ``ValueError`` when the body has already been deleted.
+    Only a SENT or FAILED mail, or a SENDING one whose outcome is unknown (:attr:`OutboxMail.is_outcome_unknown`),
+    whose body is kept and which held no personal link, is copied; otherwise :class:`OutboxResendRefused`. The row is
+    read again under a lock, so a mail purged or sent in the meantime is judged as it is now.
     """
-    if mail.body_purged_at is not None:
-        raise ValueError("The body of this mail has been deleted; it cannot be sent again.")
+    mail = OutboxMail.objects.select_for_update().get(pk=mail.pk)
+    if (refusal := _resend_refusal(mail)) is not None:
+        raise OutboxResendRefused(refusal)
     return outbox_queue(
         to=mail.to,
         subject=mail.subject,

@@ -1,12 +1,5 @@
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-
-from agenda.selectors import congress_current
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"congress": congress_current()})
+from django.http import HttpRequest, JsonResponse
 
 
 def health(request: HttpRequest) -> JsonResponse:

@@ -1,13 +1,10 @@
-import csv
-
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import HttpRequest
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -15,9 +12,9 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from agenda.admin import CongressAdmin
 from agenda.models import Congress
-from delegates.forms import ParticipantAdminForm, SeatOverrideForm, TieSettlementForm, WithdrawForm
-from delegates.letters import sample_invitation_letter
+from delegates.forms import ParticipantAdminForm, SeatOverrideForm
 from delegates.mail_texts import ALLOWED as PLACEHOLDER_EXAMPLES
 from delegates.models import (
     County,
@@ -29,28 +26,22 @@ from delegates.models import (
     PersonalLink,
     RegionalOffice,
     Registration,
+    RegistrationSettings,
     SeatAllocation,
     Substitution,
 )
 from delegates.resources import ParticipantResource
 from delegates.selectors import (
-    allocation_table,
     counties_visible_to,
     county_visible_to,
-    delegation_free_deputies,
+    invitations_plan,
     scope_to_user,
     user_sees_all_counties,
 )
-from delegates.services import (
-    TieNotSettled,
-    county_hold_back_set,
-    invitations_plan,
-    invitations_queue,
-    participant_withdraw,
-    personal_link_revoke,
-    seat_allocation_compute,
-    seat_allocation_override,
-)
+from delegates.services.allocation import seat_allocation_override
+from delegates.services.holdback import county_hold_back_set
+from delegates.services.invitations import invitations_queue
+from delegates.services.links import personal_link_revoke
 
 
 class RegionScopedAdminMixin:
@@ -181,143 +172,12 @@ class DelegateKeyAdmin(admin.ModelAdmin):
         (_("Allocation"), {"fields": ("allocation_link", "computed_at", "computed_by", "tie_resolution")}),
     )
 
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/allocation/",
-                self.admin_site.admin_view(self.allocation_view),
-                name="delegates_delegatekey_allocation",
-            ),
-            path(
-                "<int:pk>/allocation.csv",
-                self.admin_site.admin_view(self.allocation_csv_view),
-                name="delegates_delegatekey_allocation_csv",
-            ),
-            *super().get_urls(),
-        ]
-
     @admin.display(description=_("allocation"))
     def allocation_link(self, key: DelegateKey) -> str:
         if not key.pk:
             return "–"
-        url = reverse("admin:delegates_delegatekey_allocation", args=[key.pk])
+        url = reverse("delegates_staff:seat_allocation", args=[key.pk])
         return format_html('<a href="{}">{}</a>', url, _("Allocation table"))
-
-    def _may_see_allocation(self, request: HttpRequest, key: DelegateKey) -> bool:
-        # The table holds every county's figures and override reasons: the secretariat's, not a region's.
-        return self.has_view_permission(request, key) and user_sees_all_counties(request.user)
-
-    def allocation_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        key = get_object_or_404(DelegateKey.objects.select_related("congress", "computed_by"), pk=pk)
-        if not self._may_see_allocation(request, key):
-            raise PermissionDenied
-        tie_form = None
-        if request.method == "POST":
-            if not self.has_change_permission(request, key):
-                raise PermissionDenied
-            tie_form, done = self._compute(request, key)
-            if done:
-                return redirect("admin:delegates_delegatekey_allocation", pk=key.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Seat allocation: %(congress)s") % {"congress": key.congress},
-            "opts": self.model._meta,
-            "original": key,
-            "key": key,
-            "table": allocation_table(key=key),
-            "tie_form": tie_form,
-            "can_change": self.has_change_permission(request, key),
-        }
-        return TemplateResponse(request, "admin/delegates/delegatekey/allocation.html", context)
-
-    def _compute(self, request: HttpRequest, key: DelegateKey) -> tuple[TieSettlementForm | None, bool]:
-        winners: list[str] = []
-        record = ""
-        if "settle_tie" in request.POST:
-            pending = request.session.get(f"allocation-tie-{key.pk}")
-            if pending:
-                form = TieSettlementForm(request.POST, candidates=pending["candidates"], seats=pending["seats"])
-                if not form.is_valid():
-                    return form, False
-                winners, record = form.cleaned_data["winners"], form.cleaned_data["record"]
-        try:
-            seat_allocation_compute(key=key, user=request.user, lot_winners=winners, lot_record=record)
-        except TieNotSettled as tie:
-            request.session[f"allocation-tie-{key.pk}"] = {"candidates": tie.names, "seats": tie.tie.seats}
-            messages.warning(request, str(tie))
-            return TieSettlementForm(candidates=tie.names, seats=tie.tie.seats), False
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-            return None, False
-        request.session.pop(f"allocation-tie-{key.pk}", None)
-        messages.success(request, _("The allocation has been computed."))
-        return None, True
-
-    def allocation_csv_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        key = get_object_or_404(DelegateKey.objects.select_related("congress"), pk=pk)
-        if not self._may_see_allocation(request, key):
-            raise PermissionDenied
-        table = allocation_table(key=key)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="seat-allocation-{key.congress.year}.csv"'
-        response.write("\ufeff")  # lets spreadsheet programs recognise UTF-8 (æ, ø, å)
-        writer = csv.writer(response)
-        writer.writerow(
-            [
-                _("county number"),
-                _("county"),
-                _("regional office"),
-                _("population"),
-                _("population reference date"),
-                _("share (%)"),
-                _("computed seats"),
-                _("seats won by drawing lots"),
-                _("override"),
-                _("reason for the override"),
-                _("final seats"),
-                _("county municipality seats"),
-                _("municipalities' seats"),
-                _("explanation"),
-            ]
-        )
-        for row in table.rows:
-            allocation = row.allocation
-            writer.writerow(
-                [
-                    allocation.county.number,
-                    allocation.county.name,
-                    allocation.county.regional_office or "",
-                    allocation.population,
-                    allocation.population_date or "",
-                    row.share,
-                    allocation.computed_seats,
-                    allocation.seats_by_lot,
-                    "" if allocation.override_seats is None else allocation.override_seats,
-                    allocation.override_reason,
-                    allocation.final_seats,
-                    row.county_municipality_seats,
-                    row.municipality_seats,
-                    row.explanation,
-                ]
-            )
-        writer.writerow(["", _("Samfunnsbedriftene"), "", "", "", "", "", "", "", "", key.samfunnsbedriftene_seats])
-        writer.writerow(
-            [
-                "",
-                _("Total"),
-                "",
-                table.population,
-                "",
-                "",
-                table.computed_seats,
-                "",
-                "",
-                "",
-                table.total_seats,
-            ]
-        )
-        return response
 
 
 @admin.register(SeatAllocation)
@@ -355,7 +215,7 @@ class SeatAllocationAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
 
     def response_change(self, request, obj):
         if "_continue" not in request.POST and "_addanother" not in request.POST:
-            return redirect("admin:delegates_delegatekey_allocation", pk=obj.key_id)
+            return redirect("delegates_staff:seat_allocation", pk=obj.key_id)
         return super().response_change(request, obj)
 
 
@@ -523,81 +383,6 @@ class ParticipantAdmin(RegionScopedAdminMixin, ImportExportMixin, SimpleHistoryA
         }
         return TemplateResponse(request, "admin/delegates/participant/send_invitations.html", context)
 
-    # --- Withdrawal and substitution ---
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/withdraw/",
-                self.admin_site.admin_view(self.withdraw_view),
-                name="delegates_participant_withdraw",
-            ),
-            *super().get_urls(),
-        ]
-
-    def withdraw_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        participant = self.get_object(request, str(pk))
-        if participant is None:
-            return self._get_obj_does_not_exist_redirect(request, self.model._meta, str(pk))
-        if not self.has_change_permission(request, participant) or not request.user.has_perm(
-            "delegates.add_substitution"
-        ):
-            raise PermissionDenied
-        deputies = delegation_free_deputies(participant=participant)
-        form = WithdrawForm(request.POST or None, deputies=deputies)
-        if request.method == "POST" and form.is_valid():
-            try:
-                substitution = participant_withdraw(
-                    participant=participant,
-                    user=request.user,
-                    reason=form.cleaned_data["reason"],
-                    replacement=form.cleaned_data["replacement"],
-                )
-            except ValidationError as error:
-                _add_errors_to_form(form, error)
-            else:
-                if substitution.replacement:
-                    invited = invitations_queue(participants=[substitution.replacement], user=request.user).to_send
-                    messages.success(
-                        request,
-                        _("%(withdrawn)s has withdrawn; %(deputy)s takes the seat.")
-                        % {"withdrawn": participant, "deputy": substitution.replacement},
-                    )
-                    if invited:
-                        messages.info(
-                            request,
-                            _("%(deputy)s is sent an invitation with a personal link.")
-                            % {"deputy": substitution.replacement},
-                        )
-                elif substitution.held_seat:
-                    messages.warning(
-                        request,
-                        _("%(withdrawn)s has withdrawn. No deputy is left in the delegation: the seat is empty.")
-                        % {"withdrawn": participant},
-                    )
-                else:
-                    messages.success(request, _("%(withdrawn)s has withdrawn.") % {"withdrawn": participant})
-                return redirect("admin:delegates_participant_change", participant.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Withdraw %(name)s") % {"name": participant},
-            "opts": self.model._meta,
-            "original": participant,
-            "participant": participant,
-            "form": form,
-            "next_deputy": deputies[0] if deputies else None,
-            "holds_seat": participant.has_voting_right,
-        }
-        return TemplateResponse(request, "admin/delegates/participant/withdraw.html", context)
-
-
-def _add_errors_to_form(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
 
 @admin.register(Substitution)
 class SubstitutionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
@@ -652,26 +437,6 @@ class MailTextAdmin(admin.ModelAdmin):
             _("The invitation, reminder, new-link and confirmation mails must contain {link}."),
         )
 
-    def get_urls(self):
-        return [
-            path(
-                "letter-preview/<int:congress_id>/<str:language>/",
-                self.admin_site.admin_view(self.letter_preview_view),
-                name="delegates_mailtext_letter_preview",
-            ),
-            *super().get_urls(),
-        ]
-
-    def letter_preview_view(self, request: HttpRequest, congress_id: int, language: str) -> HttpResponse:
-        if not self.has_view_permission(request) or language not in MailText.Language.values:
-            raise PermissionDenied
-        congress = get_object_or_404(Congress, pk=congress_id)
-        response = HttpResponse(
-            sample_invitation_letter(congress=congress, language=language), content_type="application/pdf"
-        )
-        response["Content-Disposition"] = f'inline; filename="invitation-preview-{language}.pdf"'
-        return response
-
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             **(extra_context or {}),
@@ -682,3 +447,21 @@ class MailTextAdmin(admin.ModelAdmin):
             ],
         }
         return super().changelist_view(request, extra_context)
+
+
+class RegistrationSettingsInline(admin.StackedInline):
+    model = RegistrationSettings
+    can_delete = False
+    max_num = 1
+    min_num = 1
+    verbose_name = _("Invitations, registration and personal data")
+    fields = (
+        "link_validity_days",
+        "reminder_days_before_deadline",
+        "travel_information",
+        "travel_information_en",
+        "health_data_retention_days",
+    )
+
+
+CongressAdmin.settings_inlines.append(RegistrationSettingsInline)

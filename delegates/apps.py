@@ -1,12 +1,17 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
-
-def _ensure_staff_groups(sender, **kwargs) -> None:
-    from delegates.services import staff_groups_ensure
-
-    staff_groups_ensure()
+#: What the regional offices may do with the delegates' models (``delegates.selectors`` narrows it to their counties).
+REGIONAL_OFFICE_PERMISSIONS = {
+    "participant": ("view", "add", "change", "delete"),
+    "registration": ("view",),
+    "personallink": ("view",),
+    "substitution": ("view", "add"),
+    "countyholdback": ("view",),
+    "organisation": ("view",),
+    "county": ("view",),
+    "seatallocation": ("view",),
+}
 
 
 class DelegatesConfig(AppConfig):
@@ -14,6 +19,6 @@ class DelegatesConfig(AppConfig):
     verbose_name = _("Delegates")
 
     def ready(self) -> None:
-        # After the permissions exist: the auth app creates each app's permissions on that app's post_migrate, and the
-        # groups also hold permissions of apps that come later (committees), so this runs after every app.
-        post_migrate.connect(_ensure_staff_groups, dispatch_uid="delegates_staff_groups")
+        from core.groups import REGIONAL_OFFICE_GROUP, SECRETARIAT_GROUP, staff_groups_grant
+
+        staff_groups_grant("delegates", {SECRETARIAT_GROUP: None, REGIONAL_OFFICE_GROUP: REGIONAL_OFFICE_PERMISSIONS})

@@ -1,14 +1,13 @@
 """The check-in desk in the admin look: badge scans (hand scanner or camera), name search, live counts.
 
-The views only parse the request, check the permission and call ``delegates.checkin``. Every form is an ordinary
-POST followed by a redirect, so the desk works without JavaScript; the script on the page only refreshes the counts
-and offers the camera where the browser can read QR codes.
+The views only parse the request and call ``delegates.checkin``; ``staff_page`` checks the permission. Every form
+is an ordinary POST followed by a redirect, so the desk works without JavaScript; the script on the page only
+refreshes the counts and offers the camera where the browser can read QR codes.
 """
 
 from urllib.parse import urlencode
 
-from django.contrib import admin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -16,7 +15,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from agenda.models import Congress
+from agenda.staff import congress_choice
+from core.staff import staff_context, staff_page
 from delegates.checkin import CheckinResult, checkin_by_id, checkin_scan, checkin_search, presence_counts
 from delegates.models import Attendance, Participant
 
@@ -24,18 +24,6 @@ PERMISSION = "delegates.change_participant"
 MODE_SESSION_KEY = "checkin_direction"
 FEEDBACK_SESSION_KEY = "checkin_feedback"
 POLL_SECONDS = 3
-
-
-def _congresses(request: HttpRequest) -> tuple[list[Congress], Congress | None]:
-    """Checks the permission; returns every congress (for the picker) and the chosen one (the newest by default)."""
-    if not request.user.has_perm(PERMISSION):
-        raise PermissionDenied
-    congresses = list(Congress.objects.order_by("-first_day"))
-    congress = congresses[0] if congresses else None
-    wanted = request.GET.get("congress", "")
-    if wanted.isdigit():
-        congress = next((c for c in congresses if c.pk == int(wanted)), congress)
-    return congresses, congress
 
 
 def _mode(request: HttpRequest) -> str:
@@ -47,7 +35,7 @@ def _desk_url(request: HttpRequest, **params: str) -> str:
     query = {key: value for key, value in params.items() if value}
     if request.GET.get("congress", "").isdigit():
         query = {"congress": request.GET["congress"], **query}
-    url = reverse("delegates_checkin")
+    url = reverse("delegates_staff:checkin")
     return f"{url}?{urlencode(query)}" if query else url
 
 
@@ -79,9 +67,10 @@ def _error_feedback(error: ValidationError) -> dict:
     return {"ok": False, "error": " ".join(str(message) for message in error.messages)}
 
 
+@staff_page(permission=PERMISSION)
 @require_http_methods(["GET", "POST"])
-def _checkin_desk(request: HttpRequest) -> HttpResponse:
-    congresses, congress = _congresses(request)
+def checkin_desk(request: HttpRequest) -> HttpResponse:
+    congresses, congress = congress_choice(request)
     query = request.GET.get("q", "").strip()[:100]
 
     if request.method == "POST":
@@ -116,38 +105,35 @@ def _checkin_desk(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(_desk_url(request, q=query))
 
     mode = _mode(request)
-    counts_url = reverse("delegates_checkin_counts")
+    counts_url = reverse("delegates_staff:checkin_counts")
     if request.GET.get("congress", "").isdigit():
         counts_url += f"?{urlencode({'congress': request.GET['congress']})}"
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Check-in desk"),
-        "subtitle": str(congress) if congress else None,
-        "opts": Participant._meta,
-        "congresses": congresses,
-        "congress": congress,
-        "mode": mode,
-        "arrival_mode": mode == Attendance.Direction.IN,
-        "feedback": request.session.pop(FEEDBACK_SESSION_KEY, None),
-        "counts": presence_counts(congress=congress) if congress else None,
-        "counts_url": counts_url,
-        "poll_ms": POLL_SECONDS * 1000,
-        "query": query,
-        "hits": checkin_search(congress=congress, query=query, user=request.user) if congress and query else None,
-        "desk_url": _desk_url(request, q=query),
-        "scan_url": _desk_url(request),
-    }
+    context = staff_context(
+        request,
+        title=_("Check-in desk"),
+        subtitle=str(congress) if congress else None,
+        opts=Participant._meta,
+        congresses=congresses,
+        congress=congress,
+        mode=mode,
+        arrival_mode=mode == Attendance.Direction.IN,
+        feedback=request.session.pop(FEEDBACK_SESSION_KEY, None),
+        counts=presence_counts(congress=congress) if congress else None,
+        counts_url=counts_url,
+        poll_ms=POLL_SECONDS * 1000,
+        query=query,
+        hits=checkin_search(congress=congress, query=query, user=request.user) if congress and query else None,
+        desk_url=_desk_url(request, q=query),
+        scan_url=_desk_url(request),
+    )
     return TemplateResponse(request, "admin/delegates/checkin.html", context)
 
 
+@staff_page(permission=PERMISSION)
 @require_GET
-def _checkin_counts(request: HttpRequest) -> HttpResponse:
-    _, congress = _congresses(request)
+def checkin_counts(request: HttpRequest) -> HttpResponse:
+    _congresses, congress = congress_choice(request)
     if congress is None:
         return JsonResponse({"congress": None, "present": 0, "present_voting": 0, "total": 0, "by_role": []})
     counts = presence_counts(congress=congress)
     return JsonResponse({"congress": congress.pk, "at": timezone.now().isoformat(), **counts})
-
-
-checkin_desk_view = admin.site.admin_view(_checkin_desk)
-checkin_counts_view = admin.site.admin_view(_checkin_counts)

@@ -28,6 +28,8 @@ DEMO_CONGRESS = {
     "first_day": datetime.date(2024, 2, 13),
     "last_day": datetime.date(2024, 2, 14),
     "registration_deadline": datetime.date(2024, 1, 15),
+}
+DEMO_REGISTRATION_SETTINGS = {
     "travel_information": (
         "Reisen bestilles gjennom KS' reisebyrå. Oppgi «Landstinget 2024» og ditt navn ved bestilling.\n\n"
         "Hotellrom er reservert for delegatene; meld deg på med hotellnetter, så ordner KS rommet. "

@@ -5,15 +5,16 @@ from collections.abc import Sequence
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from core.pdf import qr_code_svg, render_pdf_batch
 from delegates.models import Participant
-from delegates.services import invited_events
-from ks_landsting.pdf import qr_code_svg, render_pdf_batch
+from delegates.selectors import invited_events, registration_settings
 
 LETTER_TEMPLATE = "delegates/pdf/invitation_letter.html"
 
 
 def invitation_letter_context(*, participant: Participant, registration_url: str, language: str = "nb") -> dict:
     congress = participant.congress
+    travel = registration_settings(congress)
     office = participant.county.regional_office if participant.county_id else None
     with translation.override(language):
         role_label = str(participant.get_role_display())
@@ -32,8 +33,7 @@ def invitation_letter_context(*, participant: Participant, registration_url: str
         "registration_url": registration_url,
         "qr_svg": qr_code_svg(registration_url),
         "registration_deadline": congress.registration_deadline,
-        "travel_information": (congress.travel_information_en if language == "en" else "")
-        or congress.travel_information,
+        "travel_information": (travel.travel_information_en if language == "en" else "") or travel.travel_information,
         "sender": office.name if office else "KS",
         "letter_date": timezone.localdate(),
         "language": language,

@@ -1,10 +1,12 @@
+import datetime
 import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
-from django.db.models import F, Q
+from django.db import connections, models
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,45 @@ from agenda.models import Congress
 from agenda.roles import Role
 from delegates.keys import split_county_seats
 from delegates.mail_texts import placeholder_errors
+
+
+class RegistrationSettings(models.Model):
+    """A congress's settings for invitations and registration; a congress without a row uses the defaults."""
+
+    congress = models.OneToOneField(
+        Congress,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="registration_settings",
+        verbose_name=_("congress"),
+    )
+    travel_information = models.TextField(
+        _("travel information (Norwegian)"), blank=True, help_text=_("Printed in the invitation letter.")
+    )
+    travel_information_en = models.TextField(_("travel information (English)"), blank=True)
+    link_validity_days = models.PositiveSmallIntegerField(
+        _("personal links valid for (days)"),
+        default=120,
+        validators=[MinValueValidator(1)],
+        help_text=_("Counted from the day a link is issued; a new link replaces the old one."),
+    )
+    reminder_days_before_deadline = models.PositiveSmallIntegerField(
+        _("remind this many days before the deadline"),
+        default=7,
+        help_text=_("Those who have not registered get one reminder. 0 sends none."),
+    )
+    health_data_retention_days = models.PositiveSmallIntegerField(
+        _("delete diet and accessibility answers after (days)"),
+        default=30,
+        help_text=_("Counted from the last day of the congress."),
+    )
+
+    class Meta:
+        verbose_name = _("invitation and registration settings")
+        verbose_name_plural = _("invitation and registration settings")
+
+    def __str__(self) -> str:
+        return str(self.congress)
 
 
 class RegionalOffice(models.Model):
@@ -469,6 +510,37 @@ class CountyHoldBack(models.Model):
         return f"{self.county} ({self.congress})"
 
 
+class PersonalLinkQuerySet(models.QuerySet):
+    """The rule of a link that opens, written once (``problem``). The ORM reads it through ``valid`` and
+    ``with_problem``; a statement written in SQL by hand (the ballot cast in one statement) through ``valid_sql``."""
+
+    @staticmethod
+    def problem(at: datetime.datetime | RawSQL) -> Case:
+        """Why a link does not open at ``at``: "revoked" (replaced by a newer link, or revoked by staff) before
+        "expired"; "" when it opens."""
+        return Case(
+            When(revoked_at__isnull=False, then=Value("revoked")),
+            When(expires_at__lte=at, then=Value("expired")),
+            default=Value(""),
+            output_field=models.CharField(),
+        )
+
+    def with_problem(self, *, at: datetime.datetime) -> "PersonalLinkQuerySet":
+        """Each link with ``problem``: why it does not open at ``at``, or ""."""
+        return self.annotate(problem=self.problem(at))
+
+    def valid(self, *, at: datetime.datetime | RawSQL | None = None) -> "PersonalLinkQuerySet":
+        """The links that open at ``at`` (now, unless given)."""
+        return self.alias(problem=self.problem(timezone.now() if at is None else at)).filter(problem="")
+
+    def valid_sql(self, *, at_sql: str) -> tuple[str, list]:
+        """``valid()`` as an SQL condition on the link table (named by its ``db_table``, not an alias) and its
+        parameters (``%s``), for a statement written by hand; ``at_sql`` is the SQL of the moment, such as a named
+        placeholder."""
+        query = self.valid(at=RawSQL(at_sql, (), output_field=models.DateTimeField())).query  # noqa: S611 - code
+        return query.where.as_sql(query.get_compiler(using=self.db), connections[self.db])
+
+
 class PersonalLink(models.Model):
     """A participant's way in to registration. Only a hash of the secret is stored; the secret is in the mail."""
 
@@ -485,6 +557,8 @@ class PersonalLink(models.Model):
     mailed_at = models.DateTimeField(_("mailed at"), null=True, blank=True)
     first_opened_at = models.DateTimeField(_("first opened at"), null=True, blank=True)
     last_opened_at = models.DateTimeField(_("last opened at"), null=True, blank=True)
+
+    objects = PersonalLinkQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("personal link")

@@ -101,7 +101,7 @@ MESSAGES: dict[str, str] = {
         "Region “%(value)s” is not a region number followed by its name, such as “0301 Oslo”."
     ),
     "year_format": gettext_noop("Year “%(value)s” is not a four-digit year."),
-    # Found by the import service (delegates.services.population_import).
+    # Found by the import service (delegates.services.population.population_import).
     "missing_reference_date": gettext_noop("Municipality %(number)s has no reference date for its population."),
     "unknown_county": gettext_noop(
         "County %(county)s of municipality %(number)s is not registered and the file does not name it; "
@@ -169,7 +169,7 @@ class ParsedFile:
 
 @dataclass(frozen=True)
 class PopulationImportResult:
-    """What :func:`delegates.services.population_import` did."""
+    """What :func:`delegates.services.population.population_import` did."""
 
     counties_created: int = 0
     counties_renamed: int = 0

@@ -1,7 +1,7 @@
 """Printed documents for the participants: badges (A4 sheets and label stock), the participant list per county and
 the name cards for the tables.
 
-Every builder returns ``(pdf_bytes, pages)`` and renders one HTML document once (``ks_landsting.pdf.render_pdf``).
+Every builder returns ``(pdf_bytes, pages)`` and renders one HTML document once (``core.pdf.render_pdf``).
 Print CSS is designed for WeasyPrint's speed: every sheet is one block of fixed size with absolutely positioned cards
 (CSS grid was measured at 56 s for 480 badges; see DESIGN.md §7 and ``bench/badges.py``), names get a font size class
 computed here (WeasyPrint cannot fit text), and the QR code is a tiny PNG (see :func:`qr_code_png_data_uri`).
@@ -30,8 +30,8 @@ from pypdf import PdfReader
 
 from agenda.models import Congress
 from agenda.roles import Role
+from core.pdf import render_pdf
 from delegates.models import Participant, Registration
-from ks_landsting.pdf import render_pdf
 
 Progress = Callable[[int], None]
 
@@ -147,7 +147,7 @@ def name_size(name: str, sizes: Sequence[tuple[int, int, str]] = BADGE_NAME_SIZE
 def qr_code_png_data_uri(data: str) -> str:
     """The QR code of ``data`` as a PNG of one pixel a module, as a ``data:`` URI for ``<img>``.
 
-    The same code as ``ks_landsting.pdf.qr_code_svg`` (error correction M, 4-module quiet zone), but as an image:
+    The same code as ``core.pdf.qr_code_svg`` (error correction M, 4-module quiet zone), but as an image:
     WeasyPrint parses and draws an inline SVG path point by point, about 10 ms a badge (a third of the time for
     1,000 badges), while a 29 x 29 pixel image costs next to nothing. The template draws it with
     ``image-rendering: pixelated``, so the PDF scales it without smoothing and the modules stay sharp.

@@ -22,8 +22,13 @@ from agenda.models import Congress, Event
 from agenda.roles import Role
 from core.models import OutboxMail
 from delegates.models import County, MailText, Participant, PersonalLink, Registration
-from delegates.selectors import counties_visible_to, scope_to_user, user_sees_all_counties
-from delegates.services import health_data_deletion_date
+from delegates.selectors import (
+    counties_visible_to,
+    health_data_deletion_date,
+    registration_settings,
+    scope_to_user,
+    user_sees_all_counties,
+)
 
 DEFAULT_OUTBOX_BODY_RETENTION_DAYS = 90
 
@@ -537,7 +542,7 @@ def retention_overview(*, congress: Congress, user, today: datetime.date | None 
     deletion_date = health_data_deletion_date(congress)
     health_data = HealthDataRetention(
         deletion_date=deletion_date,
-        retention_days=congress.health_data_retention_days,
+        retention_days=registration_settings(congress).health_data_retention_days,
         holding=holding,
         with_diet=with_diet,
         with_allergies=with_allergies,

@@ -1,14 +1,27 @@
 import datetime
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from delegates.models import County, DelegateKey, Organisation, Participant, SeatAllocation
+from agenda.models import Congress, Event
+from core.groups import SECRETARIAT_GROUP
+from delegates.mail_texts import default_text
+from delegates.models import (
+    County,
+    CountyHoldBack,
+    DelegateKey,
+    MailText,
+    Organisation,
+    Participant,
+    RegistrationSettings,
+    SeatAllocation,
+)
 
 
 @dataclass(frozen=True)
@@ -167,9 +180,6 @@ def explain_allocation(allocation: SeatAllocation) -> str:
 
 # --- What a staff user may see: one place decides it, every interface asks here ---------------------------------
 
-SECRETARIAT_GROUP = "Sekretariat"
-REGIONAL_OFFICE_GROUP = "Regionkontor"
-
 
 def user_sees_all_counties(user) -> bool:
     """The secretariat (superusers and the Sekretariat group) sees every county; regional staff only their own."""
@@ -206,3 +216,71 @@ def county_visible_to(user, county: County | None) -> bool:
 def delegation_free_deputies(*, participant: Participant) -> list[Participant]:
     """Active deputies of the participant's delegation who do not yet hold a seat, next in rank first."""
     return list(Participant.objects.delegation_of(participant).free_deputies().exclude(pk=participant.pk))
+
+
+# --- Invitations and registration -------------------------------------------------------------------------------
+
+
+def registration_is_open(participant: Participant, *, today: datetime.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return participant.status == Participant.Status.ACTIVE and today <= participant.congress.registration_deadline
+
+
+def allowed_hotel_nights(congress: Congress) -> list[datetime.date]:
+    """The nights one can book: from two nights before the first day up to the night before the last day."""
+    first = congress.first_day - datetime.timedelta(days=2)
+    return [first + datetime.timedelta(days=n) for n in range((congress.last_day - first).days)]
+
+
+def invited_events(participant: Participant) -> QuerySet[Event]:
+    """The events of the congress week the participant's role is invited to and which need registration."""
+    events = Event.objects.filter(congress_id=participant.congress_id, registration_required=True)
+    role = Participant.Role.DELEGATE if participant.acting_for_id else participant.role
+    return events.filter(pk__in=[e.pk for e in events if e.invites(role)])
+
+
+def mail_text_for(*, congress: Congress, kind: str, language: str) -> tuple[str, str]:
+    """The subject and body staff wrote for this mail, or the built-in text."""
+    text = MailText.objects.filter(congress=congress, kind=kind, language=language).first()
+    return (text.subject, text.body) if text else default_text(kind, language)
+
+
+def registration_settings(congress: Congress) -> RegistrationSettings:
+    """The congress's invitation and registration settings: the ones staff saved, or the defaults."""
+    try:
+        return congress.registration_settings
+    except RegistrationSettings.DoesNotExist:
+        return RegistrationSettings(congress=congress)
+
+
+def health_data_deletion_date(congress: Congress) -> datetime.date:
+    return congress.last_day + datetime.timedelta(days=registration_settings(congress).health_data_retention_days)
+
+
+@dataclass
+class InvitationPlan:
+    to_send: list[Participant] = field(default_factory=list)
+    refused: list[tuple[Participant, str]] = field(default_factory=list)
+
+
+def invitations_plan(*, participants: Iterable[Participant]) -> InvitationPlan:
+    """Who would get an invitation now, and who is refused and why (the dry run shows exactly this)."""
+    participants = list(participants)
+    held_back = set(
+        CountyHoldBack.objects.filter(congress_id__in={p.congress_id for p in participants}).values_list(
+            "congress_id", "county_id"
+        )
+    )
+    plan = InvitationPlan()
+    for participant in participants:
+        if participant.county_id and (participant.congress_id, participant.county_id) in held_back:
+            plan.refused.append((participant, _("The county is held back.")))
+        elif participant.status != Participant.Status.ACTIVE:
+            plan.refused.append((participant, _("The participant has withdrawn.")))
+        elif not participant.email:
+            plan.refused.append((participant, _("No e-mail address.")))
+        elif participant.role == Participant.Role.DEPUTY and participant.acting_for_id is None:
+            plan.refused.append((participant, _("A deputy is invited when taking a seat.")))
+        else:
+            plan.to_send.append(participant)
+    return plan

@@ -1,8 +1,8 @@
 """Staff pages in the admin look: registration status per county, the catering, rooming and accessibility lists
 (with CSV and XLSX downloads), and what personal data is deleted when.
 
-The views only parse the chosen congress and the format, check the permission and ask ``registration_lists``;
-what the user may see is decided there, through ``delegates.selectors``.
+The views only parse the chosen congress and the format and ask ``registration_lists`` (``staff_page`` has checked
+the permission); what the user may see is decided there, through ``delegates.selectors``.
 """
 
 import csv
@@ -11,8 +11,6 @@ import io
 from collections.abc import Callable, Sequence
 from urllib.parse import urlencode
 
-from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -21,6 +19,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from agenda.models import Congress
+from agenda.staff import congress_choice
+from core.staff import staff_context, staff_page
 from delegates.models import Participant
 from delegates.registration_lists import (
     AccessibilityList,
@@ -48,18 +48,6 @@ Cell = str | int | datetime.date | datetime.datetime | None
 # --- Parsing the request --------------------------------------------------------------------------------------------
 
 
-def _congresses(request: HttpRequest, *, permission: str = PERMISSION) -> tuple[list[Congress], Congress | None]:
-    """Checks the permission; returns every congress (for the picker) and the chosen one (the newest by default)."""
-    if not request.user.has_perm(PERMISSION) or not request.user.has_perm(permission):
-        raise PermissionDenied
-    congresses = list(Congress.objects.order_by("-first_day"))
-    congress = congresses[0] if congresses else None
-    wanted = request.GET.get("congress", "")
-    if wanted.isdigit():
-        congress = next((c for c in congresses if c.pk == int(wanted)), congress)
-    return congresses, congress
-
-
 def _wanted_format(request: HttpRequest) -> str:
     wanted = request.GET.get("format", "")
     if wanted and wanted not in FORMATS:
@@ -84,24 +72,24 @@ def _page(
     downloads: bool = True,
     **extra,
 ) -> TemplateResponse:
-    context = {
-        **admin.site.each_context(request),
-        "title": title,
-        "subtitle": str(congress) if congress else None,
-        "opts": Participant._meta,
-        "congresses": congresses,
-        "congress": congress,
-        "url_name": url_name,
-        "pages": [
-            (_("Registration status"), _url("delegates_registration_status", congress)),
-            (_("Catering list"), _url("delegates_registration_catering", congress)),
-            (_("Rooming list"), _url("delegates_registration_rooming", congress)),
-            (_("Accessibility list"), _url("delegates_registration_accessibility", congress)),
-            (_("When personal data is deleted"), _url("delegates_registration_retention", congress)),
+    context = staff_context(
+        request,
+        title=title,
+        subtitle=str(congress) if congress else None,
+        opts=Participant._meta,
+        congresses=congresses,
+        congress=congress,
+        url_name=url_name,
+        pages=[
+            (_("Registration status"), _url("delegates_staff:registration_status", congress)),
+            (_("Catering list"), _url("delegates_staff:registration_catering", congress)),
+            (_("Rooming list"), _url("delegates_staff:registration_rooming", congress)),
+            (_("Accessibility list"), _url("delegates_staff:registration_accessibility", congress)),
+            (_("When personal data is deleted"), _url("delegates_staff:registration_retention", congress)),
         ],
-        "current_url": reverse(url_name),
+        current_url=reverse(url_name),
         **extra,
-    }
+    )
     if downloads and congress is not None:
         context["csv_url"] = _url(url_name, congress, format="csv")
         context["xlsx_url"] = _url(url_name, congress, format="xlsx")
@@ -320,7 +308,7 @@ def accessibility_table(accessibility: AccessibilityList) -> tuple[list[str], li
 # --- The pages --------------------------------------------------------------------------------------------------------
 
 
-def _list_view(
+def _list_page(
     *,
     url_name: str,
     template: str,
@@ -329,10 +317,11 @@ def _list_view(
     select: Callable,
     table: Callable,
     context_name: str,
-    permission: str = LIST_PERMISSION,
+    permissions: tuple[str, ...] = (PERMISSION, LIST_PERMISSION),
 ):
+    @staff_page(permission=permissions)
     def view(request: HttpRequest) -> HttpResponse:
-        congresses, congress = _congresses(request, permission=permission)
+        congresses, congress = congress_choice(request)
         wanted = _wanted_format(request)
         result = select(congress=congress, user=request.user) if congress is not None else None
         if wanted and result is not None:
@@ -347,22 +336,22 @@ def _list_view(
             **{context_name: result},
         )
 
-    return admin.site.admin_view(view)
+    return view
 
 
-registration_status_view = _list_view(
-    url_name="delegates_registration_status",
+registration_status_page = _list_page(
+    url_name="delegates_staff:registration_status",
     template="admin/delegates/registrations/status.html",
     title=lambda: _("Registration status"),
     download_name="registration-status",
     select=registration_status_by_county,
     table=status_table,
     context_name="status",
-    permission=PERMISSION,
+    permissions=(PERMISSION,),
 )
 
-catering_list_view = _list_view(
-    url_name="delegates_registration_catering",
+catering_page = _list_page(
+    url_name="delegates_staff:registration_catering",
     template="admin/delegates/registrations/catering.html",
     title=lambda: _("Catering list"),
     download_name="catering",
@@ -371,8 +360,8 @@ catering_list_view = _list_view(
     context_name="catering",
 )
 
-rooming_list_view = _list_view(
-    url_name="delegates_registration_rooming",
+rooming_page = _list_page(
+    url_name="delegates_staff:registration_rooming",
     template="admin/delegates/registrations/rooming.html",
     title=lambda: _("Rooming list"),
     download_name="rooming",
@@ -381,8 +370,8 @@ rooming_list_view = _list_view(
     context_name="rooming",
 )
 
-accessibility_list_view = _list_view(
-    url_name="delegates_registration_accessibility",
+accessibility_page = _list_page(
+    url_name="delegates_staff:registration_accessibility",
     template="admin/delegates/registrations/accessibility.html",
     title=lambda: _("Accessibility list"),
     download_name="accessibility",
@@ -392,19 +381,17 @@ accessibility_list_view = _list_view(
 )
 
 
-def _retention(request: HttpRequest) -> HttpResponse:
-    congresses, congress = _congresses(request)
+@staff_page(permission=PERMISSION)
+def retention_page(request: HttpRequest) -> HttpResponse:
+    congresses, congress = congress_choice(request)
     retention = retention_overview(congress=congress, user=request.user) if congress is not None else None
     return _page(
         request,
         "admin/delegates/registrations/retention.html",
         title=_("When personal data is deleted"),
-        url_name="delegates_registration_retention",
+        url_name="delegates_staff:registration_retention",
         congresses=congresses,
         congress=congress,
         downloads=False,
         retention=retention,
     )
-
-
-retention_view = admin.site.admin_view(_retention)

@@ -1,34 +1,37 @@
 from celery import shared_task
 
 from core.models import User
-from delegates import services
 from delegates.models import Participant
+from delegates.services.documents import document_render
+from delegates.services.invitations import invitations_send
+from delegates.services.links import personal_link_send_lost
+from delegates.services.registration import registration_health_data_purge, reminders_send
 
 
 @shared_task
 def send_invitations(participant_ids: list[int], user_id: int | None, request_id: str | None = None) -> dict:
     user = User.objects.filter(pk=user_id).first() if user_id else None
     participants = Participant.objects.filter(pk__in=participant_ids)
-    plan = services.invitations_send(participants=participants, user=user, request_id=request_id)
+    plan = invitations_send(participants=participants, user=user, request_id=request_id)
     return {"sent": len(plan.to_send), "refused": len(plan.refused)}
 
 
 @shared_task
 def send_reminders() -> int:
-    return services.reminders_send()
+    return reminders_send()
 
 
 @shared_task
 def purge_health_data() -> int:
-    return services.registration_health_data_purge()
+    return registration_health_data_purge()
 
 
 @shared_task
 def send_lost_link(email: str, language: str) -> None:
     # Never returns whether the address was known: the answer to the person asking is the same either way.
-    services.personal_link_send_lost(email=email, language=language)
+    personal_link_send_lost(email=email, language=language)
 
 
 @shared_task
 def render_document(document_id: int) -> None:
-    services.document_render(document_id=document_id)
+    document_render(document_id=document_id)

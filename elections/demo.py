@@ -11,8 +11,9 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from agenda.models import AgendaItem, Congress
+from core.groups import staff_groups_ensure
 from delegates.models import Attendance, Participant
-from elections.apps import ELECTION_OFFICIAL_GROUP, election_official_group_ensure
+from elections.apps import ELECTION_OFFICIAL_GROUP
 from elections.models import AutomaticMember, Candidate, Election, Poll
 from elections.services import (
     ballot_cast,
@@ -57,7 +58,7 @@ def seed(sender=None, *, congresses: list[Congress], user, **kwargs) -> None:
 
 
 def _official(secretariat):
-    election_official_group_ensure()
+    staff_groups_ensure()
     secretariat.groups.add(Group.objects.get(name=ELECTION_OFFICIAL_GROUP))
     return secretariat
 

@@ -180,6 +180,10 @@ class Poll(models.Model):
         SIMPLE = "simple", _("Simple majority")
         TWO_THIRDS = "two_thirds", _("Two-thirds majority")
 
+    #: The state and mode in which a poll takes ballots, and no other (a paper ballot's counts are entered by the
+    #: officials): for the ORM (``filter(**Poll.TAKES_BALLOTS)``), the instance and the one-statement cast.
+    TAKES_BALLOTS = {"state": State.OPEN, "mode": Mode.ELECTRONIC}
+
     congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="polls", verbose_name=_("congress"))
     title = models.CharField(_("title"), max_length=300)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -232,6 +236,10 @@ class Poll(models.Model):
     @property
     def is_election(self) -> bool:
         return self.kind != self.Kind.YES_NO
+
+    @property
+    def takes_ballots(self) -> bool:
+        return all(getattr(self, field) == value for field, value in self.TAKES_BALLOTS.items())
 
 
 class EligibleVoter(models.Model):

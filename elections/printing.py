@@ -3,7 +3,7 @@
 :func:`render_protocol` prints the whole congress: a cover with a summary table of every poll in order, then one
 section per poll that has been voted on (closed or published). :func:`render_poll_protocol` prints one poll with the
 same section. Both return ``(pdf_bytes, pages)``, render one HTML document alone with
-:func:`ks_landsting.pdf.render_pdf` (so the templates may use page counters), in ``language`` (default: the active
+:func:`core.pdf.render_pdf` (so the templates may use page counters), in ``language`` (default: the active
 language) and with times in Europe/Oslo, like the committee documents (``committees.printing``).
 
 Every figure and sentence of a result comes from :func:`elections.results.result_view`, so the protocol says what the
@@ -26,9 +26,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agenda.models import Congress
+from core.pdf import pdf_language, render_template_pdf
 from elections.models import AutomaticMember, Candidate, LotDrawing, Poll, SignOff
 from elections.results import ResultView, result_view
-from ks_landsting.pdf import pdf_language, render_template_pdf
 
 __all__ = ["render_poll_protocol", "render_protocol"]
 

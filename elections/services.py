@@ -2,6 +2,7 @@
 secret ballot, closing (the count is frozen), drawing lots, signing off, publishing, paper counts."""
 
 import contextlib
+import functools
 import json
 import random
 import secrets
@@ -12,13 +13,14 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Model
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agenda.models import Congress
-from delegates.models import Participant
-from delegates.services import LinkProblem, personal_link_digest, personal_link_resolve
+from core import decisions
+from delegates.models import Participant, PersonalLink
+from delegates.services.links import LinkProblem, personal_link_digest, personal_link_resolve
 from elections import counting
 from elections.counting_messages import describe_counting_error
 from elections.models import (
@@ -33,31 +35,40 @@ from elections.models import (
     VoteCast,
 )
 from elections.selectors import eligible_voters
-from ks_landsting import decisions
 
 #: Receipts: 10 characters from an alphabet without look-alikes (50 bits); shown once to the voter, never stored
 #: with the voter.
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 RECEIPT_LENGTH = 10
 RECEIPT_CONSTRAINT = "ballot_unique_receipt"
+ONE_VOTE_CONSTRAINT = "one_vote_per_voter"
 YES_NO_ANSWERS = ("yes", "no", "abstain")
 LARGEST_KEY = 2**63 - 1  # a candidate number beyond any database key is refused before the database sees it
 
 
-class AlreadyVoted(ValidationError):
-    pass
+class BallotRefused(ValidationError):
+    """The poll takes no ballot from this voter; ``refusal`` is the word for why, on the voting pages and in the
+    cast address's answers."""
+
+    refusal = ""
 
 
-class PollNotOpen(ValidationError):
-    pass
+class AlreadyVoted(BallotRefused):
+    refusal = "voted"
 
 
-class NotEligible(ValidationError):
-    pass
+class PollNotOpen(BallotRefused):
+    refusal = "not_open"
 
 
-class PollNotFound(ValidationError):
+class NotEligible(BallotRefused):
+    refusal = "not_eligible"
+
+
+class PollNotFound(BallotRefused):
     """No such poll in the voter's congress."""
+
+    refusal = "not_found"
 
 
 def required_sign_offs() -> int:
@@ -200,17 +211,31 @@ def poll_open(*, poll: Poll, user: AbstractBaseUser | None) -> Poll:
     return poll
 
 
+def _table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _column(model: type[Model], field: str, *, qualified: bool = True) -> str:
+    """A field's column as quoted SQL, with its table unless ``qualified`` is off (an INSERT's list of columns)."""
+    column = connection.ops.quote_name(model._meta.get_field(field).column)
+    return f"{_table(model)}.{column}" if qualified else column
+
+
+@functools.cache
+def _poll_for_voting_sql(lock: str) -> str:
+    columns = ", ".join(
+        _column(Poll, field, qualified=False) for field in ("id", "congress", "state", "mode", "kind", "max_choices")
+    )
+    return f"SELECT {columns} FROM {_table(Poll)} WHERE {_column(Poll, 'id')} = %s{lock}"  # noqa: S608 - names
+
+
 def _lock_open_poll_for_voting(poll_id: int) -> Poll:
     """The poll, read under a shared lock: many voters at once, but closing waits until their ballots are in.
 
     Plain SQL because Django has no FOR SHARE. Used where the ballot is not cast in one statement (SQLite).
     """
     lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
-    return Poll.objects.raw(
-        "SELECT id, congress_id, state, mode, kind, max_choices"  # noqa: S608 - constant
-        f" FROM elections_poll WHERE id = %s{lock}",
-        [poll_id],
-    )[0]
+    return Poll.objects.raw(_poll_for_voting_sql(lock), [poll_id])[0]
 
 
 def _new_receipt() -> str:
@@ -230,14 +255,24 @@ def _ballot_shape(choices: Sequence, answer: str) -> tuple[list[int], str]:
     return sorted(given), answer or ""
 
 
+# What a ballot of each kind may hold, judged without the poll's candidates; the one-statement cast gets both
+# answers as parameters, so these are its rules too.
+def _fits_a_yes_no_vote(chosen: list[int], answer: str) -> bool:
+    return answer in YES_NO_ANSWERS and not chosen
+
+
+def _fits_an_election(chosen: list[int], answer: str) -> bool:
+    return not answer
+
+
 def ballot_check(*, poll: Poll, choices: Sequence = (), answer: str = "") -> tuple[list[int], str]:
     """The ballot's content, checked: (candidate ids, answer). Raises ValidationError in the voter's words."""
     chosen, answer = _ballot_shape(choices, answer)
     if poll.kind == Poll.Kind.YES_NO:
-        if answer not in YES_NO_ANSWERS or chosen:
+        if not _fits_a_yes_no_vote(chosen, answer):
             raise ValidationError(_("Choose yes, no or abstain."))
         return [], answer
-    if answer:
+    if not _fits_an_election(chosen, answer):
         raise ValidationError(_("Choose among the candidates of this vote."))
     if len(chosen) > poll.max_choices:
         raise ValidationError(
@@ -251,15 +286,20 @@ def ballot_check(*, poll: Poll, choices: Sequence = (), answer: str = "") -> tup
     return chosen, ""
 
 
-def _refusals() -> dict[str, ValidationError]:
-    return {
-        "not_found": PollNotFound(_("There is no such vote.")),
-        "not_open": PollNotOpen(_("This vote is not open.")),
-        "not_eligible": NotEligible(
-            _("You may not vote in this poll: only delegates checked in when it opened (or their stand-ins).")
-        ),
-        "voted": AlreadyVoted(_("You have already voted in this poll; a ballot cannot be changed.")),
-    }
+def _refusals() -> dict[str, BallotRefused]:
+    refusals = (
+        PollNotFound(_("There is no such vote.")),
+        PollNotOpen(_("This vote is not open.")),
+        NotEligible(_("You may not vote in this poll: only delegates checked in when it opened (or their stand-ins).")),
+        AlreadyVoted(_("You have already voted in this poll; a ballot cannot be changed.")),
+    )
+    return {refusal.refusal: refusal for refusal in refusals}
+
+
+def _in_one_statement() -> bool:
+    """On PostgreSQL a ballot is cast in one SQL statement; elsewhere (SQLite) in steps through the ORM. PostgreSQL
+    can take the steps too: the tests send the same ballots both ways."""
+    return connection.vendor == "postgresql"
 
 
 def ballot_cast(*, poll_id: int, participant_id: int, choices: Sequence = (), answer: str = "") -> str:
@@ -272,9 +312,9 @@ def ballot_cast(*, poll_id: int, participant_id: int, choices: Sequence = (), an
     ValidationError for a ballot that does not fit this poll; AlreadyVoted.
     """
     chosen, answer = _ballot_shape(choices, answer)
-    if connection.vendor == "postgresql":
+    if _in_one_statement():
         try:
-            return _cast_in_one_statement(_VOTER_BY_PARTICIPANT, {"voter": participant_id}, poll_id, chosen, answer)
+            return _cast_in_one_statement("participant", {"voter": participant_id}, poll_id, chosen, answer)
         except _NoVoter:
             raise _refusals()["not_found"] from None
     return _cast_in_steps(poll_id=poll_id, participant_id=participant_id, chosen=chosen, answer=answer)
@@ -287,11 +327,9 @@ def ballot_cast_by_link(*, token: str, poll_id: int, choices: Sequence = (), ans
     no time of voting is kept with the voter's link."""
     digest = personal_link_digest(token)
     chosen, answer = _ballot_shape(choices, answer)
-    if connection.vendor == "postgresql":
+    if _in_one_statement():
         try:
-            return _cast_in_one_statement(
-                _VOTER_BY_LINK, {"voter": digest, "now": timezone.now()}, poll_id, chosen, answer
-            )
+            return _cast_in_one_statement("link", {"voter": digest, "now": timezone.now()}, poll_id, chosen, answer)
         except _NoVoter:
             personal_link_resolve(token=token, touch=False)  # raises the link's problem
             raise LinkProblem("unknown") from None  # it opened a moment later: refuse this attempt all the same
@@ -311,7 +349,7 @@ def _cast_in_steps(*, poll_id: int, participant_id: int, chosen: list[int], answ
                     raise refusals["not_found"] from None
                 if not Participant.objects.filter(pk=participant_id, congress_id=poll.congress_id).exists():
                     raise refusals["not_found"]
-                if poll.state != Poll.State.OPEN or poll.mode != Poll.Mode.ELECTRONIC:
+                if not poll.takes_ballots:
                     raise refusals["not_open"]
                 if not EligibleVoter.objects.filter(poll_id=poll_id, participant_id=participant_id).exists():
                     raise refusals["not_eligible"]
@@ -330,19 +368,40 @@ class _NoVoter(Exception):
     """The voter of the statement was not found (for a link: unknown, revoked or expired)."""
 
 
-_VOTER_BY_PARTICIPANT = "SELECT id AS participant_id, congress_id FROM delegates_participant WHERE id = %(voter)s"
-_VOTER_BY_LINK = (
-    "SELECT link.participant_id, person.congress_id FROM delegates_personallink link"
-    " JOIN delegates_participant person ON person.id = link.participant_id"
-    " WHERE link.token_hash = %(voter)s AND link.revoked_at IS NULL AND link.expires_at > %(now)s"
-)
+def _named_placeholders(sql: str, params: Sequence, *, prefix: str) -> tuple[str, dict]:
+    """Django's ``%s`` placeholders as named ones (``%(prefix_0)s``…), for a statement with named placeholders."""
+    names = [f"{prefix}_{index}" for index in range(len(params))]
+    pieces = sql.split("%s")
+    if len(pieces) != len(names) + 1:
+        raise ValueError(f"{len(params)} parameters for {len(pieces) - 1} placeholders: {sql}")
+    named = pieces[0] + "".join(f"%({name})s{piece}" for name, piece in zip(names, pieces[1:], strict=True))
+    return named, dict(zip(names, params, strict=True))
+
+
+def _voter_sql(by: str) -> tuple[str, dict]:
+    """The voter of a ballot (participant_id, congress_id) by the participant's number or by the hash of a personal
+    link that opens now (``PersonalLink.objects.valid``: the delegates' rule, not a copy), and its constants."""
+    person = _column(Participant, "id")
+    congress = _column(Participant, "congress")
+    if by == "participant":
+        sql = f"SELECT {person} AS participant_id, {congress} AS congress_id FROM {_table(Participant)}"  # noqa: S608
+        return f"{sql} WHERE {person} = %(voter)s", {}
+    link_valid, constants = _named_placeholders(*PersonalLink.objects.valid_sql(at_sql="%(now)s"), prefix="link_rule")
+    participant = _column(PersonalLink, "participant")
+    sql = (
+        f"SELECT {participant} AS participant_id, {congress} AS congress_id FROM {_table(PersonalLink)}"  # noqa: S608
+        f" JOIN {_table(Participant)} ON {person} = {participant}"
+        f" WHERE {_column(PersonalLink, 'token_hash')} = %(voter)s AND {link_valid}"
+    )
+    return sql, constants
+
 
 # One statement, so one round trip and one transaction (autocommit) per ballot when the whole hall votes:
 # - "poll" takes the shared lock on the poll row: closing (FOR UPDATE) waits for this ballot, and a ballot that
 #   waited for a closing sees the poll closed (READ COMMITTED reads the locked row's newest version);
-# - the vote record is written only when the poll is open, the voter in the snapshot and the ballot valid, and
-#   "ON CONFLICT DO NOTHING" on UNIQUE(poll, participant) makes a second ballot write nothing, even at the same
-#   moment (the second waits for the first and then finds it);
+# - the vote record is written only when the poll takes ballots, the voter is in the snapshot and the ballot is
+#   valid, and "ON CONFLICT DO NOTHING" on UNIQUE(poll, participant) makes a second ballot write nothing, even at
+#   the same moment (the second waits for the first and then finds it);
 # - the ballot is written from the vote record's RETURNING: both rows or neither;
 # - the final row says which check failed, in the same order as ``_cast_in_steps`` checks.
 # Only the poll row is read again after waiting for its lock; the voter list and the candidates are read as they
@@ -350,68 +409,96 @@ _VOTER_BY_LINK = (
 # eligible (or not valid): it was sent before there was a ballot page to send it from.
 # The values are bound by the server (``$1``…), not written into the SQL text, so that PostgreSQL's view of running
 # statements and its error log never hold a voter and a ballot side by side.
-# As ``ballot_check``: a yes/no ballot names no candidate, and an election ballot has no answer.
-_CAST_STATEMENT = """
-WITH voter AS ({voter}),
+# Nothing in it is written twice: tables and columns come from the models' ``_meta``, the states from
+# ``Poll.TAKES_BALLOTS`` and ``Poll.Kind``, the link's rule from delegates, and what a ballot of each kind may hold
+# from ``_fits_a_yes_no_vote`` and ``_fits_an_election`` (as parameters). Only the checks against the poll's own
+# row and candidates are SQL here and Python in ``ballot_check``; the tests send the same ballots both ways.
+@functools.cache
+def _cast_statement(by: str) -> tuple[str, dict]:
+    """The statement for a voter found ``by`` "participant" or "link", and its constant parameters; built once."""
+    voter_sql, constants = _voter_sql(by)
+    constants.update({f"takes_ballots_{field}": str(value) for field, value in Poll.TAKES_BALLOTS.items()})
+    constants["yes_no"] = str(Poll.Kind.YES_NO)
+    takes_ballots = " AND ".join(f"{_column(Poll, field)} = %(takes_ballots_{field})s" for field in Poll.TAKES_BALLOTS)
+    standing = Poll.candidates.through  # the poll's candidates
+    one_vote = next(constraint for constraint in VoteCast._meta.constraints if constraint.name == ONE_VOTE_CONSTRAINT)
+
+    def columns(model: type[Model], *fields: str) -> str:
+        return ", ".join(_column(model, field, qualified=False) for field in fields)
+
+    sql = f"""
+WITH voter AS ({voter_sql}),
 poll AS (
-    SELECT id, state, mode, kind, max_choices FROM elections_poll
-    WHERE id = %(poll)s AND congress_id = (SELECT congress_id FROM voter)
+    SELECT {_column(Poll, "id")} AS id, {_column(Poll, "kind")} AS kind,
+        {_column(Poll, "max_choices")} AS max_choices, ({takes_ballots}) AS takes_ballots
+    FROM {_table(Poll)}
+    WHERE {_column(Poll, "id")} = %(poll)s AND {_column(Poll, "congress")} = (SELECT congress_id FROM voter)
     FOR SHARE
 ),
 eligible AS (
     SELECT EXISTS (
-        SELECT 1 FROM elections_eligiblevoter
-        WHERE poll_id = %(poll)s AND participant_id = (SELECT participant_id FROM voter)
+        SELECT 1 FROM {_table(EligibleVoter)}
+        WHERE {_column(EligibleVoter, "poll")} = %(poll)s
+            AND {_column(EligibleVoter, "participant")} = (SELECT participant_id FROM voter)
     ) AS yes
 ),
 valid AS (
-    SELECT CASE WHEN poll.kind = 'yes_no'
-            THEN %(answer)s IN ('yes', 'no', 'abstain') AND cardinality(%(choices)s::bigint[]) = 0
-        ELSE %(answer)s = '' AND cardinality(%(choices)s::bigint[]) <= poll.max_choices
+    SELECT CASE WHEN poll.kind = %(yes_no)s THEN %(fits_a_yes_no_vote)s
+        ELSE %(fits_an_election)s AND cardinality(%(choices)s::bigint[]) <= poll.max_choices
             AND cardinality(%(choices)s::bigint[]) = (
-                SELECT count(*) FROM elections_poll_candidates
-                WHERE poll_id = poll.id AND candidate_id = ANY(%(choices)s::bigint[])
+                SELECT count(*) FROM {_table(standing)}
+                WHERE {_column(standing, "poll")} = poll.id
+                    AND {_column(standing, "candidate")} = ANY(%(choices)s::bigint[])
             )
         END AS yes
     FROM poll
 ),
 vote AS (
-    INSERT INTO elections_votecast (id, poll_id, participant_id)
+    INSERT INTO {_table(VoteCast)} ({columns(VoteCast, "id", "poll", "participant")})
     SELECT %(vote_id)s, poll.id, voter.participant_id FROM poll, voter, eligible, valid
-    WHERE poll.state = 'open' AND poll.mode = 'electronic' AND eligible.yes AND valid.yes
-    ON CONFLICT (poll_id, participant_id) DO NOTHING
-    RETURNING poll_id
+    WHERE poll.takes_ballots AND eligible.yes AND valid.yes
+    ON CONFLICT ({columns(VoteCast, *one_vote.fields)}) DO NOTHING
+    RETURNING {columns(VoteCast, "poll")} AS poll_id
 ),
 ballot AS (
-    INSERT INTO elections_ballot (id, poll_id, receipt, choices, answer)
-    SELECT %(ballot_id)s, vote.poll_id, %(receipt)s,
-        %(choices_json)s::jsonb, %(answer)s
+    INSERT INTO {_table(Ballot)} ({columns(Ballot, "id", "poll", "receipt", "choices", "answer")})
+    SELECT %(ballot_id)s, vote.poll_id, %(receipt)s, %(choices_json)s::jsonb, %(answer)s
     FROM vote
     RETURNING 1
 )
 SELECT
     EXISTS (SELECT 1 FROM voter),
     EXISTS (SELECT 1 FROM poll),
-    EXISTS (SELECT 1 FROM poll WHERE state = 'open' AND mode = 'electronic'),
+    coalesce((SELECT takes_ballots FROM poll), false),
     (SELECT yes FROM eligible),
     coalesce((SELECT yes FROM valid), false),
     EXISTS (SELECT 1 FROM ballot)
-"""
-_CAST_SQL = {voter: _CAST_STATEMENT.format(voter=voter) for voter in (_VOTER_BY_PARTICIPANT, _VOTER_BY_LINK)}
+"""  # noqa: S608 - names from the models; the values are bound by the server
+    return sql, constants
 
 
-def _cast_in_one_statement(voter_sql: str, voter_params: dict, poll_id: int, chosen: list[int], answer: str) -> str:
-    params = {**voter_params, "poll": poll_id, "choices": chosen, "choices_json": json.dumps(chosen), "answer": answer}
+def _cast_in_one_statement(by: str, voter_params: dict, poll_id: int, chosen: list[int], answer: str) -> str:
+    sql, constants = _cast_statement(by)
+    params = {
+        **constants,
+        **voter_params,
+        "poll": poll_id,
+        "choices": chosen,
+        "choices_json": json.dumps(chosen),
+        "answer": answer,
+        "fits_a_yes_no_vote": _fits_a_yes_no_vote(chosen, answer),
+        "fits_an_election": _fits_an_election(chosen, answer),
+    }
     for _attempt in range(5):
         receipt = _new_receipt()
         params.update(receipt=receipt, vote_id=uuid.uuid4(), ballot_id=uuid.uuid4())
         try:
-            row = _fetch_one(_CAST_SQL[voter_sql], params)
+            row = _fetch_one(sql, params)
         except IntegrityError as error:
             if _constraint(error) == RECEIPT_CONSTRAINT:
                 continue  # the receipt was drawn twice in this poll (a second vote writes nothing: not an error)
             raise
-        found_voter, found_poll, is_open, eligible, valid, cast = row
+        found_voter, found_poll, takes_ballots, eligible, valid, cast = row
         if cast:
             return receipt
         if not found_voter:
@@ -419,7 +506,7 @@ def _cast_in_one_statement(voter_sql: str, voter_params: dict, poll_id: int, cho
         refusals = _refusals()
         if not found_poll:
             raise refusals["not_found"]
-        if not is_open:
+        if not takes_ballots:
             raise refusals["not_open"]
         if not eligible:
             raise refusals["not_eligible"]

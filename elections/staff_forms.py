@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.decisions import Subject
 from elections.models import Candidate, Poll
-from ks_landsting.decisions import Subject
 
 NOT_NEGATIVE = _("A count cannot be negative.")
 

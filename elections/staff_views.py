@@ -1,9 +1,9 @@
 """The officials' desk (issue 7): create, open, close, settle ties, sign off and publish votes; enter the counts of
 paper ballots; a projector page for the hall; the protocol.
 
-The views parse the request, check the permission (``elections.view_poll`` to look, ``elections.run_poll`` to act)
-and call one service each; a service's ValidationError becomes an error message in the user's language and nothing
-is written. Every action is a POST with CSRF followed by a redirect, so the desk works without JavaScript; the
+The views parse the request and call one service each (``staff_page`` checks the permission: ``elections.view_poll``
+or ``elections.run_poll`` to look, ``elections.run_poll`` to act); a service's ValidationError becomes an error
+message in the user's language and nothing is written. Every action is a POST with CSRF followed by a redirect, so the desk works without JavaScript; the
 script only refreshes the counts while a vote is open. Closing and publishing are confirmed on a page of their own.
 
 Secrecy: these pages read the number of votes cast and the frozen result, never a ballot, a receipt or the link
@@ -13,8 +13,8 @@ between a voter and a vote.
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -25,6 +25,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agenda.models import Congress
+from agenda.staff import congress_choice
+from core import decisions
+from core.staff import staff_context, staff_page
 from elections import services
 from elections.models import Election, PaperCount, Poll
 from elections.results import result_view
@@ -39,7 +42,6 @@ from elections.selectors import (
     votes_received,
 )
 from elections.staff_forms import DecisionPollForm, ElectionPollForm, PaperCountForm, TieForm
-from ks_landsting import decisions
 
 VIEW_PERMISSION = "elections.view_poll"
 RUN_PERMISSION = "elections.run_poll"
@@ -55,26 +57,6 @@ def may_look(user) -> bool:
 
 def may_run(user) -> bool:
     return user.has_perm(RUN_PERMISSION)
-
-
-def _check_look(request: HttpRequest) -> None:
-    if not may_look(request.user):
-        raise PermissionDenied
-
-
-def _check_run(request: HttpRequest) -> None:
-    if not may_run(request.user):
-        raise PermissionDenied
-
-
-def _congresses(request: HttpRequest) -> tuple[list[Congress], Congress | None]:
-    """Every congress (for the picker) and the chosen one: asked for, or the newest."""
-    congresses = list(Congress.objects.order_by("-first_day", "-pk"))
-    congress = congresses[0] if congresses else None
-    wanted = request.POST.get("congress", "") or request.GET.get("congress", "")
-    if wanted.isdigit():
-        congress = next((c for c in congresses if c.pk == int(wanted)), congress)
-    return congresses, congress
 
 
 def _desk_url(congress_id: int | None) -> str:
@@ -213,21 +195,21 @@ def _render_desk(
             )
         if can_run and decision_form is None:
             decision_form = DecisionPollForm(subjects=_open_subjects(congress, polls))
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Elections and votes: the officials' desk"),
-        "subtitle": str(congress) if congress else None,
-        "opts": Poll._meta,
-        "congresses": congresses,
-        "congress": congress,
-        "elections": elections,
-        "polls": polls,
-        "can_run": can_run,
-        "decision_form": decision_form,
-        "election_modes": Poll.Mode.choices,
-        "sign_offs_needed": services.required_sign_offs(),
-        "printing_available": _printing_available(),
-    }
+    context = staff_context(
+        request,
+        title=_("Elections and votes: the officials' desk"),
+        subtitle=str(congress) if congress else None,
+        opts=Poll._meta,
+        congresses=congresses,
+        congress=congress,
+        elections=elections,
+        polls=polls,
+        can_run=can_run,
+        decision_form=decision_form,
+        election_modes=Poll.Mode.choices,
+        sign_offs_needed=services.required_sign_offs(),
+        printing_available=_printing_available(),
+    )
     return TemplateResponse(request, "admin/elections/desk.html", context)
 
 
@@ -242,17 +224,17 @@ def _open_subjects(congress: Congress, polls: list[Poll] | None = None) -> list[
     return [subject for subject in decisions.subjects(congress) if subject.key not in taken]
 
 
+@staff_page(permission=may_look)
 @require_GET
-def _desk(request: HttpRequest) -> HttpResponse:
-    _check_look(request)
-    congresses, congress = _congresses(request)
+def desk(request: HttpRequest) -> HttpResponse:
+    congresses, congress = congress_choice(request)
     return _render_desk(request, congresses, congress)
 
 
+@staff_page(permission=RUN_PERMISSION)
 @require_POST
-def _decision_create(request: HttpRequest) -> HttpResponse:
-    _check_run(request)
-    congresses, congress = _congresses(request)
+def decision_create(request: HttpRequest) -> HttpResponse:
+    congresses, congress = congress_choice(request)
     if congress is None:
         raise Http404(_("There is no congress."))
     form = DecisionPollForm(request.POST, subjects=_open_subjects(congress))
@@ -278,9 +260,9 @@ def _decision_create(request: HttpRequest) -> HttpResponse:
     return _render_desk(request, congresses, congress, decision_form=form)
 
 
+@staff_page(permission=RUN_PERMISSION)
 @require_POST
-def _election_poll_create(request: HttpRequest, election_id: int) -> HttpResponse:
-    _check_run(request)
+def election_poll_create(request: HttpRequest, election_id: int) -> HttpResponse:
     election = get_object_or_404(Election, pk=election_id)
     form = ElectionPollForm(request.POST)
     if not form.is_valid():
@@ -354,46 +336,46 @@ def _render_poll(
     if actions.paper and paper_form is None:
         paper_form = _paper_form(poll, candidates)
     progress = _progress(poll, received=poll.received)
-    context = {
-        **admin.site.each_context(request),
-        "title": poll.title,
-        "subtitle": str(poll.congress),
-        "opts": Poll._meta,
-        "poll": poll,
-        "congress": poll.congress,
-        "candidates": candidates,
-        "view": result_view(poll, candidates=candidates) if poll.result else None,
-        "progress": progress,
-        "sign_offs": poll_sign_offs(poll),
-        "sign_offs_needed": needed,
-        "lots": lots,
-        "actions": actions,
-        "can_run": can_run,
-        "tie_form": tie_form if actions.tie else None,
-        "paper_form": paper_form if actions.paper else None,
-        "status_url": reverse("elections_staff:poll_status", args=[poll.pk]),
-        "poll_ms": POLL_SECONDS * 1000,
-        "status": _status_data(poll, progress),
-    }
+    context = staff_context(
+        request,
+        title=poll.title,
+        subtitle=str(poll.congress),
+        opts=Poll._meta,
+        poll=poll,
+        congress=poll.congress,
+        candidates=candidates,
+        view=result_view(poll, candidates=candidates) if poll.result else None,
+        progress=progress,
+        sign_offs=poll_sign_offs(poll),
+        sign_offs_needed=needed,
+        lots=lots,
+        actions=actions,
+        can_run=can_run,
+        tie_form=tie_form if actions.tie else None,
+        paper_form=paper_form if actions.paper else None,
+        status_url=reverse("elections_staff:poll_status", args=[poll.pk]),
+        poll_ms=POLL_SECONDS * 1000,
+        status=_status_data(poll, progress),
+    )
     return TemplateResponse(request, "admin/elections/poll.html", context)
 
 
+@staff_page(permission=may_look)
 @require_GET
-def _poll(request: HttpRequest, poll_id: int) -> HttpResponse:
-    _check_look(request)
+def poll_page(request: HttpRequest, poll_id: int) -> HttpResponse:
     return _render_poll(request, _get_poll(request, poll_id))
 
 
+@staff_page(permission=may_look)
 @require_GET
-def _poll_status(request: HttpRequest, poll_id: int) -> HttpResponse:
-    _check_look(request)
+def poll_status(request: HttpRequest, poll_id: int) -> HttpResponse:
     poll = get_object_or_404(Poll, pk=poll_id)
     return _no_store(JsonResponse(_status_data(poll, _progress(poll))))
 
 
+@staff_page(permission=RUN_PERMISSION)
 @require_POST
-def _poll_open(request: HttpRequest, poll_id: int) -> HttpResponse:
-    _check_run(request)
+def poll_open(request: HttpRequest, poll_id: int) -> HttpResponse:
     poll = get_object_or_404(Poll, pk=poll_id)
     try:
         poll = services.poll_open(poll=poll, user=request.user)
@@ -415,26 +397,26 @@ def _poll_open(request: HttpRequest, poll_id: int) -> HttpResponse:
 def _confirm(request: HttpRequest, poll: Poll, *, step: str) -> HttpResponse:
     """The page that asks the official to confirm closing or publishing; its button makes the POST."""
     candidates = poll_candidates(poll) if poll.is_election else []
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Close the vote?") if step == "close" else _("Publish the result?"),
-        "subtitle": poll.title,
-        "opts": Poll._meta,
-        "poll": poll,
-        "congress": poll.congress,
-        "step": step,
-        "progress": _progress(poll, received=poll.received),
-        "view": result_view(poll, candidates=candidates) if step == "publish" and poll.result else None,
-        "action_url": reverse(f"elections_staff:poll_{step}", args=[poll.pk]),
-        "back": request.GET.get("back") if request.GET.get("back") == "poll" else "desk",
-        "cancel_url": _poll_url(poll) if request.GET.get("back") == "poll" else _desk_url(poll.congress_id),
-    }
+    context = staff_context(
+        request,
+        title=_("Close the vote?") if step == "close" else _("Publish the result?"),
+        subtitle=poll.title,
+        opts=Poll._meta,
+        poll=poll,
+        congress=poll.congress,
+        step=step,
+        progress=_progress(poll, received=poll.received),
+        view=result_view(poll, candidates=candidates) if step == "publish" and poll.result else None,
+        action_url=reverse(f"elections_staff:poll_{step}", args=[poll.pk]),
+        back=request.GET.get("back") if request.GET.get("back") == "poll" else "desk",
+        cancel_url=_poll_url(poll) if request.GET.get("back") == "poll" else _desk_url(poll.congress_id),
+    )
     return TemplateResponse(request, "admin/elections/confirm.html", context)
 
 
+@staff_page(permission=RUN_PERMISSION)
 @require_http_methods(["GET", "POST"])
-def _poll_close(request: HttpRequest, poll_id: int) -> HttpResponse:
-    _check_run(request)
+def poll_close(request: HttpRequest, poll_id: int) -> HttpResponse:
     poll = _get_poll(request, poll_id)
     if request.method == "GET" or request.POST.get("confirmed") != "yes":
         if poll.state != Poll.State.OPEN:
@@ -454,9 +436,9 @@ def _poll_close(request: HttpRequest, poll_id: int) -> HttpResponse:
     return HttpResponseRedirect(_poll_url(poll))
 
 
+@staff_page(permission=RUN_PERMISSION)
 @require_http_methods(["GET", "POST"])
-def _poll_publish(request: HttpRequest, poll_id: int) -> HttpResponse:
-    _check_run(request)
+def poll_publish(request: HttpRequest, poll_id: int) -> HttpResponse:
     poll = _get_poll(request, poll_id)
     if request.method == "GET" or request.POST.get("confirmed") != "yes":
         if poll.state != Poll.State.CLOSED:
@@ -472,9 +454,9 @@ def _poll_publish(request: HttpRequest, poll_id: int) -> HttpResponse:
     return _back(request, poll)
 
 
+@staff_page(permission=RUN_PERMISSION)
 @require_POST
-def _poll_sign_off(request: HttpRequest, poll_id: int) -> HttpResponse:
-    _check_run(request)
+def poll_sign_off(request: HttpRequest, poll_id: int) -> HttpResponse:
     poll = get_object_or_404(Poll, pk=poll_id)
     try:
         services.poll_sign_off(poll=poll, user=request.user)
@@ -495,9 +477,9 @@ def _poll_sign_off(request: HttpRequest, poll_id: int) -> HttpResponse:
     return _back(request, poll)
 
 
+@staff_page(permission=RUN_PERMISSION)
 @require_POST
-def _poll_runoff(request: HttpRequest, poll_id: int) -> HttpResponse:
-    _check_run(request)
+def poll_runoff(request: HttpRequest, poll_id: int) -> HttpResponse:
     poll = get_object_or_404(Poll, pk=poll_id)
     try:
         runoff = services.poll_create_runoff(poll=poll)
@@ -508,9 +490,9 @@ def _poll_runoff(request: HttpRequest, poll_id: int) -> HttpResponse:
     return HttpResponseRedirect(_desk_url(runoff.congress_id) + f"#poll-{runoff.pk}")
 
 
+@staff_page(permission=RUN_PERMISSION)
 @require_POST
-def _poll_tie(request: HttpRequest, poll_id: int) -> HttpResponse:
-    _check_run(request)
+def poll_tie(request: HttpRequest, poll_id: int) -> HttpResponse:
     poll = _get_poll(request, poll_id)
     candidates = poll_candidates(poll) if poll.is_election else []
     form = _tie_form(poll, candidates, request.POST)
@@ -536,9 +518,9 @@ def _poll_tie(request: HttpRequest, poll_id: int) -> HttpResponse:
     return _render_poll(request, poll, tie_form=form)
 
 
+@staff_page(permission=RUN_PERMISSION)
 @require_POST
-def _poll_paper(request: HttpRequest, poll_id: int) -> HttpResponse:
-    _check_run(request)
+def poll_paper(request: HttpRequest, poll_id: int) -> HttpResponse:
     poll = _get_poll(request, poll_id)
     candidates = poll_candidates(poll) if poll.is_election else []
     form = _paper_form(poll, candidates, request.POST)
@@ -564,9 +546,9 @@ def _poll_paper(request: HttpRequest, poll_id: int) -> HttpResponse:
 # --- The hall's projector -------------------------------------------------------------------------------------------
 
 
+@staff_page(permission=may_look)
 @require_GET
-def _projector(request: HttpRequest, congress_id: int) -> HttpResponse:
-    _check_look(request)
+def projector(request: HttpRequest, congress_id: int) -> HttpResponse:
     congress = get_object_or_404(Congress, pk=congress_id)
     poll = projector_poll(congress)
     view = None
@@ -585,9 +567,9 @@ def _projector(request: HttpRequest, congress_id: int) -> HttpResponse:
     return _no_store(TemplateResponse(request, "admin/elections/projector.html", context))
 
 
+@staff_page(permission=may_look)
 @require_GET
-def _projector_state(request: HttpRequest, congress_id: int) -> HttpResponse:
-    _check_look(request)
+def projector_state(request: HttpRequest, congress_id: int) -> HttpResponse:
     congress = get_object_or_404(Congress, pk=congress_id)
     poll = projector_poll(congress)
     data = {"congress": congress.pk, "key": "", "poll": None}
@@ -606,10 +588,10 @@ def _printing_available() -> bool:
     return find_spec("elections.printing") is not None
 
 
+@staff_page(permission=may_look)
 @require_GET
-def _protocol(request: HttpRequest) -> HttpResponse:
-    _check_look(request)
-    _congresses_list, congress = _congresses(request)
+def protocol(request: HttpRequest) -> HttpResponse:
+    _congresses, congress = congress_choice(request)
     if congress is None:
         raise Http404(_("There is no congress."))
     from elections import printing  # WeasyPrint is loaded only where the protocol is printed
@@ -619,20 +601,3 @@ def _protocol(request: HttpRequest) -> HttpResponse:
     name = slugify(f"{_('protocol')}-{congress}")[:80] or "protocol"
     response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
     return _no_store(response)
-
-
-desk_view = admin.site.admin_view(_desk)
-decision_create_view = admin.site.admin_view(_decision_create)
-election_poll_create_view = admin.site.admin_view(_election_poll_create)
-poll_view = admin.site.admin_view(_poll)
-poll_status_view = admin.site.admin_view(_poll_status)
-poll_open_view = admin.site.admin_view(_poll_open)
-poll_close_view = admin.site.admin_view(_poll_close)
-poll_publish_view = admin.site.admin_view(_poll_publish)
-poll_sign_off_view = admin.site.admin_view(_poll_sign_off)
-poll_runoff_view = admin.site.admin_view(_poll_runoff)
-poll_tie_view = admin.site.admin_view(_poll_tie)
-poll_paper_view = admin.site.admin_view(_poll_paper)
-projector_view = admin.site.admin_view(_projector)
-projector_state_view = admin.site.admin_view(_projector_state)
-protocol_view = admin.site.admin_view(_protocol)

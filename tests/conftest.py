@@ -1,7 +1,18 @@
+import io
 import os
 import uuid
 
 import pytest
+from django.conf import global_settings
+from django.conf import settings as django_settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.utils import translation
+
+from delegates.services.links import personal_link_issue
+from ks_landsting import settings as base_settings
+from tests.factories import SecretariatUserFactory, regional_staff_user
+from tests.snapshot import snapshot_restore, snapshot_take
 
 # Debian's Chromium, driven through Playwright's sync API (never `playwright install`).
 CHROMIUM_EXECUTABLE = "/usr/bin/chromium"
@@ -17,6 +28,17 @@ CHROMIUM_ARGS = [
 # Norwegian users' browsers ask for bokmål; without this Chromium would send en-US and get English pages.
 BROWSER_LOCALE = "nb-NO"
 BROWSER_TIMEOUT_MS = 15_000
+
+
+def pytest_xdist_auto_num_workers(config):
+    """``make test`` runs ``-n auto``: in one process when a real Celery worker is expected (``.ci/run``).
+
+    That worker reads the test database by its name, ``test_<name>``; each pytest-xdist worker would make a database
+    of its own (``test_<name>_gw0``, ...), where the Celery worker would not see the rows a test commits.
+    """
+    if os.environ.get("KS_EXPECT_CELERY_WORKER"):
+        return 0
+    return None
 
 
 @pytest.fixture(autouse=True)
@@ -146,3 +168,103 @@ def totp_code():
         return format_hotp_value(hotp_value(secret, int(time.time()) // period))
 
     return code_for
+
+
+# --- Passwords ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def production_password_hasher(settings):
+    """Hash passwords as production does, for the tests of hashing and signing in.
+
+    The suite's settings (``ks_landsting.settings.test``) use a fast hasher: PBKDF2 at Django's million iterations
+    costs 0.2 s for every user a factory makes. ``ks_landsting.settings`` is what production builds on.
+    """
+    settings.PASSWORD_HASHERS = getattr(base_settings, "PASSWORD_HASHERS", global_settings.PASSWORD_HASHERS)
+
+
+# --- Language -----------------------------------------------------------------------------------------------
+# The site speaks bokmål by default, while most assertions read the English source strings. A test module turns on
+# what it needs with ``pytestmark = pytest.mark.usefixtures(...)``: the three are separate because they do different
+# things (the pages' default language, text translated in the test's own thread, the language the client asks for).
+
+
+@pytest.fixture
+def english_site(settings):
+    """English is the site's language: pages, mails and messages use it when nothing asks for another."""
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def english_in_test():
+    """Text translated in the test itself (a service's or form's message, a command's output, gettext) is English."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def english(english_site, english_in_test):
+    """Both: the site's language and the test's own translations are English."""
+
+
+@pytest.fixture
+def client_prefers_english(client):
+    """``client`` asks for English pages (``Accept-Language: en``), as a browser set to English does."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+# --- People -------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def secretariat():
+    """A member of the secretariat: sees and runs everything."""
+    return SecretariatUserFactory()
+
+
+@pytest.fixture
+def secretariat_client(client, secretariat):
+    client.force_login(secretariat)
+    return client
+
+
+@pytest.fixture
+def regional_user():
+    """A regional office's staff member, on the staff of an office of their own."""
+    return regional_staff_user()
+
+
+@pytest.fixture
+def token(me):
+    """The token of ``me``'s personal link: ``me`` is the participant the test acts as in the portal."""
+    _link, token = personal_link_issue(participant=me)
+    return token
+
+
+# --- The demo congress --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _demo_copies():
+    """This process's copies of the seeded demo database, by (active language, site language)."""
+    return {}
+
+
+@pytest.fixture
+def seeded_demo(db, _demo_copies):
+    """The database as ``manage.py seed_demo`` leaves it, with the test's own database access (``db``, or
+    ``transactional_db`` where the test asks for it).
+
+    The first such test in a process seeds for real and copies every table; the next ones get the copy put back
+    (``seed_demo`` takes 10 to 15 s). Request it before any fixture that writes to the database: it replaces every
+    table's rows. The copy is made under the same languages, in case the demo stores translated text.
+    """
+    key = (translation.get_language(), django_settings.LANGUAGE_CODE)
+    if key in _demo_copies:
+        snapshot_restore(_demo_copies[key])
+    else:
+        call_command("seed_demo", stdout=io.StringIO())
+        _demo_copies[key] = snapshot_take()
+    yield
+    # A rolled-back test leaves the content types as they were before the copy was put back.
+    ContentType.objects.clear_cache()

@@ -1,11 +1,16 @@
 import datetime
 
 import factory
+from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory
 
 from agenda.models import Congress
+from core.groups import REGIONAL_OFFICE_GROUP, staff_groups_ensure
 from core.models import User
-from delegates.models import County, DelegateKey, Organisation, Participant, RegionalOffice
+from delegates.models import County, DelegateKey, Organisation, Participant, RegionalOffice, RegistrationSettings
+
+#: Every factory user's password.
+PASSWORD = "correct horse battery"
 
 
 class UserFactory(DjangoModelFactory):
@@ -16,7 +21,7 @@ class UserFactory(DjangoModelFactory):
     email = factory.Sequence(lambda n: f"user{n}@example.no")
     first_name = "Kari"
     last_name = factory.Sequence(lambda n: f"Nordmann{n}")
-    password = factory.django.Password("correct horse battery")
+    password = factory.django.Password(PASSWORD)
 
 
 class StaffUserFactory(UserFactory):
@@ -25,6 +30,15 @@ class StaffUserFactory(UserFactory):
 
 class SecretariatUserFactory(StaffUserFactory):
     is_superuser = True
+
+
+def regional_staff_user(office: RegionalOffice | None = None, **fields) -> User:
+    """A staff user in the regional office group, on the staff of ``office`` (of a new office when none is given)."""
+    staff_groups_ensure()
+    user = StaffUserFactory(**fields)
+    user.groups.add(Group.objects.get(name=REGIONAL_OFFICE_GROUP))
+    (office or RegionalOfficeFactory()).staff.add(user)
+    return user
 
 
 class CongressFactory(DjangoModelFactory):
@@ -38,6 +52,13 @@ class CongressFactory(DjangoModelFactory):
     first_day = datetime.date(2024, 2, 13)
     last_day = datetime.date(2024, 2, 14)
     registration_deadline = datetime.date(2024, 1, 15)
+
+
+class RegistrationSettingsFactory(DjangoModelFactory):
+    class Meta:
+        model = RegistrationSettings
+
+    congress = factory.SubFactory(CongressFactory)
 
 
 class RegionalOfficeFactory(DjangoModelFactory):

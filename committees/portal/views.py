@@ -20,8 +20,9 @@ from django.views.decorators.http import require_http_methods
 from committees import selectors, services
 from committees.models import Amendment, Paragraph, PoliticalDocument, Statement
 from committees.portal.forms import AmendmentForm, StatementForm
+from core.forms import add_service_errors
 from delegates.models import Participant, PersonalLink
-from delegates.portal.views import personal_link_required, portal_context
+from delegates.portal.access import personal_link_required, portal_context
 
 POINT_KINDS = (Amendment.Kind.INSERT, Amendment.Kind.NEW_PARAGRAPH)
 
@@ -50,12 +51,20 @@ def _not_found(request: HttpRequest, link: PersonalLink, token: str, *, what: st
     return TemplateResponse(request, "committees/portal/not_found.html", context, status=404)
 
 
-def _add_service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error.messages)
+def _in_the_delegates_words(error: ValidationError) -> ValidationError:
+    """The service's refusal of an amendment to an older version of the document, said to the delegate."""
+    if not hasattr(error, "error_dict"):
+        return error
+    reloaded = _(
+        "The document was loaded again after you opened this form, so the line numbers may have moved. Check the"
+        " lines and send the form again."
+    )
+    return ValidationError(
+        {
+            field: [reloaded if problem.code == services.DOCUMENT_RELOADED else problem for problem in problems]
+            for field, problems in error.error_dict.items()
+        }
+    )
 
 
 def _positive_int(value) -> int | None:
@@ -221,35 +230,27 @@ def amendment_new(request: HttpRequest, link: PersonalLink, token: str) -> HttpR
         form = AmendmentForm(request.POST, **form_kwargs)
         if form.is_valid():
             data = form.cleaned_data
-            if data["version"] is not None and data["version"] != document.version:
-                form.add_error(
-                    "line_from",
-                    _(
-                        "The document was loaded again after you opened this form, so the line numbers may have"
-                        " moved. Check the lines and send the form again."
-                    ),
+            try:
+                amendment = services.amendment_submit(
+                    document=document,
+                    submitter=participant,
+                    chapter=data["chapter"],
+                    kind=data["kind"],
+                    line_from=data["line_from"],
+                    line_to=data["line_to"],
+                    text=data["text"],
+                    justification=data["justification"],
+                    supporters=data["supporters"],
+                    document_version=data["version"],
                 )
+            except ValidationError as error:
+                add_service_errors(form, _in_the_delegates_words(error))
             else:
-                try:
-                    amendment = services.amendment_submit(
-                        document=document,
-                        submitter=participant,
-                        chapter=data["chapter"],
-                        kind=data["kind"],
-                        line_from=data["line_from"],
-                        line_to=data["line_to"],
-                        text=data["text"],
-                        justification=data["justification"],
-                        supporters=data["supporters"],
-                    )
-                except ValidationError as error:
-                    _add_service_errors(form, error)
-                else:
-                    messages.success(
-                        request,
-                        _("Your amendment was submitted as amendment %(number)d.") % {"number": amendment.number},
-                    )
-                    return redirect("committees_portal:amendment", token=token, number=amendment.number)
+                messages.success(
+                    request,
+                    _("Your amendment was submitted as amendment %(number)d.") % {"number": amendment.number},
+                )
+                return redirect("committees_portal:amendment", token=token, number=amendment.number)
         status = 400
         line_from = _positive_int(request.POST.get("line_from"))
         line_to = line_from if request.POST.get("kind") in POINT_KINDS else _positive_int(request.POST.get("line_to"))
@@ -354,6 +355,7 @@ def statements(request: HttpRequest, link: PersonalLink, token: str) -> HttpResp
         statements=[statement for statement in every if statement.status == Statement.Status.SUBMITTED],
         own=[statement for statement in every if statement.submitter_id == participant.pk],
         statements_open=selectors.statements_open(congress),
+        statement_settings=selectors.statement_settings(congress),
         refusal=_refusal(participant),
         recommendations_published=_statement_recommendations_published(congress),
     )
@@ -369,14 +371,21 @@ def statement_new(request: HttpRequest, link: PersonalLink, token: str) -> HttpR
     refusal = _refusal(participant)
     if not statements_open or refusal:
         refused = request.method == "POST"
-        context = portal_context(link, token, statements_open=statements_open, refusal=refusal, refused=refused)
+        context = portal_context(
+            link,
+            token,
+            statements_open=statements_open,
+            statement_settings=selectors.statement_settings(congress),
+            refusal=refusal,
+            refused=refused,
+        )
         return TemplateResponse(
             request, "committees/portal/statement_closed.html", context, status=403 if refused else 200
         )
 
     form_kwargs = {
         "supporters": list(selectors.possible_supporters(congress=congress, exclude=participant)),
-        "needed": congress.statement_min_supporters,
+        "needed": selectors.statement_settings(congress).statement_min_supporters,
     }
     status = 200
     if request.method == "POST":
@@ -393,7 +402,7 @@ def statement_new(request: HttpRequest, link: PersonalLink, token: str) -> HttpR
                     supporters=data["supporters"],
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request, _("Your statement was submitted as statement %(number)d.") % {"number": statement.number}
@@ -402,7 +411,9 @@ def statement_new(request: HttpRequest, link: PersonalLink, token: str) -> HttpR
         status = 400
     else:
         form = StatementForm(**form_kwargs)
-    context = portal_context(link, token, form=form, needed=congress.statement_min_supporters)
+    context = portal_context(
+        link, token, form=form, needed=form_kwargs["needed"], statement_settings=selectors.statement_settings(congress)
+    )
     return TemplateResponse(request, "committees/portal/statement_form.html", context, status=status)
 
 

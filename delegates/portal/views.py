@@ -1,14 +1,12 @@
 """The registration portal behind the personal link: parse, resolve the link, call a service, render.
 
 Every page that carries the secret in its URL goes through ``personal_link_required``; every portal response
-(including the bad-link pages and the lost-link form) gets ``portal_headers``: the page must not leak its URL to
-other sites, be stored by a shared cache or be indexed.
+(including the bad-link pages and the lost-link form) gets ``portal_headers`` (see ``delegates.portal.access``).
 """
 
 import datetime
 import hashlib
 import logging
-from functools import wraps
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -21,20 +19,14 @@ from django.views.decorators.http import require_http_methods
 
 from agenda import ics
 from agenda.selectors import programme as programme_days
+from core.forms import add_service_errors
 from core.models import OutboxMail
 from delegates.models import Participant, PersonalLink, Registration
+from delegates.portal.access import personal_link_required, portal_context, portal_headers
 from delegates.portal.forms import LostLinkForm, RegistrationForm, event_label, night_label
-from delegates.services import (
-    LinkProblem,
-    allowed_hotel_nights,
-    health_data_deletion_date,
-    invited_events,
-    personal_link_resolve,
-    personal_link_url,
-    registration_cancel,
-    registration_is_open,
-    registration_save,
-)
+from delegates.selectors import allowed_hotel_nights, health_data_deletion_date, invited_events, registration_is_open
+from delegates.services.links import personal_link_url
+from delegates.services.registration import registration_cancel, registration_save
 from delegates.tasks import send_lost_link
 
 logger = logging.getLogger(__name__)
@@ -42,66 +34,6 @@ logger = logging.getLogger(__name__)
 # Lost-link requests: (how many, per how many seconds).
 LOST_LINK_LIMIT_PER_IP = (5, 15 * 60)
 LOST_LINK_LIMIT_PER_ADDRESS = (3, 60 * 60)
-
-LINK_PROBLEM_STATUS = {"malformed": 404, "unknown": 404, "revoked": 410, "expired": 410}
-
-
-# "same-origin", not "no-referrer": under "no-referrer" browsers send ``Origin: null`` with every form POST, and
-# Django's CSRF check then refuses all of them (the registration form, cancelling, the language switch). With
-# "same-origin" no other site ever sees the URL, so the token still never leaves our origin.
-REFERRER_POLICY = "same-origin"
-
-
-def portal_headers(view):
-    """The token is in the URL: never send it to other sites as a Referer, never store the page, never index it."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = REFERRER_POLICY
-        response["Cache-Control"] = "no-store"
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
-
-    return wrapper
-
-
-def personal_link_required(view=None, *, touch: bool = True):
-    """Resolve ``token``; a bad link gets its own page (404 or 410) without any participant data.
-
-    ``@personal_link_required(touch=False)`` does not record the visit (see ``personal_link_resolve``).
-    """
-    if view is None:
-        return lambda view: personal_link_required(view, touch=touch)
-
-    @portal_headers
-    @wraps(view)
-    def wrapper(request: HttpRequest, token: str, *args, **kwargs) -> HttpResponse:
-        try:
-            link = personal_link_resolve(token=token, touch=touch)
-        except LinkProblem as problem:
-            return TemplateResponse(
-                request,
-                "delegates/portal/link_problem.html",
-                {"problem": problem.code},
-                status=LINK_PROBLEM_STATUS.get(problem.code, 404),
-            )
-        return view(request, link, token, *args, **kwargs)
-
-    return wrapper
-
-
-def portal_context(link: PersonalLink, token: str, **extra) -> dict:
-    """What every page behind the personal link needs (the registration, committees and voting portals)."""
-    participant = link.participant
-    return {
-        "participant": participant,
-        "congress": participant.congress,
-        "token": token,
-        "is_open": registration_is_open(participant),
-        "withdrawn": participant.status == Participant.Status.WITHDRAWN,
-        **extra,
-    }
 
 
 def _registration(participant: Participant) -> Registration | None:
@@ -162,7 +94,7 @@ def home(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
                     language=language,
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 return redirect("portal:done", token=token)
         status = 400
@@ -183,14 +115,6 @@ def home(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
         refused=status == 403,
     )
     return TemplateResponse(request, "delegates/portal/home.html", context, status=status)
-
-
-def _add_service_errors(form: RegistrationForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 @require_http_methods(["GET"])

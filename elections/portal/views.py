@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from delegates.models import PersonalLink
-from delegates.portal.views import LINK_PROBLEM_STATUS, personal_link_required, portal_context, portal_headers
-from delegates.services import LinkProblem
+from delegates.portal.access import LINK_PROBLEM_STATUS, personal_link_required, portal_context, portal_headers
+from delegates.services.links import LinkProblem
 from elections import selectors, services
 from elections.models import Ballot, Candidate, Poll
 from elections.portal.forms import (
@@ -37,18 +37,11 @@ from elections.results import result_view
 
 # Why a voter cannot use a ballot, and the status of the page that says so.
 REFUSAL_STATUS = {"not_found": 404, "not_open": 403, "not_eligible": 403, "voted": 409}
-# The service's refusals of a ballot, and the word each has on the pages and in the cast address's answers.
-SERVICE_REFUSALS = (
-    (services.PollNotFound, "not_found"),
-    (services.PollNotOpen, "not_open"),
-    (services.NotEligible, "not_eligible"),
-    (services.AlreadyVoted, "voted"),
-)
 
 
 def _refusal_of(error: ValidationError) -> str:
     """The word for a refusal of ``services.ballot_cast`` ("" for a ballot that is simply not valid)."""
-    return next((word for kind, word in SERVICE_REFUSALS if isinstance(error, kind)), "")
+    return error.refusal if isinstance(error, services.BallotRefused) else ""
 
 
 def _not_found(request: HttpRequest, link: PersonalLink, token: str, *, reason: str, poll=None) -> HttpResponse:
@@ -58,7 +51,7 @@ def _not_found(request: HttpRequest, link: PersonalLink, token: str, *, reason: 
 
 def _refusal(poll: Poll) -> str:
     """Why the participant cannot vote in the poll ("" when they can). ``poll`` comes from ``voter_poll``."""
-    if poll.state != Poll.State.OPEN or poll.mode != Poll.Mode.ELECTRONIC:
+    if not poll.takes_ballots:
         return "not_open"
     if not poll.is_eligible:
         return "not_eligible"
@@ -165,7 +158,7 @@ def _ballot_cast(request: HttpRequest, link: PersonalLink, token: str, poll_id: 
         else:
             context = portal_context(link, token, poll=poll, receipt=receipt_display(receipt), messages=())
             return TemplateResponse(request, "elections/portal/receipt.html", context)
-    if poll.state != Poll.State.OPEN:
+    if not poll.takes_ballots:
         return _refused(request, link, token, poll=poll, refusal="not_open", status=403)
     if poll.is_election:
         form.set_candidates(selectors.poll_candidates(poll))

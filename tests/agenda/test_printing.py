@@ -13,7 +13,9 @@ from pypdf import PdfReader
 from agenda.models import AgendaDocument, AgendaItem, Event
 from agenda.printing import render_agenda, render_programme
 from agenda.roles import Role
+from tests.core.test_pdf import first_page_text_runs, same_line
 from tests.factories import CongressFactory
+from tests.helpers import page_count, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -23,16 +25,6 @@ DECISION = "Landstinget vedtar «Kommunesektorens politiske prioriteringer 2024�
 
 def at(day: int, hour: int, minute: int = 0) -> datetime.datetime:
     return datetime.datetime(2024, 2, day, hour, minute, tzinfo=OSLO)
-
-
-def pdf_text(pdf: bytes) -> str:
-    """All the text of the PDF, whitespace collapsed (pypdf breaks lines where the layout does)."""
-    reader = PdfReader(io.BytesIO(pdf))
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
-
-
-def page_count(pdf: bytes) -> int:
-    return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
 def label(text: str, language: str) -> str:
@@ -311,3 +303,27 @@ def test_long_agenda_runs_over_several_pages_with_a_fixed_number_of_queries(cong
     text = pdf_text(pdf)
     assert "Sak 44: Økonomi og kårene for små kommuner" in text
     assert "Saksframlegg 44" in text
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_agenda_letterhead_prints_the_date_beside_the_organisation(congress, language):
+    """The shared letterhead fits the agenda's narrower page: the print date is not pushed below the organisation."""
+    runs = first_page_text_runs(render_agenda(congress, language=language)[0])
+
+    printed = label("Printed %(date)s", language) % {"date": ""}
+    assert same_line(runs, label("The Norwegian Association of Local and Regional Authorities", language)[:12], printed)
+
+
+def test_printing_uses_the_shared_pdf_helpers(congress, monkeypatch):
+    """Rendering, language check and page count come from core.pdf, not from a copy in agenda.printing."""
+    import agenda.printing
+    import core.pdf
+
+    calls = []
+    real = core.pdf.render_template_pdf
+    monkeypatch.setattr(agenda.printing, "render_template_pdf", lambda *args: calls.append(args[0]) or real(*args))
+
+    render_programme(congress)
+    render_agenda(congress, language="en")
+
+    assert calls == [agenda.printing.PROGRAMME_TEMPLATE, agenda.printing.AGENDA_TEMPLATE]

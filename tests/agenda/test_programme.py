@@ -16,7 +16,7 @@ from agenda.selectors import agenda_items
 from delegates import demo
 from delegates.management.commands.seed_demo import Command as SeedDemo
 from delegates.models import Participant, Registration
-from delegates.services import personal_link_issue
+from delegates.services.links import personal_link_issue
 from tests.accessibility import assert_no_axe_violations
 from tests.factories import CongressFactory, ParticipantFactory
 

@@ -6,7 +6,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from committees.models import Committee, PoliticalDocument
+from committees.models import Committee, PoliticalDocument, StatementSettings
 from committees.services import political_document_load
 from tests.factories import CongressFactory, OrganisationFactory, ParticipantFactory
 
@@ -58,3 +58,11 @@ def delegate(congress, **kwargs):
     """An active delegate with the right to vote, in a municipality of its own."""
     organisation = kwargs.pop("organisation", None) or OrganisationFactory()
     return ParticipantFactory(congress=congress, organisation=organisation, county=organisation.county, **kwargs)
+
+
+class StatementSettingsFactory(DjangoModelFactory):
+    class Meta:
+        model = StatementSettings
+
+    congress = factory.SubFactory(CongressFactory)
+    statement_deadline = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=10))

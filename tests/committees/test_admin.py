@@ -5,19 +5,19 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from committees.apps import COMMITTEE_SECRETARY_GROUP
 from committees.models import Amendment, Chapter, Committee, PoliticalDocument
 from committees.services import amendment_recommend, amendment_submit
-from delegates.selectors import REGIONAL_OFFICE_GROUP
-from delegates.services import COMMITTEE_SECRETARY_GROUP, staff_groups_ensure
+from core.groups import staff_groups_ensure
 from tests.committees.factories import SAMPLE_DOCUMENT, CommitteeFactory, delegate, load_document
-from tests.factories import CongressFactory, RegionalOfficeFactory, SecretariatUserFactory, StaffUserFactory
+from tests.factories import (
+    CongressFactory,
+    SecretariatUserFactory,
+    StaffUserFactory,
+    regional_staff_user,
+)
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_site")]
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def test_a_secretary_records_the_recommendation_of_their_own_committee(client, w
     url = reverse("admin:committees_amendment_change", args=[work["own"].pk])
     response = client.post(url, _recommendation_post())
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:committees_committee_work", args=[work["first"].pk])
+    assert response["Location"] == reverse("committees_staff:committee_work", args=[work["first"].pk])
     own = Amendment.objects.get(pk=work["own"].pk)
     assert (own.recommendation, own.recommendation_text, own.recommended_by) == (
         "adopt_amended",
@@ -130,11 +130,7 @@ def test_amendments_cannot_be_deleted_or_added_in_the_admin(client, work):
 
 @pytest.fixture
 def regional():
-    staff_groups_ensure()
-    user = StaffUserFactory(email="region@ks.no")
-    user.groups.add(Group.objects.get(name=REGIONAL_OFFICE_GROUP))
-    RegionalOfficeFactory().staff.add(user)
-    return user
+    return regional_staff_user(email="region@ks.no")
 
 
 def test_regional_staff_read_amendments_but_not_unpublished_recommendations(client, work, regional):
@@ -148,9 +144,9 @@ def test_regional_staff_read_amendments_but_not_unpublished_recommendations(clie
     detail = client.get(reverse("admin:committees_amendment_change", args=[work["own"].pk])).content.decode()
     assert "Hemmelig begrunnelse." not in detail
     assert client.post(reverse("admin:committees_amendment_change", args=[work["own"].pk]), {}).status_code == 403
-    pdf = reverse("admin:committees_committee_recommendation_pdf", args=[work["first"].pk])
+    pdf = reverse("committees_staff:committee_recommendation_pdf", args=[work["first"].pk])
     assert client.get(pdf).status_code == 403
-    voting_list = reverse("admin:committees_politicaldocument_pdf", args=[work["document"].pk, "voting-list"])
+    voting_list = reverse("committees_staff:document_pdf", args=[work["document"].pk, "voting-list"])
     assert client.get(voting_list).status_code == 403
 
     Committee.objects.filter(pk=work["first"].pk).update(recommendation_published=True)
@@ -164,7 +160,7 @@ def test_the_committee_work_page_lists_amendments_in_document_order_and_flags_co
     later = work["submit"](1, 1, 2)
     competing = work["submit"](1, 7, 7)
     client.force_login(work["secretary"])
-    page = client.get(reverse("admin:committees_committee_work", args=[work["first"].pk]))
+    page = client.get(reverse("committees_staff:committee_work", args=[work["first"].pk]))
     html = page.content.decode()
     assert page.status_code == 200
     positions = [html.index(f'id="amendment-{a.number}"') for a in (later, work["own"], competing)]
@@ -179,7 +175,7 @@ def test_a_secretary_sees_only_their_own_committees(client, work):
     html = client.get(reverse("admin:committees_committee_changelist")).content.decode()
     assert "Komité 1" in html
     assert "Komité 2" not in html
-    assert client.get(reverse("admin:committees_committee_work", args=[work["second"].pk])).status_code == 404
+    assert client.get(reverse("committees_staff:committee_work", args=[work["second"].pk])).status_code == 404
 
 
 def test_the_amendment_list_uses_a_fixed_number_of_queries(client, work, django_assert_max_num_queries):
@@ -201,12 +197,12 @@ def test_the_amendment_list_uses_a_fixed_number_of_queries(client, work, django_
 def test_the_secretariat_loads_a_document_from_a_file(client):
     congress = CongressFactory()
     client.force_login(SecretariatUserFactory())
-    url = reverse("admin:committees_politicaldocument_load_new")
+    url = reverse("committees_staff:document_load_new")
     upload = SimpleUploadedFile("dokument.md", SAMPLE_DOCUMENT.encode("utf-8-sig"), content_type="text/markdown")
     response = client.post(url, {"congress": congress.pk, "text_format": "markdown", "line_length": 60, "file": upload})
     document = PoliticalDocument.objects.get(congress=congress)
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:committees_politicaldocument_lines", args=[document.pk])
+    assert response["Location"] == reverse("committees_staff:document_lines", args=[document.pk])
     assert document.title == "Kommunesektorens politiske prioriteringer"
     lines = client.get(response["Location"]).content.decode()
     assert '<span class="ln">10</span><span class="text">Nye oppgaver skal være fullfinansiert.</span>' in lines
@@ -216,14 +212,14 @@ def test_a_document_that_cannot_be_loaded_shows_every_problem(client):
     congress = CongressFactory()
     client.force_login(SecretariatUserFactory())
     response = client.post(
-        reverse("admin:committees_politicaldocument_load_new"),
+        reverse("committees_staff:document_load_new"),
         {"congress": congress.pk, "text_format": "markdown", "line_length": 60, "text": "Bare tekst.\n\n## \n"},
     )
     assert response.status_code == 200
     assert 'class="errornote"' in response.content.decode()
     assert not PoliticalDocument.objects.exists()
     response = client.post(
-        reverse("admin:committees_politicaldocument_load_new"),
+        reverse("committees_staff:document_load_new"),
         {"congress": congress.pk, "text_format": "markdown", "line_length": 60},
     )
     assert "Choose a file or paste the text." in response.content.decode()
@@ -231,7 +227,7 @@ def test_a_document_that_cannot_be_loaded_shows_every_problem(client):
 
 def test_loading_again_asks_for_confirmation_when_amendments_exist(client, work):
     client.force_login(SecretariatUserFactory())
-    url = reverse("admin:committees_politicaldocument_load", args=[work["document"].pk])
+    url = reverse("committees_staff:document_load", args=[work["document"].pk])
     page = client.get(url).content.decode()
     assert 'id="load-warning"' in page
     data = {"text_format": "markdown", "line_length": 60, "text": SAMPLE_DOCUMENT}
@@ -269,7 +265,7 @@ def test_a_chapter_is_handled_by_one_committee_and_the_chair_is_a_member(client,
 
 
 def test_the_secretary_publishes_the_committees_recommendation(client, work, regional):
-    url = reverse("admin:committees_committee_publish", args=[work["first"].pk])
+    url = reverse("committees_staff:committee_publish", args=[work["first"].pk])
     client.force_login(regional)
     assert client.post(url, {"published": "1"}).status_code == 403
     client.force_login(work["secretary"])
@@ -279,7 +275,7 @@ def test_the_secretary_publishes_the_committees_recommendation(client, work, reg
     assert Committee.objects.get(pk=work["first"].pk).recommendation_published
     assert (
         client.post(
-            reverse("admin:committees_committee_publish", args=[work["second"].pk]), {"published": "1"}
+            reverse("committees_staff:committee_publish", args=[work["second"].pk]), {"published": "1"}
         ).status_code
         == 404
     )

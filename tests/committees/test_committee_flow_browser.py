@@ -11,15 +11,15 @@ from django.urls import reverse
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from committees.apps import COMMITTEE_SECRETARY_GROUP
 from committees.models import Amendment, Chapter, Paragraph
-from delegates.services import COMMITTEE_SECRETARY_GROUP, personal_link_issue, staff_groups_ensure
+from core.groups import staff_groups_ensure
+from delegates.services.links import personal_link_issue
 from tests.accessibility import assert_no_axe_violations
 from tests.committees.factories import CommitteeFactory, delegate, load_document
-from tests.factories import StaffUserFactory
+from tests.factories import PASSWORD, StaffUserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db", "isolated_cache")]
-
-PASSWORD = "correct horse battery"
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -55,7 +55,7 @@ def test_amendment_from_the_delegate_to_the_committees_recommendation_pdf(live_s
     assert (amendment.line_from, amendment.line_to, amendment.submitter) == (6, 7, me)
 
     # The committee's secretary signs in and records the recommendation from the committee's work page.
-    page.goto(live_server.url + reverse("admin:committees_committee_work", args=[committee.pk]))
+    page.goto(live_server.url + reverse("committees_staff:committee_work", args=[committee.pk]))
     page.locator("input[name=login]").fill(secretary.email)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("input[name=password]").press("Enter")

@@ -10,33 +10,30 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from committees.models import Amendment, Chapter, Paragraph, Statement
+from committees.models import Amendment, Chapter, Paragraph, Statement, StatementSettings
 from committees.selectors import document_paragraphs, lines_text
 from committees.services import amendment_recommend, amendment_submit, statement_recommend, statement_submit
 from delegates.models import Participant
-from delegates.services import personal_link_issue
-from tests.committees.factories import CommitteeFactory, delegate, load_document
+from delegates.services.links import personal_link_issue
+from tests.committees.factories import CommitteeFactory, StatementSettingsFactory, delegate, load_document
 from tests.factories import CongressFactory, CountyFactory, OrganisationFactory, ParticipantFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_site")]
 
 TODAY = datetime.date.today()
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-
-
 @pytest.fixture
 def congress():
-    return CongressFactory(
+    congress = CongressFactory(
         first_day=TODAY + datetime.timedelta(days=30),
         last_day=TODAY + datetime.timedelta(days=31),
         registration_deadline=TODAY + datetime.timedelta(days=10),
-        statement_deadline=timezone.now() + datetime.timedelta(days=10),
-        statement_min_supporters=2,
     )
+    StatementSettingsFactory(
+        congress=congress, statement_deadline=timezone.now() + datetime.timedelta(days=10), statement_min_supporters=2
+    )
+    return congress
 
 
 @pytest.fixture
@@ -53,12 +50,6 @@ def me(congress):
         last_name="Skjervheim",
         organisation=OrganisationFactory(name="Trondheim kommune", county=county),
     )
-
-
-@pytest.fixture
-def token(me):
-    _link, token = personal_link_issue(participant=me)
-    return token
 
 
 @pytest.fixture
@@ -558,8 +549,9 @@ def test_the_statement_form_checks_required_fields(client, congress, token, othe
 
 
 def test_after_the_statement_deadline_the_form_is_closed(client, congress, token, others):
-    congress.statement_deadline = timezone.now() - datetime.timedelta(hours=2)
-    congress.save(update_fields=["statement_deadline"])
+    StatementSettings.objects.filter(congress=congress).update(
+        statement_deadline=timezone.now() - datetime.timedelta(hours=2)
+    )
     response = client.get(url("statement_new", token))
     assert response.status_code == 200
     assert "The deadline for statements was" in response.content.decode()

@@ -11,17 +11,13 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from committees.models import Amendment, Paragraph
-from delegates.services import personal_link_issue
+from delegates.services.links import personal_link_issue
 from tests.accessibility import assert_no_axe_violations
-from tests.committees.factories import delegate, load_document
+from tests.committees.factories import StatementSettingsFactory, delegate, load_document
 from tests.factories import CongressFactory, CountyFactory, OrganisationFactory
+from tests.helpers import assert_no_horizontal_scroll
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db", "isolated_cache")]
-
-
-def assert_no_horizontal_scroll(page) -> None:
-    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1], f"the page is {width[0]} px wide in a {width[1]} px viewport: {page.url}"
 
 
 def test_delegate_reads_the_document_and_proposes_an_amendment_on_a_phone(live_server, phone_page):
@@ -32,8 +28,9 @@ def test_delegate_reads_the_document_and_proposes_an_amendment_on_a_phone(live_s
         first_day=today + datetime.timedelta(days=40),
         last_day=today + datetime.timedelta(days=41),
         registration_deadline=today + datetime.timedelta(days=14),
-        statement_deadline=timezone.now() + datetime.timedelta(days=14),
-        statement_min_supporters=1,
+    )
+    StatementSettingsFactory(
+        congress=congress, statement_deadline=timezone.now() + datetime.timedelta(days=14), statement_min_supporters=1
     )
     document = load_document(congress)
     west = CountyFactory(number="46", name="Vestland")

@@ -22,28 +22,19 @@ from committees.printing import (
     render_political_document,
     render_voting_list,
 )
-from tests.committees.factories import CommitteeFactory, delegate, load_document
+from tests.committees.factories import CommitteeFactory, StatementSettingsFactory, delegate, load_document
 from tests.factories import CongressFactory, OrganisationFactory, UserFactory
+from tests.helpers import page_count, pdf_text
 
 pytestmark = pytest.mark.django_db
 
 NUMBERED_LINE = re.compile(r"^(\d+) (\S.*)$")
 
 
-def pdf_text(pdf: bytes) -> str:
-    """All the text of the PDF, whitespace collapsed (pypdf breaks lines where the layout does)."""
-    reader = PdfReader(io.BytesIO(pdf))
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
-
-
 def pdf_lines(pdf: bytes) -> list[str]:
     """The text line by line, as laid out."""
     reader = PdfReader(io.BytesIO(pdf))
     return [line.strip() for page in reader.pages for line in page.extract_text().splitlines()]
-
-
-def page_count(pdf: bytes) -> int:
-    return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
 def stored_lines(document) -> list[tuple[int, str]]:
@@ -79,11 +70,11 @@ CH3_RIVAL_TEXT = "Kommunesektoren er en stor arbeidsgiver. Rekruttering er en"
 
 @pytest.fixture
 def congress():
-    return CongressFactory(
-        name="Landstinget 2024",
-        statement_deadline=timezone.now() + datetime.timedelta(days=5),
-        statement_min_supporters=1,
+    congress = CongressFactory(name="Landstinget 2024")
+    StatementSettingsFactory(
+        congress=congress, statement_deadline=timezone.now() + datetime.timedelta(days=5), statement_min_supporters=1
     )
+    return congress
 
 
 @pytest.fixture

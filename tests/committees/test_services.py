@@ -2,14 +2,16 @@
 
 import datetime
 import threading
+import time
 
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from committees.amending import AmendmentConflict
+from committees.apps import COMMITTEE_SECRETARY_GROUP
 from committees.models import Amendment, Chapter, Paragraph, PoliticalDocument, Statement
 from committees.selectors import document_paragraphs, lines_text
 from committees.services import (
@@ -22,17 +24,12 @@ from committees.services import (
     statement_register,
     statement_submit,
 )
+from core.groups import staff_groups_ensure
 from delegates.models import Participant
-from delegates.services import COMMITTEE_SECRETARY_GROUP, staff_groups_ensure
-from tests.committees.factories import SAMPLE_DOCUMENT, delegate, load_document
+from tests.committees.factories import SAMPLE_DOCUMENT, StatementSettingsFactory, delegate, load_document
 from tests.factories import CongressFactory, OrganisationFactory, ParticipantFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_site")]
 
 
 def _chapter(document, number):
@@ -284,13 +281,80 @@ def test_simultaneous_amendments_get_different_numbers():
     assert sorted(Amendment.objects.values_list("number", flat=True)) == [1, 2, 3, 4, 5]
 
 
+def test_an_amendment_written_against_an_older_version_of_the_document_is_refused():
+    document = load_document()
+    author = delegate(document.congress)
+    read_version = document.version
+    political_document_load(
+        congress=document.congress, text=SAMPLE_DOCUMENT, text_format="markdown", line_length=60, user=None
+    )
+    with pytest.raises(ValidationError) as error:
+        _submit(document, author, document_version=read_version)
+    assert [problem.code for problem in error.value.error_dict["line_from"]] == ["document_reloaded"]
+    assert "loaded again" in error.value.message_dict["line_from"][0]
+    assert not Amendment.objects.exists()
+    assert _submit(document, author, document_version=read_version + 1).document_version == read_version + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_amendment_that_waited_for_a_reload_of_the_document_is_refused():
+    """The version is compared under the document's lock: a reload that holds the lock is seen by the submission."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs row locks that make one transaction wait for another (PostgreSQL)")
+    document = load_document()
+    author = delegate(document.congress)
+    read_version = document.version
+    locked = threading.Event()
+    results: dict[str, object] = {}
+
+    def reload():
+        try:
+            with transaction.atomic():
+                PoliticalDocument.objects.select_for_update().get(pk=document.pk)
+                locked.set()
+                time.sleep(0.5)  # the submission is now waiting for the lock
+                political_document_load(
+                    congress=document.congress, text=SAMPLE_DOCUMENT, text_format="markdown", line_length=60, user=None
+                )
+                results["reloaded_at"] = time.monotonic()  # just before the commit releases the lock
+        except BaseException as error:
+            results["reload_error"] = error
+        finally:
+            connections.close_all()
+
+    def submit():
+        try:
+            assert locked.wait(timeout=10)
+            _submit(document, author, document_version=read_version)
+        except ValidationError as error:
+            results["refused_at"] = time.monotonic()
+            results["refusal"] = error
+        except BaseException as error:
+            results["submit_error"] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=reload), threading.Thread(target=submit)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert "reload_error" not in results and "submit_error" not in results, results
+    assert results["refused_at"] >= results["reloaded_at"]  # it waited for the reload, then compared
+    assert "loaded again" in results["refusal"].message_dict["line_from"][0]
+    assert not Amendment.objects.exists()
+    assert PoliticalDocument.objects.get(pk=document.pk).version == read_version + 1
+
+
 # --- Statements ----------------------------------------------------------------------------------------------------
 
 
 def _open_statements(congress, minimum=3):
-    congress.statement_deadline = timezone.now() + datetime.timedelta(days=3)
-    congress.statement_min_supporters = minimum
-    congress.save()
+    StatementSettingsFactory(
+        congress=congress,
+        statement_deadline=timezone.now() + datetime.timedelta(days=3),
+        statement_min_supporters=minimum,
+    )
 
 
 def test_a_statement_from_delegates_needs_the_configured_number_of_supporters():
@@ -327,7 +391,7 @@ def test_statements_close_at_the_deadline():
             text="Tekst.",
             justification="",
             supporters=[],
-            now=congress.statement_deadline,
+            now=congress.statement_settings.statement_deadline,
         )
 
 
@@ -361,7 +425,7 @@ def test_committee_secretaries_record_recommendations_but_not_outcomes():
 
 
 def test_a_published_plenary_vote_records_the_outcome_of_its_amendment():
-    from ks_landsting import decisions
+    from core import decisions
 
     document = load_document()
     author = delegate(document.congress)

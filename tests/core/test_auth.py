@@ -5,25 +5,16 @@ import re
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext
 
 from core.models import User
-from tests.factories import CongressFactory, StaffUserFactory, UserFactory
+from tests.factories import PASSWORD, CongressFactory, StaffUserFactory, UserFactory
+from tests.helpers import nb
 
-PASSWORD = "correct horse battery"
-
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_cache")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_cache", "production_password_hasher")]
 
 
 def sign_in(client, email: str, password: str = PASSWORD, **extra):
     return client.post(reverse("account_login"), {"login": email, "password": password}, **extra)
-
-
-def nb(message: str) -> str:
-    """Our own strings as a Norwegian page shows them (English until the .po file has them)."""
-    with translation.override("nb"):
-        return gettext(message)
 
 
 def is_signed_in(client) -> bool:

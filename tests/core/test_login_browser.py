@@ -13,16 +13,13 @@ from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from tests.accessibility import assert_no_axe_violations
-from tests.factories import StaffUserFactory
+from tests.factories import PASSWORD, StaffUserFactory
+from tests.helpers import nb
 
-PASSWORD = "correct horse battery"
-
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db", "isolated_cache")]
-
-
-def nb(message: str) -> str:
-    with translation.override("nb"):
-        return gettext(message)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.usefixtures("transactional_db", "isolated_cache", "production_password_hasher"),
+]
 
 
 def en(message: str) -> str:

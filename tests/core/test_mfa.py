@@ -7,23 +7,15 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext
 
-from tests.factories import SecretariatUserFactory, StaffUserFactory, UserFactory
+from tests.factories import PASSWORD, SecretariatUserFactory, StaffUserFactory, UserFactory
+from tests.helpers import nb
 
-PASSWORD = "correct horse battery"
-
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_cache")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_cache", "production_password_hasher")]
 
 staff_factories = pytest.mark.parametrize(
     "user_factory", [StaffUserFactory, SecretariatUserFactory], ids=["regional-staff", "secretariat"]
 )
-
-
-def nb(message: str) -> str:
-    with translation.override("nb"):
-        return gettext(message)
 
 
 def sign_in(client, user):

@@ -16,7 +16,7 @@ from aiosmtpd.controller import Controller
 from celery import current_app
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core import services, tasks
 from core.models import OutboxAttachment, OutboxMail
@@ -357,6 +357,67 @@ def test_resend_refuses_a_purged_mail():
         services.outbox_resend(mail=mail)
 
 
+def test_resend_refuses_a_mail_that_contained_a_personal_link(django_capture_on_commit_callbacks):
+    """The service itself, not only the admin: a personal link is renewed by inviting again, never copied."""
+    mail = make_row(status=OutboxMail.Status.FAILED, body_text="Lenke: https://example.no/p/abc", contains_secret=True)
+
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(services.OutboxResendRefused) as refused:
+        services.outbox_resend(mail=mail)
+
+    assert refused.value.code == "contains_secret"
+    with translation.override("en"):
+        assert "personal link" in str(refused.value)
+    assert OutboxMail.objects.count() == 1
+    assert callbacks == []
+
+
+@pytest.mark.parametrize(
+    ("status", "started_minutes_ago"),
+    [(OutboxMail.Status.QUEUED, None), (OutboxMail.Status.RETRY, None), (OutboxMail.Status.SENDING, 1)],
+    ids=["queued", "retry", "sending"],
+)
+def test_resend_refuses_a_mail_still_on_its_way(status, started_minutes_ago):
+    started = timezone.now() - datetime.timedelta(minutes=started_minutes_ago) if started_minutes_ago else None
+    mail = make_row(status=status, sending_started_at=started)
+
+    with pytest.raises(services.OutboxResendRefused) as refused:
+        services.outbox_resend(mail=mail)
+
+    assert refused.value.code == "wrong_state"
+    with translation.override("en"):
+        assert "can be sent again" in str(refused.value)
+    assert OutboxMail.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "started_minutes_ago"),
+    [(OutboxMail.Status.SENT, None), (OutboxMail.Status.FAILED, None), (OutboxMail.Status.SENDING, 11)],
+    ids=["sent", "failed", "sending-outcome-unknown"],
+)
+def test_resend_copies_sent_failed_and_stale_mails(status, started_minutes_ago, django_capture_on_commit_callbacks):
+    started = timezone.now() - datetime.timedelta(minutes=started_minutes_ago) if started_minutes_ago else None
+    mail = make_row(status=status, sending_started_at=started)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        copy = services.outbox_resend(mail=mail)
+
+    assert copy.pk != mail.pk
+    assert (copy.status, copy.body_text) == (OutboxMail.Status.QUEUED, "Tekst")
+    assert len(callbacks) == 1
+
+
+def test_resend_judges_the_mail_as_it_is_now_not_a_stale_copy():
+    """A mail purged since the admin loaded it is refused, not sent again with an empty body."""
+    mail = make_row(status=OutboxMail.Status.SENT)
+    OutboxMail.objects.filter(pk=mail.pk).update(body_text="", body_purged_at=timezone.now())
+
+    with pytest.raises(services.OutboxResendRefused) as refused:
+        services.outbox_resend(mail=mail)
+
+    assert refused.value.code == "body_deleted"
+    assert OutboxMail.objects.count() == 1
+
+
 def test_purge_blanks_old_bodies_and_keeps_newer_ones(settings):
     settings.KS_OUTBOX_BODY_RETENTION_DAYS = 30
     long_ago = timezone.now() - datetime.timedelta(days=31)
@@ -495,6 +556,23 @@ def test_admin_send_again_and_retry_now(smtp, superuser_client, django_capture_o
     assert failed.attempts == 6
     assert stale.status == OutboxMail.Status.SENDING  # never sent again automatically
     assert [m["Subject"] for m in smtp.messages] == ["Failed"]
+
+
+def test_admin_send_again_skips_a_mail_with_a_personal_link(
+    smtp, superuser_client, django_capture_on_commit_callbacks, english_admin
+):
+    secret = make_row(subject="Secret", status=OutboxMail.Status.FAILED, contains_secret=True)
+    plain = make_row(subject="Plain", status=OutboxMail.Status.FAILED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = superuser_client.post(
+            reverse(CHANGELIST), {"action": "send_again", "_selected_action": [secret.pk, plain.pk]}, follow=True
+        )
+
+    assert "1 mail queued to be sent again." in response.text
+    assert "1 mail skipped" in response.text
+    assert [m["Subject"] for m in smtp.messages] == ["Plain"]
+    assert not OutboxMail.objects.filter(subject="Secret").exclude(pk=secret.pk).exists()
 
 
 # --- The real worker ------------------------------------------------------------------------------------------

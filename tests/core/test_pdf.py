@@ -1,16 +1,19 @@
-"""PDF rendering (ks_landsting.pdf) and the invitation letter template (issue 4, item 2)."""
+"""PDF rendering (core.pdf) and the invitation letter template (issue 4, item 2)."""
 
 import datetime
 import io
 import logging
+import re
 import socket
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.template.loader import render_to_string
+from django.conf import settings
+from django.template.loader import get_template, render_to_string
 from pypdf import PdfReader
 
-from ks_landsting.pdf import qr_code_data_uri, qr_code_svg, render_pdf, render_pdf_batch, safe_url_fetcher
+from core.pdf import qr_code_data_uri, qr_code_svg, render_pdf, render_pdf_batch, safe_url_fetcher
 
 OSLO = ZoneInfo("Europe/Oslo")
 NAME = "Åse Ødegård Bækken"
@@ -83,6 +86,24 @@ def pdf_text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in pdf_pages(pdf))
 
 
+def first_page_text_runs(pdf: bytes) -> list[tuple[str, float]]:
+    """(text, y) of each run of text on the first page; y grows down the page."""
+    runs = []
+
+    def visit(text, _cm, tm, _font, _size):
+        if text.strip():
+            runs.append((text.strip(), tm[5]))
+
+    PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
+    return runs
+
+
+def same_line(runs: list[tuple[str, float]], first: str, second: str) -> bool:
+    """Whether the runs starting with ``first`` and ``second`` stand on one line (within a fifth of a line)."""
+    y = {start: next(y for text, y in runs if text.startswith(start)) for start in (first, second)}
+    return abs(y[first] - y[second]) < 3
+
+
 def squeeze(text: str) -> str:
     """Text without whitespace: the link wraps over lines in the letter."""
     return "".join(text.split())
@@ -126,6 +147,31 @@ def test_long_name_and_link_still_fit_one_page(no_network):
 
     assert len(pdf_pages(pdf)) == 1
     assert link in squeeze(pdf_text(pdf))
+
+
+def test_letterhead_puts_the_sender_beside_the_organisation(no_network):
+    runs = first_page_text_runs(render_pdf(render_letter()))
+
+    assert same_line(runs, "The Norwegian Association", "KS Viken")
+
+
+# The rules of the shared letterhead (not a template's own additions such as the letter's .letterhead__sender).
+LETTERHEAD_RULE = re.compile(r"^\s*\.(?:letterhead(?:__org|__date)?|logo)(?![\w-])", re.MULTILINE)
+
+
+def test_the_letterhead_css_is_written_once():
+    """Every PDF template takes the letterhead from includes/pdf_letterhead.css; none keeps a copy of its own."""
+    defining = {
+        str(path.relative_to(directory))
+        for directory in map(Path, settings.TEMPLATES[0]["DIRS"])
+        for path in directory.rglob("*")
+        if path.is_file() and LETTERHEAD_RULE.search(path.read_text(encoding="utf-8"))
+    }
+
+    assert defining == {"includes/pdf_letterhead.css"}
+    for template in ("delegates/pdf/invitation_letter.html", "agenda/pdf/agenda.html", "includes/pdf_style.html"):
+        source = Path(get_template(template).origin.name).read_text(encoding="utf-8")
+        assert '{% include "includes/pdf_letterhead.css" %}' in source, template
 
 
 def test_user_text_is_escaped():

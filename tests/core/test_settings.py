@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import get_hasher
 
 from core.tasks import ping
 
@@ -44,6 +45,27 @@ def test_production_settings_pass_the_deploy_check_without_warnings():
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_hashes_passwords_with_pbkdf2_as_the_sign_in_tests_do(production_password_hasher):
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth.hashers import get_hasher; print(get_hasher().algorithm, get_hasher().iterations)",
+        DJANGO_SETTINGS_MODULE="ks_landsting.settings.production",
+        SECRET_KEY="a-long-random-production-secret-0123456789-abcdefghijklmnop",
+        ALLOWED_HOSTS="landsting.ks.no",
+    )
+    assert result.returncode == 0, result.stderr
+    algorithm, iterations = result.stdout.split()
+    assert algorithm == "pbkdf2_sha256"
+    assert int(iterations) >= 1_000_000
+    assert (get_hasher().algorithm, get_hasher().iterations) == (algorithm, int(iterations))
+
+
+def test_the_other_tests_hash_passwords_fast():
+    # PBKDF2 at a million iterations would cost 0.2 s for every user a factory makes.
+    assert get_hasher().algorithm == "md5"
 
 
 def test_services_follow_the_environment():

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from delegates.models import Organisation, SeatAllocation
 from delegates.selectors import allocation_table
-from delegates.services import TieNotSettled, seat_allocation_compute, seat_allocation_override
+from delegates.services.allocation import TieNotSettled, seat_allocation_compute, seat_allocation_override
 from tests.factories import (
     CountyFactory,
     DelegateKeyFactory,
@@ -153,16 +153,10 @@ def test_compute_without_population_data_gives_a_clear_error():
 # --- The admin ------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def secretariat_client(client):
-    client.force_login(SecretariatUserFactory())
-    return client
-
-
 def test_admin_allocation_table_shows_every_county(secretariat_client, three_counties, django_assert_max_num_queries):
     key = DelegateKeyFactory(member_seats=7)
     seat_allocation_compute(key=key, user=None)
-    url = reverse("admin:delegates_delegatekey_allocation", args=[key.pk])
+    url = reverse("delegates_staff:seat_allocation", args=[key.pk])
 
     with django_assert_max_num_queries(12):
         response = secretariat_client.get(url)
@@ -182,7 +176,7 @@ def test_admin_allocation_table_query_count_does_not_grow_with_counties(
     key = DelegateKeyFactory(member_seats=100)
     seat_allocation_compute(key=key, user=None)
     with django_assert_max_num_queries(12):
-        response = secretariat_client.get(reverse("admin:delegates_delegatekey_allocation", args=[key.pk]))
+        response = secretariat_client.get(reverse("delegates_staff:seat_allocation", args=[key.pk]))
     assert response.status_code == 200
 
 
@@ -190,7 +184,7 @@ def test_admin_compute_button_and_tie_form(secretariat_client):
     make_county("11", "Rogaland", 10_000)
     make_county("15", "Møre og Romsdal", 10_000)
     key = DelegateKeyFactory(member_seats=3)
-    url = reverse("admin:delegates_delegatekey_allocation", args=[key.pk])
+    url = reverse("delegates_staff:seat_allocation", args=[key.pk])
 
     response = secretariat_client.post(url)
     assert response.status_code == 200
@@ -229,7 +223,7 @@ def test_admin_csv_export(secretariat_client, three_counties, django_assert_max_
     key = DelegateKeyFactory(member_seats=7)
     seat_allocation_compute(key=key, user=None)
     with django_assert_max_num_queries(10):
-        response = secretariat_client.get(reverse("admin:delegates_delegatekey_allocation_csv", args=[key.pk]))
+        response = secretariat_client.get(reverse("delegates_staff:seat_allocation_csv", args=[key.pk]))
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) == 1 + 3 + 2
@@ -242,9 +236,9 @@ def test_admin_csv_export(secretariat_client, three_counties, django_assert_max_
 def test_staff_without_permission_cannot_open_the_allocation(client, three_counties):
     key = DelegateKeyFactory(member_seats=7)
     client.force_login(StaffUserFactory())
-    response = client.get(reverse("admin:delegates_delegatekey_allocation", args=[key.pk]))
+    response = client.get(reverse("delegates_staff:seat_allocation", args=[key.pk]))
     assert response.status_code == 403
-    response = client.post(reverse("admin:delegates_delegatekey_allocation", args=[key.pk]))
+    response = client.post(reverse("delegates_staff:seat_allocation", args=[key.pk]))
     assert response.status_code == 403
     assert not key.allocations.exists()
 

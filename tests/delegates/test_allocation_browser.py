@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from delegates import demo
@@ -11,8 +10,7 @@ from delegates import demo
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db", "isolated_cache")]
 
 
-def test_secretariat_opens_the_allocation_table_of_the_demo_congress(live_server, page):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def test_secretariat_opens_the_allocation_table_of_the_demo_congress(live_server, page, seeded_demo):
     email, password = demo.DEMO_SECRETARIAT_LOGIN
 
     page.goto(f"{live_server.url}/admin/")

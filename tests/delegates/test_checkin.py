@@ -6,12 +6,11 @@ import re
 import threading
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from delegates.checkin import (
     checkin_by_id,
@@ -22,8 +21,6 @@ from delegates.checkin import (
     presence_counts,
 )
 from delegates.models import Attendance, Participant
-from delegates.selectors import REGIONAL_OFFICE_GROUP
-from delegates.services import staff_groups_ensure
 from tests.factories import (
     CongressFactory,
     CountyFactory,
@@ -32,35 +29,20 @@ from tests.factories import (
     RegionalOfficeFactory,
     SecretariatUserFactory,
     StaffUserFactory,
+    regional_staff_user,
 )
+from tests.helpers import nb
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_in_test", "client_prefers_english")]
 
 IN, OUT = Attendance.Direction.IN, Attendance.Direction.OUT
-DESK = "delegates_checkin"
-COUNTS = "delegates_checkin_counts"
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+DESK = "delegates_staff:checkin"
+COUNTS = "delegates_staff:checkin_counts"
 
 
 @pytest.fixture
 def congress():
     return CongressFactory(first_day=datetime.date(2024, 2, 13), last_day=datetime.date(2024, 2, 14))
-
-
-@pytest.fixture
-def secretariat():
-    return SecretariatUserFactory()
 
 
 @pytest.fixture
@@ -331,10 +313,7 @@ def test_anonymous_users_are_sent_to_log_in(client, congress):
 @pytest.fixture
 def regional(congress):
     office = RegionalOfficeFactory(name="KS Viken")
-    staff_groups_ensure()
-    user = StaffUserFactory()
-    user.groups.add(Group.objects.get(name=REGIONAL_OFFICE_GROUP))
-    office.staff.add(user)
+    user = regional_staff_user(office)
     own = CountyFactory(number="31", name="Østfold", regional_office=office)
     other = CountyFactory(number="46", name="Vestland", regional_office=RegionalOfficeFactory(name="KS Vest"))
     mine = ParticipantFactory(congress=congress, first_name="Berit", last_name="Aas", county=own)
@@ -412,11 +391,6 @@ def test_the_same_badge_scanned_at_two_desks_at_once_is_recorded_once():
 
 
 # --- In the browser ---------------------------------------------------------------------------------------------
-
-
-def nb(message: str) -> str:
-    with translation.override("nb"):
-        return translation.gettext(message)
 
 
 @pytest.mark.browser

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, connections
 
 from delegates.models import Participant, Substitution
-from delegates.services import participant_withdraw
+from delegates.services.participants import participant_withdraw
 from tests.factories import CongressFactory, CountyFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -11,23 +11,14 @@ from django.urls import reverse
 
 from core.models import OutboxMail
 from delegates.models import CountyHoldBack, Participant, PersonalLink
-from delegates.services import (
-    invitations_send,
-    personal_link_issue,
-    personal_link_resolve,
-    personal_link_send_lost,
-)
+from delegates.services.invitations import invitations_send
+from delegates.services.links import personal_link_issue, personal_link_resolve, personal_link_send_lost
 from delegates.tasks import send_invitations
 from tests.factories import CongressFactory, CountyFactory, ParticipantFactory, SecretariatUserFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db
 
 LINK = re.compile(r"/p/([A-Za-z0-9_-]{43})/")
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 @pytest.fixture
@@ -119,9 +110,9 @@ def test_health_lists_need_the_registration_permission(client, congress):
     user = StaffUserFactory()
     user.user_permissions.add(Permission.objects.get(codename="view_participant"))
     client.force_login(user)
-    assert client.get(reverse("delegates_registration_status")).status_code == 200
-    assert client.get(reverse("delegates_registration_catering")).status_code == 403
-    assert client.get(reverse("delegates_registration_accessibility")).status_code == 403
+    assert client.get(reverse("delegates_staff:registration_status")).status_code == 200
+    assert client.get(reverse("delegates_staff:registration_catering")).status_code == 403
+    assert client.get(reverse("delegates_staff:registration_accessibility")).status_code == 403
 
 
 def test_staff_withdrawal_invites_the_deputy_who_takes_the_seat(client, congress, committed):
@@ -132,7 +123,7 @@ def test_staff_withdrawal_invites_the_deputy_who_takes_the_seat(client, congress
     client.force_login(SecretariatUserFactory())
 
     with committed():
-        response = client.post(reverse("admin:delegates_participant_withdraw", args=[delegate.pk]), {"reason": "Syk"})
+        response = client.post(reverse("delegates_staff:participant_withdraw", args=[delegate.pk]), {"reason": "Syk"})
 
     assert response.status_code == 302
     assert [m.to for m in mail.outbox] == [[deputy.email]]

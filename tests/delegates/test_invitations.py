@@ -11,30 +11,20 @@ from pypdf import PdfReader
 
 from agenda.models import Event
 from delegates.models import CountyHoldBack, MailText, Participant, PersonalLink, Registration
-from delegates.services import (
-    LinkProblem,
-    invitations_plan,
-    invitations_send,
-    personal_link_issue,
-    personal_link_resolve,
-    registration_health_data_purge,
-    reminders_send,
-)
+from delegates.selectors import invitations_plan
+from delegates.services.invitations import invitations_send
+from delegates.services.links import LinkProblem, personal_link_issue, personal_link_resolve
+from delegates.services.registration import registration_health_data_purge, reminders_send
 from tests.factories import (
     CongressFactory,
     CountyFactory,
     ParticipantFactory,
     RegionalOfficeFactory,
+    RegistrationSettingsFactory,
     SecretariatUserFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run what the code under test defers to the commit (queuing and sending mail) when the block ends."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 LINK = re.compile(r"https?://\S+/p/([A-Za-z0-9_-]{43})/")
@@ -46,7 +36,9 @@ def congress():
         registration_deadline=datetime.date(2030, 1, 15),
         first_day=datetime.date(2030, 2, 12),
         last_day=datetime.date(2030, 2, 13),
-        travel_information="Bestill reisen hos KS' reisebyrå innen 15. januar.",
+    )
+    RegistrationSettingsFactory(
+        congress=congress, travel_information="Bestill reisen hos KS' reisebyrå innen 15. januar."
     )
     Event.objects.create(
         congress=congress,
@@ -156,9 +148,10 @@ def test_reminder_goes_once_to_the_invited_who_have_not_registered(congress, cou
     Registration.objects.create(participant=registered)
     mail.outbox.clear()
 
-    too_early = congress.registration_deadline - datetime.timedelta(days=congress.reminder_days_before_deadline + 1)
+    days_before = congress.registration_settings.reminder_days_before_deadline
+    too_early = congress.registration_deadline - datetime.timedelta(days=days_before + 1)
     assert reminders_send(today=too_early) == 0
-    reminder_day = congress.registration_deadline - datetime.timedelta(days=congress.reminder_days_before_deadline)
+    reminder_day = congress.registration_deadline - datetime.timedelta(days=days_before)
     with committed():
         assert reminders_send(today=reminder_day) == 1
     assert reminders_send(today=reminder_day + datetime.timedelta(days=1)) == 0
@@ -177,7 +170,8 @@ def test_health_answers_are_deleted_after_the_retention_period(congress, county)
         accessibility="Rullestol",
         listed=True,
     )
-    last_allowed = congress.last_day + datetime.timedelta(days=congress.health_data_retention_days - 1)
+    retention_days = congress.registration_settings.health_data_retention_days
+    last_allowed = congress.last_day + datetime.timedelta(days=retention_days - 1)
     assert registration_health_data_purge(today=last_allowed) == 0
     assert registration_health_data_purge(today=last_allowed + datetime.timedelta(days=1)) == 1
     registration.refresh_from_db()
@@ -241,7 +235,7 @@ def test_admin_action_shows_the_dry_run_then_sends(client, congress, county, com
 
 def test_letter_preview_with_sample_data(client, congress):
     client.force_login(SecretariatUserFactory())
-    response = client.get(reverse("admin:delegates_mailtext_letter_preview", args=[congress.pk, "nb"]))
+    response = client.get(reverse("delegates_staff:letter_preview", args=[congress.pk, "nb"]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert "Kari Nordmann" in PdfReader(io.BytesIO(response.content)).pages[0].extract_text()

@@ -7,15 +7,13 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
 from agenda.models import Congress
+from core.groups import REGIONAL_OFFICE_GROUP, staff_groups_ensure
 from delegates import demo
 from delegates.keys import split_county_seats
 from delegates.models import CountyHoldBack, Organisation, Participant, SeatAllocation
 from delegates.overview import delegation_overview
-from delegates.selectors import REGIONAL_OFFICE_GROUP
-from delegates.services import staff_groups_ensure
 from tests.factories import (
     CountyFactory,
     DelegateKeyFactory,
@@ -25,7 +23,7 @@ from tests.factories import (
     StaffUserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_in_test")]
 
 DELEGATE, DEPUTY = Participant.Role.DELEGATE, Participant.Role.DEPUTY
 COUNCIL, MEETING = Participant.ElectedBy.COUNTY_COUNCIL, Participant.ElectedBy.COUNTY_MEETING
@@ -76,22 +74,10 @@ def delegation(congress, county, elected_by, genders: str, deputies: int, partie
         person(congress, county, DEPUTY, elected_by)
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    # The warnings are asserted in English, whatever the translations say.
-    with translation.override("en"):
-        yield
-
-
 @pytest.fixture
 def key():
     # Fixed split: two seats to the county municipality.
     return DelegateKeyFactory(split_rule="fixed", county_municipality_seats=2, samfunnsbedriftene_seats=3)
-
-
-@pytest.fixture
-def secretariat():
-    return SecretariatUserFactory()
 
 
 def county_of(overview, number):
@@ -298,7 +284,7 @@ def test_regional_staff_see_only_their_counties_and_not_samfunnsbedriftene(key):
 
 
 def overview_url(congress=None):
-    url = reverse("delegates_delegation_overview")
+    url = reverse("delegates_staff:delegation_overview")
     return f"{url}?congress={congress.pk}" if congress else url
 
 
@@ -359,7 +345,7 @@ def test_participant_changelist_links_to_the_overview_and_keeps_import_and_expor
 
     html = client.get(reverse("admin:delegates_participant_changelist")).content.decode()
 
-    assert reverse("delegates_delegation_overview") in html
+    assert reverse("delegates_staff:delegation_overview") in html
     if hasattr(participant_admin, "has_import_permission"):
         assert reverse("admin:delegates_participant_import") in html
 
@@ -422,8 +408,7 @@ def _delegates_per_delegation(congress):
     return counts
 
 
-def test_seed_demo_fills_every_county_to_its_allocation_except_the_deliberate_warnings():
-    call_command("seed_demo", stdout=io.StringIO())
+def test_seed_demo_fills_every_county_to_its_allocation_except_the_deliberate_warnings(seeded_demo):
     congress = Congress.objects.get(name=demo.DEMO_CONGRESS["name"], year=demo.DEMO_CONGRESS["year"])
     first = _delegates_per_delegation(congress)
     emails = set(Participant.objects.filter(congress=congress).values_list("email", flat=True))

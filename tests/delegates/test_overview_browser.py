@@ -4,7 +4,6 @@ its warnings, and cannot reach another office's county."""
 import re
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -24,8 +23,9 @@ def sign_in(page, live_server) -> None:
     expect(page).to_have_url(f"{live_server.url}/admin/")
 
 
-def test_regional_user_imports_reads_the_overview_and_is_kept_out_of_other_counties(live_server, page, tmp_path):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def test_regional_user_imports_reads_the_overview_and_is_kept_out_of_other_counties(
+    live_server, page, tmp_path, seeded_demo
+):
     halden = Organisation.objects.get(number="3101")
     csv_file = tmp_path / "ostfold.csv"
     csv_file.write_text(
@@ -50,7 +50,7 @@ def test_regional_user_imports_reads_the_overview_and_is_kept_out_of_other_count
     assert Participant.objects.filter(email="signe.odegard@halden.kommune.no", county__number="31").exists()
 
     # The overview shows the office's counties with their warnings, and no other office's county.
-    page.goto(f"{live_server.url}{reverse('delegates_delegation_overview')}")
+    page.goto(f"{live_server.url}{reverse('delegates_staff:delegation_overview')}")
     for number in ("31", "32", "33"):
         expect(page.locator(f"#county-{number}")).to_be_visible()
     expect(page.locator("#county-46")).to_have_count(0)

@@ -1,17 +1,14 @@
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from delegates.models import Participant
-from delegates.selectors import REGIONAL_OFFICE_GROUP
-from delegates.services import staff_groups_ensure
 from tests.factories import (
     CongressFactory,
     CountyFactory,
     OrganisationFactory,
     RegionalOfficeFactory,
     SecretariatUserFactory,
-    StaffUserFactory,
+    regional_staff_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +33,6 @@ def add_participants(congress, organisations, count: int) -> None:
 
 @pytest.fixture
 def setup():
-    staff_groups_ensure()
     congress = CongressFactory()
     office = RegionalOfficeFactory()
     counties = [CountyFactory(number=f"{n}", name=f"Fylke {n}") for n in (31, 32, 50)]
@@ -44,10 +40,7 @@ def setup():
         county.regional_office = office
         county.save()
     organisations = [OrganisationFactory(county=county) for county in counties for _ in range(3)]
-    regional = StaffUserFactory()
-    regional.groups.add(Group.objects.get(name=REGIONAL_OFFICE_GROUP))
-    office.staff.add(regional)
-    return congress, organisations, regional
+    return congress, organisations, regional_staff_user(office)
 
 
 @pytest.mark.parametrize("who", ["secretariat", "regional"])

@@ -6,25 +6,20 @@ import io
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
 
 from delegates.models import Participant
 from delegates.resources import ParticipantResource
-from delegates.selectors import REGIONAL_OFFICE_GROUP
-from delegates.services import staff_groups_ensure
 from tests.factories import (
     CongressFactory,
     CountyFactory,
     OrganisationFactory,
     RegionalOfficeFactory,
-    SecretariatUserFactory,
-    StaffUserFactory,
+    regional_staff_user,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 CSV_FORMAT, XLSX_FORMAT = "0", "1"
 HEADER = [
@@ -42,14 +37,6 @@ HEADER = [
     "valgt_av",
     "valgt_dato",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    """The messages are checked in English: both in this thread and in the admin's requests."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
@@ -181,18 +168,8 @@ def invalid_rows(response) -> dict[int, dict[str, list[str]]]:
 
 
 @pytest.fixture
-def secretariat_client(client):
-    client.force_login(SecretariatUserFactory())
-    return client
-
-
-@pytest.fixture
 def north_client(client, world):
-    staff_groups_ensure()
-    user = StaffUserFactory()
-    user.groups.add(Group.objects.get(name=REGIONAL_OFFICE_GROUP))
-    world["north"].staff.add(user)
-    client.force_login(user)
+    client.force_login(regional_staff_user(world["north"]))
     return client
 
 

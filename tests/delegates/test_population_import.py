@@ -13,12 +13,13 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Sum
-from django.utils import translation
 
 from delegates.models import County, Organisation
 from delegates.population import FileFormat, PopulationImportError, PopulationRow, parse_population_file
-from delegates.services import population_import
+from delegates.services.population import population_import
 from tests.factories import CountyFactory, OrganisationFactory
+
+pytestmark = pytest.mark.usefixtures("english_in_test")
 
 PROJECT = Path(__file__).resolve().parents[2]
 DATA = PROJECT / "delegates" / "data"
@@ -63,12 +64,6 @@ SSB_WIDE = (
     "5501 Tromsø - Romsa - Tromssa;..;78745;79300\r\n"
     "5636 Unjárga - Nesseby;..;859;845\r\n"
 )
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def run(path: Path, *args: str) -> str:

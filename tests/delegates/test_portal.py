@@ -11,7 +11,7 @@ from django.utils import timezone
 from agenda.models import Event
 from core.models import OutboxMail
 from delegates.models import Participant, PersonalLink, Registration
-from delegates.services import personal_link_issue, personal_link_url
+from delegates.services.links import personal_link_issue, personal_link_url
 from tests.factories import CongressFactory, CountyFactory, ParticipantFactory, RegionalOfficeFactory
 
 pytestmark = pytest.mark.django_db
@@ -371,7 +371,7 @@ def test_my_data_lists_the_record_registration_links_mails_and_deletion_date(
     assert subject in body
     assert token not in body.replace(reverse("portal:home", args=[token]), "").replace(f"/p/{token}/", "")
     assert PersonalLink.objects.get(participant=delegate).token_hash not in body
-    from delegates.services import health_data_deletion_date
+    from delegates.selectors import health_data_deletion_date
 
     deletion = health_data_deletion_date(congress)
     assert str(deletion.year) in body

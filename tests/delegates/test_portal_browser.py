@@ -12,16 +12,13 @@ from playwright.sync_api import expect
 from agenda.models import Event
 from core.models import OutboxMail
 from delegates.models import Participant, Registration
-from delegates.services import participant_mail_queue, personal_link_issue, personal_link_url
+from delegates.services.links import personal_link_issue, personal_link_url
+from delegates.services.mail import participant_mail_queue
 from tests.accessibility import assert_no_axe_violations
 from tests.factories import CongressFactory, CountyFactory, ParticipantFactory, RegionalOfficeFactory
+from tests.helpers import assert_no_horizontal_scroll
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db", "isolated_cache")]
-
-
-def assert_no_horizontal_scroll(page) -> None:
-    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1], f"the page is {width[0]} px wide in a {width[1]} px viewport: {page.url}"
 
 
 def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:

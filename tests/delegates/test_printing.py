@@ -5,26 +5,21 @@ import io
 import math
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
-from django.utils import translation
 from pypdf import PdfReader
 
 from delegates import printing
 from delegates.models import GeneratedDocument, Participant, Registration
-from delegates.selectors import REGIONAL_OFFICE_GROUP
-from delegates.services import document_render, staff_groups_ensure
+from delegates.services.documents import document_render
 from tests.factories import (
     CongressFactory,
     CountyFactory,
     OrganisationFactory,
     ParticipantFactory,
-    RegionalOfficeFactory,
-    SecretariatUserFactory,
     StaffUserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 LONG_NAME = (
     "Anne-Marthe Kristine Aasmundsen-Kvernmoen",
@@ -50,13 +45,6 @@ def pdf_text(pdf: bytes) -> list[str]:
 
 def flat(text: str) -> str:
     return " ".join(text.split())
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture(autouse=True)
@@ -170,25 +158,11 @@ def test_name_cards_one_page_each_name_twice(congress, people):
 # --- Ordering through the staff page -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def secretariat():
-    return SecretariatUserFactory()
-
-
-@pytest.fixture
-def regional_user():
-    staff_groups_ensure()
-    user = StaffUserFactory()
-    user.groups.add(Group.objects.get(name=REGIONAL_OFFICE_GROUP))
-    RegionalOfficeFactory().staff.add(user)
-    return user
-
-
 def test_order_through_the_page_renders_and_downloads(
     client, congress, people, secretariat, django_capture_on_commit_callbacks
 ):
     client.force_login(secretariat)
-    url = reverse("delegates_documents")
+    url = reverse("delegates_staff:documents")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"congress": congress.pk, "kind": "badges_a4"})
     assert response.status_code == 302
@@ -200,10 +174,10 @@ def test_order_through_the_page_renders_and_downloads(
 
     page = client.get(url, {"congress": congress.pk})
     assert page.status_code == 200
-    download_url = reverse("delegates_document_download", args=[document.pk])
+    download_url = reverse("delegates_staff:document_download", args=[document.pk])
     assert download_url in page.content.decode()
 
-    status = client.get(reverse("delegates_document_status", args=[document.pk])).json()
+    status = client.get(reverse("delegates_staff:document_status", args=[document.pk])).json()
     assert status["status"] == "done" and status["progress"] == 100 and status["download_url"] == download_url
 
     download = client.get(download_url)
@@ -226,10 +200,10 @@ def test_a_failing_render_is_failed_with_the_error_shown(client, congress, peopl
     assert document.status == GeneratedDocument.Status.FAILED
     assert document.error == "The printer ran out of ink" and not document.file
     client.force_login(secretariat)
-    assert "The printer ran out of ink" in client.get(reverse("delegates_documents")).content.decode()
-    status = client.get(reverse("delegates_document_status", args=[document.pk])).json()
+    assert "The printer ran out of ink" in client.get(reverse("delegates_staff:documents")).content.decode()
+    status = client.get(reverse("delegates_staff:document_status", args=[document.pk])).json()
     assert status["status"] == "failed" and status["done"] and status["download_url"] == ""
-    assert client.get(reverse("delegates_document_download", args=[document.pk])).status_code == 404
+    assert client.get(reverse("delegates_staff:document_download", args=[document.pk])).status_code == 404
 
 
 def test_a_duplicated_task_renders_once(congress, people, secretariat):
@@ -245,7 +219,7 @@ def test_a_duplicated_task_renders_once(congress, people, secretariat):
 
 def test_regional_staff_cannot_order_participant_documents(client, congress, people, regional_user, secretariat):
     client.force_login(regional_user)
-    url = reverse("delegates_documents")
+    url = reverse("delegates_staff:documents")
     page = client.get(url)
     assert page.status_code == 200
     content = page.content.decode()
@@ -257,13 +231,13 @@ def test_regional_staff_cannot_order_participant_documents(client, congress, peo
 
     document = GeneratedDocument.objects.create(congress=congress, kind="badges_a4", created_by=secretariat)
     document_render(document_id=document.pk)
-    assert client.get(reverse("delegates_document_download", args=[document.pk])).status_code == 403
+    assert client.get(reverse("delegates_staff:document_download", args=[document.pk])).status_code == 403
 
 
 def test_staff_without_the_permission_see_nothing(client, congress):
     user = StaffUserFactory()
     client.force_login(user)
-    assert client.get(reverse("delegates_documents")).status_code == 403
+    assert client.get(reverse("delegates_staff:documents")).status_code == 403
 
 
 def test_programme_is_rendered_by_agenda_printing(congress, secretariat, monkeypatch):

@@ -4,9 +4,10 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from core.groups import REGIONAL_OFFICE_GROUP
 from delegates.models import County, CountyHoldBack, Organisation, Participant, SeatAllocation, Substitution
-from delegates.selectors import REGIONAL_OFFICE_GROUP, counties_visible_to
-from delegates.services import participant_withdraw, staff_groups_ensure
+from delegates.selectors import counties_visible_to
+from delegates.services.participants import participant_withdraw
 from tests.factories import (
     CongressFactory,
     CountyFactory,
@@ -16,6 +17,7 @@ from tests.factories import (
     RegionalOfficeFactory,
     SecretariatUserFactory,
     StaffUserFactory,
+    regional_staff_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +26,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world():
     """Two offices with a county each, and one record of every scoped kind in both counties."""
-    staff_groups_ensure()
     congress = CongressFactory()
     key = DelegateKeyFactory(congress=congress)
     records = {}
@@ -48,9 +49,7 @@ def world():
             SeatAllocation: allocation,
             CountyHoldBack: hold_back,
         }
-    user = StaffUserFactory(email="viken@ks.no")
-    user.groups.add(Group.objects.get(name=REGIONAL_OFFICE_GROUP))
-    records["own"]["office"].staff.add(user)
+    user = regional_staff_user(records["own"]["office"], email="viken@ks.no")
     return {"user": user, "congress": congress, **records}
 
 
@@ -224,15 +223,15 @@ def test_history_of_a_participant_moved_away_cannot_be_read_or_reverted(client, 
 def test_regional_staff_cannot_open_the_allocation_table_or_the_offices(client, world):
     key = world["own"][SeatAllocation].key
     client.force_login(world["user"])
-    assert client.get(reverse("admin:delegates_delegatekey_allocation", args=[key.pk])).status_code == 403
-    assert client.get(reverse("admin:delegates_delegatekey_allocation_csv", args=[key.pk])).status_code == 403
+    assert client.get(reverse("delegates_staff:seat_allocation", args=[key.pk])).status_code == 403
+    assert client.get(reverse("delegates_staff:seat_allocation_csv", args=[key.pk])).status_code == 403
     assert client.get(reverse("admin:delegates_regionaloffice_changelist")).status_code == 403
 
 
 def test_withdrawal_page_of_another_offices_participant_is_not_found(client, world):
     other = ParticipantFactory(congress=world["congress"], county=world["other"][County], role="delegate")
     client.force_login(world["user"])
-    response = client.post(reverse("admin:delegates_participant_withdraw", args=[other.pk]), {"reason": "x"})
+    response = client.post(reverse("delegates_staff:participant_withdraw", args=[other.pk]), {"reason": "x"})
     assert response.status_code == 302
     assert response.url == reverse("admin:index")
     other.refresh_from_db()

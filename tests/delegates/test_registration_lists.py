@@ -3,7 +3,6 @@ import datetime
 import io
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,47 +17,29 @@ from delegates.registration_lists import (
     retention_overview,
     rooming_list,
 )
-from delegates.selectors import REGIONAL_OFFICE_GROUP
-from delegates.services import staff_groups_ensure
 from tests.factories import (
     CongressFactory,
     CountyFactory,
     OrganisationFactory,
     ParticipantFactory,
     RegionalOfficeFactory,
-    SecretariatUserFactory,
+    RegistrationSettingsFactory,
     StaffUserFactory,
+    regional_staff_user,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_in_test", "client_prefers_english")]
 
 DIET = Registration.Diet
 NOW = timezone.now()
 _tokens = iter(range(1, 1_000_000))
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
 @pytest.fixture
 def congress():
-    return CongressFactory(
-        first_day=datetime.date(2024, 2, 13), last_day=datetime.date(2024, 2, 14), health_data_retention_days=30
-    )
-
-
-@pytest.fixture
-def secretariat():
-    return SecretariatUserFactory()
+    congress = CongressFactory(first_day=datetime.date(2024, 2, 13), last_day=datetime.date(2024, 2, 14))
+    RegistrationSettingsFactory(congress=congress, health_data_retention_days=30)
+    return congress
 
 
 @pytest.fixture
@@ -68,11 +49,7 @@ def office():
 
 @pytest.fixture
 def regional_user(office):
-    staff_groups_ensure()
-    user = StaffUserFactory()
-    user.groups.add(Group.objects.get(name=REGIONAL_OFFICE_GROUP))
-    office.staff.add(user)
-    return user
+    return regional_staff_user(office)
 
 
 @pytest.fixture
@@ -287,11 +264,11 @@ def test_accessibility_list_holds_only_those_who_gave_needs(congress, secretaria
 # --- The pages and their downloads ------------------------------------------------------------------------------------
 
 PAGES = [
-    "delegates_registration_status",
-    "delegates_registration_catering",
-    "delegates_registration_rooming",
-    "delegates_registration_accessibility",
-    "delegates_registration_retention",
+    "delegates_staff:registration_status",
+    "delegates_staff:registration_catering",
+    "delegates_staff:registration_rooming",
+    "delegates_staff:registration_accessibility",
+    "delegates_staff:registration_retention",
 ]
 
 
@@ -356,17 +333,17 @@ def test_regional_staff_pages_leave_out_other_offices_counties(client, regional_
     html = client.get(url(name, two_offices[0].congress)).content.decode()
 
     assert "Hemmelig" not in html and "Vestland" not in html and "Skalldyr" not in html
-    if name != "delegates_registration_retention":
-        assert reverse("delegates_registration_retention") in html
+    if name != "delegates_staff:registration_retention":
+        assert reverse("delegates_staff:registration_retention") in html
 
 
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("delegates_registration_status", "31 Østfold"),
-        ("delegates_registration_catering", "Vegan"),
-        ("delegates_registration_rooming", "Mine Egen"),
-        ("delegates_registration_accessibility", "Førerhund"),
+        ("delegates_staff:registration_status", "31 Østfold"),
+        ("delegates_staff:registration_catering", "Vegan"),
+        ("delegates_staff:registration_rooming", "Mine Egen"),
+        ("delegates_staff:registration_accessibility", "Førerhund"),
     ],
 )
 def test_regional_staff_downloads_leave_out_other_offices_counties(client, regional_user, two_offices, name, expected):
@@ -385,7 +362,7 @@ def test_regional_staff_downloads_leave_out_other_offices_counties(client, regio
 def test_status_page_shows_figures_and_links_to_the_lists(client, secretariat, two_offices):
     client.force_login(secretariat)
 
-    response = client.get(url("delegates_registration_status", two_offices[0].congress))
+    response = client.get(url("delegates_staff:registration_status", two_offices[0].congress))
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -399,8 +376,8 @@ def test_status_downloads_have_a_row_per_county_and_the_total(client, secretaria
     client.force_login(secretariat)
     congress = two_offices[0].congress
 
-    rows = parse_csv(client.get(url("delegates_registration_status", congress, format="csv")))
-    sheet = parse_xlsx(client.get(url("delegates_registration_status", congress, format="xlsx")))
+    rows = parse_csv(client.get(url("delegates_staff:registration_status", congress, format="csv")))
+    sheet = parse_xlsx(client.get(url("delegates_staff:registration_status", congress, format="xlsx")))
 
     assert rows[0][:5] == ["County", "Participants", "Invited", "Opened the link", "Registered"]
     assert rows[1:] == [
@@ -420,8 +397,8 @@ def test_catering_downloads_parse_back_without_formulas(client, secretariat, two
     client.force_login(secretariat)
     congress = two_offices[0].congress
 
-    rows = parse_csv(client.get(url("delegates_registration_catering", congress, format="csv")))
-    sheet = parse_xlsx(client.get(url("delegates_registration_catering", congress, format="xlsx")))
+    rows = parse_csv(client.get(url("delegates_staff:registration_catering", congress, format="csv")))
+    sheet = parse_xlsx(client.get(url("delegates_staff:registration_catering", congress, format="xlsx")))
 
     assert rows[0] == ["Name", "County", "Organisation", "Role", "Diet", "Allergies and food intolerances", "Events"]
     assert [r[0] for r in rows[1:]] == ["Mine Egen", "Hemmelig Annen"]
@@ -430,7 +407,7 @@ def test_catering_downloads_parse_back_without_formulas(client, secretariat, two
     assert sheet[1][4:] == ["Vegan", '=HYPERLINK("http://evil")', "Landsting dag 1, Festmiddag"]
     from openpyxl import load_workbook
 
-    response = client.get(url("delegates_registration_catering", congress, format="xlsx"))
+    response = client.get(url("delegates_staff:registration_catering", congress, format="xlsx"))
     assert load_workbook(io.BytesIO(response.content)).active["F2"].data_type == "s"  # text, not a formula
 
 
@@ -438,8 +415,8 @@ def test_catering_page_says_when_answers_were_deleted(client, secretariat, congr
     register(person(congress, ostfold), health_data_deleted_at=datetime.datetime(2024, 3, 15, 3, tzinfo=datetime.UTC))
     client.force_login(secretariat)
 
-    html = client.get(url("delegates_registration_catering", congress)).content.decode()
-    rows = parse_csv(client.get(url("delegates_registration_catering", congress, format="csv")))
+    html = client.get(url("delegates_staff:registration_catering", congress)).content.decode()
+    rows = parse_csv(client.get(url("delegates_staff:registration_catering", congress, format="csv")))
 
     assert "were deleted on March 15, 2024" in html
     assert "Deleted on March 15, 2024" in html
@@ -449,7 +426,7 @@ def test_catering_page_says_when_answers_were_deleted(client, secretariat, congr
 def test_rooming_page_shows_rooms_per_night(client, secretariat, two_offices):
     client.force_login(secretariat)
 
-    html = client.get(url("delegates_registration_rooming", two_offices[0].congress)).content.decode()
+    html = client.get(url("delegates_staff:registration_rooming", two_offices[0].congress)).content.decode()
 
     assert "Night from Monday 02/12/2024 to Tuesday 02/13/2024" in html
     night = html[html.index('id="night-2024-02-13"') :]
@@ -461,8 +438,8 @@ def test_rooming_downloads_have_nights_and_times(client, secretariat, two_office
     client.force_login(secretariat)
     congress = two_offices[0].congress
 
-    rows = parse_csv(client.get(url("delegates_registration_rooming", congress, format="csv")))
-    sheet = parse_xlsx(client.get(url("delegates_registration_rooming", congress, format="xlsx")))
+    rows = parse_csv(client.get(url("delegates_staff:registration_rooming", congress, format="csv")))
+    sheet = parse_xlsx(client.get(url("delegates_staff:registration_rooming", congress, format="xlsx")))
 
     assert rows[0][:9] == [
         "Name",
@@ -497,8 +474,8 @@ def test_accessibility_downloads_list_the_needs(client, secretariat, two_offices
     client.force_login(secretariat)
     congress = two_offices[0].congress
 
-    rows = parse_csv(client.get(url("delegates_registration_accessibility", congress, format="csv")))
-    sheet = parse_xlsx(client.get(url("delegates_registration_accessibility", congress, format="xlsx")))
+    rows = parse_csv(client.get(url("delegates_staff:registration_accessibility", congress, format="csv")))
+    sheet = parse_xlsx(client.get(url("delegates_staff:registration_accessibility", congress, format="xlsx")))
 
     assert rows[0][6] == "Accessibility needs"
     assert [(r[0], r[6]) for r in rows[1:]] == [("Mine Egen", "Førerhund"), ("Hemmelig Annen", "Rullestol")]
@@ -508,14 +485,14 @@ def test_accessibility_downloads_list_the_needs(client, secretariat, two_offices
 def test_an_unknown_format_is_not_found(client, secretariat, congress):
     client.force_login(secretariat)
 
-    assert client.get(url("delegates_registration_catering", congress, format="pdf")).status_code == 404
+    assert client.get(url("delegates_staff:registration_catering", congress, format="pdf")).status_code == 404
 
 
 def test_column_titles_follow_the_language(client, secretariat, two_offices):
     client.force_login(secretariat)
 
     response = client.get(
-        url("delegates_registration_catering", two_offices[0].congress, format="csv"), HTTP_ACCEPT_LANGUAGE="nb"
+        url("delegates_staff:registration_catering", two_offices[0].congress, format="csv"), HTTP_ACCEPT_LANGUAGE="nb"
     )
 
     with translation.override("nb"):
@@ -550,7 +527,7 @@ def test_retention_tells_when_answers_and_mail_texts_go(client, secretariat, con
     assert retention.mail.oldest_deleted_by == datetime.date(2024, 3, 11)  # 10 January + 60 days, by the next night
 
     client.force_login(secretariat)
-    html = client.get(url("delegates_registration_retention", congress)).content.decode()
+    html = client.get(url("delegates_staff:registration_retention", congress)).content.decode()
     assert '<time datetime="2024-03-15">March 15, 2024</time>, 30 days after the last day' in html
     assert "Right now 2 registrations hold such answers" in html
     assert "for 60 days after it was written" in html
@@ -563,7 +540,7 @@ def test_retention_default_period_and_already_deleted_answers(client, secretaria
     register(person(congress, ostfold), health_data_deleted_at=datetime.datetime(2024, 3, 15, 3, tzinfo=datetime.UTC))
     client.force_login(secretariat)
 
-    html = client.get(url("delegates_registration_retention", congress)).content.decode()
+    html = client.get(url("delegates_staff:registration_retention", congress)).content.decode()
 
     assert "for 90 days after it was written" in html
     assert 'The answers of 1 registration were deleted on <time datetime="2024-03-15">March 15, 2024</time>.' in html
@@ -657,7 +634,7 @@ def _queries(client, name, congress, **params) -> int:
 
 
 QUERY_COUNTED = [(name, {}) for name in PAGES] + [
-    (name, {"format": f}) for name in PAGES if name != "delegates_registration_retention" for f in ("csv", "xlsx")
+    (name, {"format": f}) for name in PAGES if name != "delegates_staff:registration_retention" for f in ("csv", "xlsx")
 ]
 
 

@@ -1,10 +1,11 @@
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from delegates.models import Participant, Substitution
-from delegates.services import participant_withdraw
+from delegates.models import Participant, PersonalLink, Substitution
+from delegates.services.participants import participant_withdraw
 from tests.factories import CongressFactory, CountyFactory, ParticipantFactory, SecretariatUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +37,33 @@ def test_the_next_deputy_takes_the_seat_and_the_record_says_who_replaced_whom(de
     assert substitution.replacement == first
     assert substitution.created_by == user
     assert not substitution.replacement_chosen
+
+
+def test_withdrawing_invites_the_deputy_who_takes_the_seat_whoever_withdraws(
+    delegation, django_capture_on_commit_callbacks
+):
+    """The rule lives in the withdrawal itself: a caller that only withdraws (not the admin, not the portal) still
+    gets the deputy a personal link and the letter, once."""
+    (delegate, other), (first, second, _third) = delegation
+    for person in (delegate, other, first, second):
+        Participant.objects.filter(pk=person.pk).update(email=f"p{person.pk}@example.no")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        participant_withdraw(participant=delegate, user=None, reason="Sykdom")
+
+    assert [m.to for m in mail.outbox] == [[f"p{first.pk}@example.no"]]
+    assert PersonalLink.objects.filter(participant=first, mailed_at__isnull=False).count() == 1
+    assert not PersonalLink.objects.filter(participant__in=[delegate, other, second]).exists()
+
+
+def test_withdrawing_without_a_seat_to_fill_invites_nobody(delegation, django_capture_on_commit_callbacks):
+    (_delegate, _other), (_first, _second, third) = delegation
+
+    with django_capture_on_commit_callbacks(execute=True):
+        participant_withdraw(participant=third, user=None)
+
+    assert mail.outbox == []
+    assert not PersonalLink.objects.exists()
 
 
 def test_staff_may_pick_another_deputy_but_must_say_why(delegation):
@@ -111,7 +139,7 @@ def test_a_person_appears_once_per_congress(delegation):
 
 
 def withdraw_url(participant):
-    return reverse("admin:delegates_participant_withdraw", args=[participant.pk])
+    return reverse("delegates_staff:participant_withdraw", args=[participant.pk])
 
 
 def test_admin_withdraw_page_names_the_next_deputy_and_records_the_substitution(client, delegation):

@@ -14,20 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from delegates.models import PersonalLink
-from delegates.services import personal_link_issue
+from delegates.services.links import personal_link_issue
 from elections.models import Ballot, VoteCast
 from elections.services import poll_close, poll_create_decision, poll_create_for_election, poll_open
 from tests.elections.factories import CandidateFactory, ElectionFactory, present_delegates
 from tests.factories import CongressFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_site")]
 
 RECEIPT = re.compile(r"^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{6}$")
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture
@@ -38,11 +33,6 @@ def congress():
 @pytest.fixture
 def me(congress):
     return present_delegates(congress, 1, first_name="Ingebjørg")[0]
-
-
-@pytest.fixture
-def token(me):
-    return personal_link_issue(participant=me)[1]
 
 
 def cast_url(token, poll):

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from delegates.checkin import checkin_record
 from delegates.models import Attendance, PersonalLink
-from delegates.services import personal_link_issue
+from delegates.services.links import personal_link_issue
 from elections.models import Ballot, Poll, VoteCast
 from elections.services import (
     ballot_cast,
@@ -25,14 +25,9 @@ from elections.services import (
 from tests.elections.factories import CandidateFactory, ElectionFactory, present_delegates
 from tests.factories import CongressFactory, CountyFactory, OrganisationFactory, ParticipantFactory, StaffUserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_site")]
 
 RECEIPT_SHOWN = re.compile(r'<p class="receipt__code" id="receipt" data-receipt>([A-Z0-9]{4})-([A-Z0-9]{6})</p>')
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture
@@ -50,12 +45,6 @@ def me(congress):
 @pytest.fixture
 def others(congress, me):
     return present_delegates(congress, 3)
-
-
-@pytest.fixture
-def token(me):
-    _link, token = personal_link_issue(participant=me)
-    return token
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from delegates.services import personal_link_issue
+from delegates.services.links import personal_link_issue
 from elections.models import Ballot, Poll, VoteCast
 from elections.services import (
     poll_close,
@@ -21,13 +21,9 @@ from elections.services import (
 from tests.accessibility import assert_no_axe_violations
 from tests.elections.factories import CandidateFactory, ElectionFactory, present_delegates
 from tests.factories import CongressFactory, OrganisationFactory, StaffUserFactory
+from tests.helpers import assert_no_horizontal_scroll
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db", "isolated_cache")]
-
-
-def assert_no_horizontal_scroll(page) -> None:
-    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1], f"the page is {width[0]} px wide in a {width[1]} px viewport: {page.url}"
 
 
 def assert_page_is_fine(page) -> None:

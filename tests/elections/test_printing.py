@@ -26,23 +26,14 @@ from elections.services import (
 )
 from tests.elections.factories import CandidateFactory, ElectionFactory, present_delegates
 from tests.factories import CongressFactory, StaffUserFactory
+from tests.helpers import page_count, pdf_text
 
 pytestmark = pytest.mark.django_db
-
-
-def pdf_text(pdf: bytes) -> str:
-    """All the text of the PDF, whitespace collapsed (pypdf breaks lines where the layout does)."""
-    reader = PdfReader(io.BytesIO(pdf))
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
 
 
 def page_texts(pdf: bytes) -> list[str]:
     reader = PdfReader(io.BytesIO(pdf))
     return [re.sub(r"\s+", " ", page.extract_text()) for page in reader.pages]
-
-
-def page_count(pdf: bytes) -> int:
-    return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
 def _vote(poll, voters, choices):

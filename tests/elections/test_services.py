@@ -12,7 +12,7 @@ from django.utils import translation
 
 from delegates.checkin import checkin_record
 from delegates.models import Attendance, Participant
-from delegates.services import personal_link_issue
+from delegates.services.links import personal_link_issue
 from elections.models import Ballot, EligibleVoter, LotDrawing, Poll, VoteCast
 from elections.services import (
     AlreadyVoted,
@@ -33,12 +33,7 @@ from elections.services import (
 from tests.elections.factories import CandidateFactory, ElectionFactory, present_delegates
 from tests.factories import CongressFactory, CountyFactory, OrganisationFactory, ParticipantFactory, StaffUserFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_site")]
 
 
 def _election(congress=None, *, candidates=3, **kwargs):

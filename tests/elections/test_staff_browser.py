@@ -11,16 +11,16 @@ from django.utils import translation
 from django.utils.translation import pgettext
 from playwright.sync_api import expect
 
-from elections.apps import ELECTION_OFFICIAL_GROUP, election_official_group_ensure
+from core.groups import staff_groups_ensure
+from elections.apps import ELECTION_OFFICIAL_GROUP
 from elections.models import Poll
 from elections.services import ballot_cast
 from tests.accessibility import assert_no_axe_violations
 from tests.elections.factories import CandidateFactory, ElectionFactory, present_delegates
-from tests.factories import CongressFactory, StaffUserFactory
+from tests.factories import PASSWORD, CongressFactory, StaffUserFactory
+from tests.helpers import nb
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db", "isolated_cache")]
-
-PASSWORD = "correct horse battery"
 
 
 def nb_state(message: str) -> str:
@@ -28,14 +28,8 @@ def nb_state(message: str) -> str:
         return pgettext("poll state", message)
 
 
-def nb(message: str) -> str:
-    """The text as a Norwegian browser sees it (the English source until the translation is written)."""
-    with translation.override("nb"):
-        return translation.gettext(message)
-
-
 def test_an_official_runs_a_vote_and_the_projector_follows_it(live_server, page):
-    election_official_group_ensure()
+    staff_groups_ensure()
     official = StaffUserFactory(email="valg@ks.no", first_name="Vera", last_name="Valgstyrer")
     official.groups.add(Group.objects.get(name=ELECTION_OFFICIAL_GROUP))
     congress = CongressFactory()

@@ -24,7 +24,7 @@ from delegates.population import (
     describe,
     parse_population_file,
 )
-from delegates.services import population_import
+from delegates.services.population import population_import
 
 NOT_IN_FILE_EXAMPLES = 5
 

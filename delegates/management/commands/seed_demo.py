@@ -12,11 +12,19 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from agenda.models import AgendaItem, Congress, Event
+from core.groups import REGIONAL_OFFICE_GROUP, staff_groups_ensure
 from core.models import User
 from delegates import demo
-from delegates.models import County, DelegateKey, Organisation, Participant, RegionalOffice, Substitution
-from delegates.selectors import REGIONAL_OFFICE_GROUP
-from delegates.services import TieNotSettled, seat_allocation_compute, staff_groups_ensure
+from delegates.models import (
+    County,
+    DelegateKey,
+    Organisation,
+    Participant,
+    RegionalOffice,
+    RegistrationSettings,
+    Substitution,
+)
+from delegates.services.allocation import TieNotSettled, seat_allocation_compute
 
 DEMO_SECRETARY_EMAIL = "komite@ks-landsting.test"  # created by committees.demo, which listens to demo_seeded
 POPULATION_FILE = Path(__file__).resolve().parents[2] / "data" / "kommuner_2024_folketall.csv"
@@ -52,6 +60,7 @@ class Command(BaseCommand):
         congress, _created = Congress.objects.update_or_create(
             name=demo.DEMO_CONGRESS["name"], year=demo.DEMO_CONGRESS["year"], defaults=demo.DEMO_CONGRESS
         )
+        RegistrationSettings.objects.update_or_create(congress=congress, defaults=demo.DEMO_REGISTRATION_SETTINGS)
         self._programme(congress)
         self._agenda(congress)
         samfunnsbedriftene, _created = Organisation.objects.update_or_create(
@@ -87,10 +96,9 @@ class Command(BaseCommand):
                 "first_day": first_day,
                 "last_day": first_day,
                 "registration_deadline": first_day - datetime.timedelta(days=14),
-                "travel_information": source.travel_information,
-                "travel_information_en": source.travel_information_en,
             },
         )
+        RegistrationSettings.objects.update_or_create(congress=congress, defaults=demo.DEMO_REGISTRATION_SETTINGS)
         oslo = zoneinfo.ZoneInfo("Europe/Oslo")
         Event.objects.update_or_create(
             congress=congress,

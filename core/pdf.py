@@ -296,7 +296,7 @@ def qr_code_data_uri(data: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(_qr_svg_bytes(data)).decode("ascii")
 
 
-# --- Documents rendered from a template in a given language (committees, elections) -----------------------------
+# --- Documents rendered from a template in a given language (agenda, committees, elections) ---------------------
 
 OSLO = ZoneInfo("Europe/Oslo")
 

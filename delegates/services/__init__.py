@@ -1,0 +1,1 @@
+"""Every write the delegates app knows, one module per sub-domain."""

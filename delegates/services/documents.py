@@ -1,0 +1,103 @@
+"""Printed documents: ordered by staff, rendered by a worker."""
+
+import logging
+from collections.abc import Callable
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agenda.models import Congress
+from delegates.models import GeneratedDocument
+from delegates.selectors import user_sees_all_counties
+
+logger = logging.getLogger(__name__)
+
+#: Documents that list participants: ordered only by users who see every county (the document is not scoped).
+PARTICIPANT_DOCUMENT_KINDS = frozenset({"badges_a4", "badges_labels", "participant_list", "name_cards"})
+
+
+def document_order(*, congress: Congress, kind: str, user: AbstractBaseUser | None) -> GeneratedDocument:
+    """A new printed document, QUEUED; the worker renders it once the transaction commits.
+
+    Documents with participants cover the whole congress, so only users who see every county may order them.
+    """
+    from delegates.tasks import render_document  # the task module imports this one
+
+    if kind not in GeneratedDocument.Kind.values:
+        raise ValidationError(_("Unknown document."))
+    if kind in PARTICIPANT_DOCUMENT_KINDS and user is not None and not user_sees_all_counties(user):
+        raise PermissionDenied(_("Only the secretariat can print documents with the participants of every county."))
+    document = GeneratedDocument.objects.create(
+        congress=congress, kind=kind, status=GeneratedDocument.Status.QUEUED, created_by=user
+    )
+    transaction.on_commit(lambda: render_document.delay(document.pk), robust=True)
+    return document
+
+
+def _document_builder(kind: str):
+    """The function that renders ``kind``: ``(congress, progress=...) -> (pdf bytes, pages)``."""
+    from delegates import printing
+
+    builders = {
+        "badges_a4": printing.build_badges_a4,
+        "badges_labels": printing.build_badges_labels,
+        "participant_list": printing.build_participant_list,
+        "name_cards": printing.build_name_cards,
+    }
+    if kind in builders:
+        return builders[kind]
+    if kind in ("programme", "agenda"):
+        from agenda import printing as agenda_printing  # WeasyPrint is loaded only where documents are rendered
+
+        render = agenda_printing.render_programme if kind == "programme" else agenda_printing.render_agenda
+
+        def build(congress, *, progress=None):
+            return render(congress)
+
+        return build
+    raise RuntimeError(_("Unknown document: %(kind)s") % {"kind": kind})
+
+
+def document_render(*, document_id: int, progress: Callable[[int], None] | None = None) -> GeneratedDocument | None:
+    """Render a QUEUED document: RENDERING with progress, then DONE with the file, or FAILED with the error.
+
+    A duplicated task finds the document no longer QUEUED and does nothing. ``progress`` (optional) is called with
+    each percentage too; the row's ``progress`` is always updated with ``.update()`` so a polling page sees it.
+    """
+    Status = GeneratedDocument.Status
+    started = GeneratedDocument.objects.filter(pk=document_id, status=Status.QUEUED).update(
+        status=Status.RENDERING, progress=0, error=""
+    )
+    if not started:
+        return None
+    document = GeneratedDocument.objects.select_related("congress").get(pk=document_id)
+
+    def report(percent: int) -> None:
+        GeneratedDocument.objects.filter(pk=document_id).update(progress=percent)
+        if progress is not None:
+            progress(percent)
+
+    try:
+        build = _document_builder(document.kind)
+        pdf, pages = build(document.congress, progress=report)
+        report(95)
+        name = f"{document.kind.replace('_', '-')}-{document.congress.year}-{document.pk}.pdf"
+        document.file.save(name, ContentFile(pdf), save=False)
+        document.pages = pages
+        document.status = Status.DONE
+        document.progress = 100
+        document.finished_at = timezone.now()
+        document.save(update_fields=["file", "pages", "status", "progress", "finished_at"])
+        if progress is not None:
+            progress(100)
+    except Exception as error:
+        logger.exception("Rendering document %s (%s) failed", document_id, document.kind)
+        GeneratedDocument.objects.filter(pk=document_id).update(
+            status=Status.FAILED, error=str(error) or type(error).__name__, finished_at=timezone.now()
+        )
+        document.refresh_from_db()
+    return document

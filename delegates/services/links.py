@@ -1,0 +1,115 @@
+"""Personal links: issued, revoked and resolved; the secret is never stored."""
+
+import datetime
+import hashlib
+import hmac
+import re
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from delegates.models import MailText, Participant, PersonalLink
+from delegates.selectors import invitations_plan, registration_settings
+from delegates.services.mail import participant_mail_queue
+
+TOKEN_BYTES = 32  # 256 random bits; the issue asks for at least 128
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
+class LinkProblem(Exception):
+    """Why a personal link does not open: ``malformed``, ``unknown``, ``revoked`` or ``expired``."""
+
+    def __init__(self, code: str):
+        self.code = code
+        super().__init__(code)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def personal_link_digest(token: str) -> str:
+    """The stored hash of a secret of the right shape; LinkProblem("malformed") for anything else."""
+    if not _TOKEN_SHAPE.fullmatch(token or ""):
+        raise LinkProblem("malformed")
+    return _token_hash(token)
+
+
+@transaction.atomic
+def personal_link_issue(*, participant: Participant, user: AbstractBaseUser | None = None) -> tuple[PersonalLink, str]:
+    """A new personal link for the participant; any earlier link stops working. Returns the link and its secret,
+    which is shown or mailed once and never stored."""
+    Participant.objects.select_for_update(of=("self",)).filter(pk=participant.pk).order_by("pk").first()
+    now = timezone.now()
+    PersonalLink.objects.filter(participant=participant, revoked_at__isnull=True).update(revoked_at=now)
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    link = PersonalLink.objects.create(
+        participant=participant,
+        token_hash=_token_hash(token),
+        created_by=user,
+        expires_at=now + datetime.timedelta(days=registration_settings(participant.congress).link_validity_days),
+    )
+    return link, token
+
+
+def personal_link_revoke(*, participant: Participant) -> int:
+    return PersonalLink.objects.filter(participant=participant, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def personal_link_resolve(*, token: str, touch: bool = True) -> PersonalLink:
+    """The valid link with this secret, or LinkProblem. Records when the link was opened, unless ``touch`` is off
+    (casting a ballot: no write beyond the vote, and no time of voting kept with the voter's link)."""
+    digest = personal_link_digest(token)
+    now = timezone.now()
+    link = (
+        PersonalLink.objects.with_problem(at=now)  # the rule the one-statement ballot uses too
+        .select_related("participant__congress", "participant__county__regional_office", "participant__organisation")
+        .filter(token_hash=digest)
+        .first()
+    )
+    if link is None or not hmac.compare_digest(link.token_hash, digest):
+        raise LinkProblem("unknown")
+    if link.problem:
+        raise LinkProblem(link.problem)
+    if touch:
+        PersonalLink.objects.filter(pk=link.pk).update(last_opened_at=now)
+        PersonalLink.objects.filter(pk=link.pk, first_opened_at__isnull=True).update(first_opened_at=now)
+    return link
+
+
+def personal_link_send_lost(*, email: str, language: str = "nb") -> int:
+    """Mail a new personal link to each participant with this address who has been invited to a congress not yet
+    over and may still be invited (not held back, not withdrawn, a deputy only with a seat).
+
+    Returns how many were sent; the caller must not reveal it (the answer is the same for unknown addresses).
+    """
+    today = timezone.localdate()
+    invited = (
+        Participant.objects.filter(email__iexact=email, congress__last_day__gte=today, links__mailed_at__isnull=False)
+        .select_related("congress", "county__regional_office", "organisation")
+        .distinct()
+    )
+    sent = 0
+    for participant in invitations_plan(participants=invited).to_send:
+        with transaction.atomic():
+            link, token = personal_link_issue(participant=participant)
+            participant_mail_queue(
+                participant=participant,
+                kind=MailText.Kind.LOST_LINK,
+                link_url=personal_link_url(token),
+                dedupe_key=f"lost_link:{link.pk}",
+                language=language,
+            )
+            PersonalLink.objects.filter(pk=link.pk).update(mailed_at=timezone.now())
+        sent += 1
+    return sent
+
+
+def personal_link_url(token: str) -> str:
+    return f"{settings.KS_PUBLIC_BASE_URL}{reverse('portal:home', args=[token])}"

@@ -1,0 +1,54 @@
+"""Mail built from the congress's editable texts."""
+
+from collections.abc import Sequence
+
+from core.services import outbox_queue
+from delegates.mail_texts import render as render_mail_text
+from delegates.models import (
+    Participant,
+)
+from delegates.selectors import mail_text_for
+
+
+def _mail_values(*, participant: Participant, link_url: str = "") -> dict[str, str]:
+    congress = participant.congress
+    office = (
+        participant.county.regional_office if participant.county_id and participant.county.regional_office else None
+    )
+    return {
+        "first_name": participant.first_name,
+        "full_name": participant.full_name,
+        "congress": congress.name,
+        "link": link_url,
+        "deadline": congress.registration_deadline.strftime("%d.%m.%Y"),
+        "county": participant.county.name if participant.county_id else "",
+        "organisation": participant.organisation.name if participant.organisation_id else "",
+        "sender": office.name if office else "KS",
+    }
+
+
+def participant_mail_queue(
+    *,
+    participant: Participant,
+    kind: str,
+    link_url: str = "",
+    dedupe_key: str | None = None,
+    attachments: Sequence[tuple[str, bytes, str]] = (),
+    language: str = "nb",
+    to: str | None = None,
+):
+    """Queue one of the congress's mail texts for (or about) a participant; sent after the transaction commits."""
+    subject, body = mail_text_for(congress=participant.congress, kind=kind, language=language)
+    values = _mail_values(participant=participant, link_url=link_url)
+    office = participant.county.regional_office if participant.county_id else None
+    return outbox_queue(
+        to=to or participant.email,
+        subject=render_mail_text(subject, values),
+        body_text=render_mail_text(body, values),
+        purpose=kind,
+        attachments=attachments,
+        dedupe_key=dedupe_key,
+        reply_to=office.email if office else "",
+        related_participant_id=participant.pk,
+        contains_secret=bool(link_url),
+    )

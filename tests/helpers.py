@@ -1,0 +1,28 @@
+"""Small helpers that tests in several apps share: reading a PDF, our strings in bokmål, a page's width on a phone."""
+
+import io
+import re
+
+from django.utils import translation
+from pypdf import PdfReader
+
+
+def pdf_text(pdf: bytes) -> str:
+    """All the text of the PDF, whitespace collapsed (pypdf breaks lines where the layout does)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+def page_count(pdf: bytes) -> int:
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def nb(message: str) -> str:
+    """Our own strings as a Norwegian page shows them (English until the .po file has them)."""
+    with translation.override("nb"):
+        return translation.gettext(message)
+
+
+def assert_no_horizontal_scroll(page) -> None:
+    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"the page is {width[0]} px wide in a {width[1]} px viewport: {page.url}"
