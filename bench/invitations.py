@@ -407,8 +407,8 @@ def profile_send(congress, user, count: int, *, listing: int = 25) -> SendProfil
     stats = pstats.Stats(profiler)
     print(f"\ncProfile, top {listing} by cumulative time:")
     stats.sort_stats("cumulative").print_stats(listing)
-    print(f"cProfile, top {listing} by own time:")
-    stats.sort_stats("tottime").print_stats(listing)
+    print(f"cProfile, top {min(listing, 20)} by own time:")
+    stats.sort_stats("tottime").print_stats(min(listing, 20))
     return result
 
 

@@ -6,7 +6,8 @@
 """
 
 from django.contrib import admin, messages
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -15,8 +16,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agenda.admin import CongressAdmin
-from committees.forms import AmendmentAdminForm, CommitteeAdminForm, StatementAdminForm
-from committees.models import Amendment, Chapter, Committee, PoliticalDocument, Statement, StatementSettings
+from committees.forms import STATEMENT_PROPOSAL_FIELDS, AmendmentAdminForm, CommitteeAdminForm, StatementAdminForm
+from committees.models import Amendment, Chapter, Committee, PoliticalDocument, Proposal, Statement, StatementSettings
 from committees.selectors import (
     committees_of_secretary,
     is_secretariat,
@@ -26,18 +27,10 @@ from committees.selectors import (
 )
 from committees.services import (
     amendment_recommend,
-    amendment_record_outcome,
+    proposal_record_outcome,
     statement_recommend,
-    statement_record_outcome,
     statement_register,
 )
-
-RECOMMENDATION_FIELDS = ("recommendation", "recommendation_text", "recommendation_reason", "merged_into")
-
-
-def _sees_unpublished(request: HttpRequest) -> bool:
-    return may_see_unpublished_recommendations(request.user)
-
 
 # --- The political document ------------------------------------------------------------------------------------
 
@@ -173,6 +166,106 @@ class CommitteeAdmin(admin.ModelAdmin):
         )
 
 
+# --- Amendments and statements: what their admins share ---------------------------------------------------------
+
+SUBMISSION_FIELDS = ("submitter", "supporter_names", "status", "submitted_at", "withdrawn_at")
+DECISION_READONLY_FIELDS = (
+    "recommended_by",
+    "recommended_at",
+    "outcome_source",
+    "outcome_recorded_by",
+    "outcome_recorded_at",
+)
+PLENARY_FIELDS = ("outcome", "outcome_source", "outcome_recorded_by", "outcome_recorded_at")
+
+
+def _published_recommendation_column(description: str):
+    """The list column of the recommendation for who sees it only once the committee has published it."""
+
+    @admin.display(description=description, ordering="recommendation")
+    def published_recommendation(self, proposal: Proposal) -> str:
+        if proposal._published and proposal.recommendation:
+            return proposal.get_recommendation_display()
+        return "–"
+
+    return published_recommendation
+
+
+class ProposalAdmin(admin.ModelAdmin):
+    """The admin of amendments and statements. A proposal is never deleted (the proposer withdraws it, the plenary
+    decides). Its committee's recommendation is edited by whom ``may_recommend`` allows, and shown to others only
+    once the committee has published it (the queryset's ``_published``); the plenary outcome is recorded by who
+    holds ``outcome_permission``."""
+
+    #: The fields of the committee's recommendation, edited together through ``recommend``.
+    recommendation_fields: tuple[str, ...]
+    recommendation_title: str
+    outcome_permission: str
+
+    def may_recommend(self, user: AbstractBaseUser, proposal: Proposal) -> bool:
+        raise NotImplementedError
+
+    def published_committees(self) -> QuerySet[Committee]:
+        """The committees whose published recommendation covers the row (``OuterRef`` to the proposal)."""
+        raise NotImplementedError
+
+    def recommend(self, request: HttpRequest, proposal: Proposal, data: dict) -> None:
+        raise NotImplementedError
+
+    def get_list_display(self, request):
+        if may_see_unpublished_recommendations(request.user):
+            return self.list_display
+        return tuple("published_recommendation" if name == "recommendation" else name for name in self.list_display)
+
+    def get_list_filter(self, request):
+        if may_see_unpublished_recommendations(request.user):
+            return self.list_filter
+        return tuple(name for name in self.list_filter if name != "recommendation")  # a filter would reveal it
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_published=Exists(self.published_committees()))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(self.fieldsets)
+        if obj is None or may_see_unpublished_recommendations(request.user) or getattr(obj, "_published", False):
+            fields = (*self.recommendation_fields, "recommended_by", "recommended_at")
+            fieldsets.append((self.recommendation_title, {"fields": fields}))
+        fieldsets.append((_("Plenary"), {"fields": PLENARY_FIELDS}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(self.readonly_fields)
+        if obj is None or not self.may_recommend(request.user, obj) or obj.status == Proposal.Status.WITHDRAWN:
+            readonly += self.recommendation_fields
+        if not request.user.has_perm(self.outcome_permission):
+            readonly.append("outcome")
+        return readonly
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None:
+            return True
+        return self.may_recommend(request.user, obj) or request.user.has_perm(self.outcome_permission)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if any(name in form.changed_data for name in self.recommendation_fields):
+            self.recommend(request, obj, data)
+        if "outcome" in form.changed_data:
+            proposal_record_outcome(proposal=obj, outcome=data.get("outcome", ""), user=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        pass  # supporters are the proposer's, never changed here
+
+    @admin.display(description=_("supporters"))
+    def supporter_names(self, proposal: Proposal) -> str:
+        return ", ".join(supporter.full_name for supporter in proposal.supporters.all()) or "–"
+
+
 # --- Amendments --------------------------------------------------------------------------------------------------
 
 
@@ -193,8 +286,23 @@ class CommitteeListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Amendment)
-class AmendmentAdmin(admin.ModelAdmin):
+class AmendmentAdmin(ProposalAdmin):
     form = AmendmentAdminForm
+    recommendation_fields = ("recommendation", "recommendation_text", "recommendation_reason", "merged_into")
+    recommendation_title = _("The committee's recommendation")
+    outcome_permission = "committees.record_outcome"
+    list_display = (
+        "number",
+        "lines",
+        "chapter",
+        "kind",
+        "submitter",
+        "status",
+        "recommendation",
+        "outcome",
+        "problems",
+        "congress",
+    )
     list_display_links = ("number",)
     list_filter = (
         ("document__congress", admin.RelatedOnlyFieldListFilter),
@@ -208,6 +316,23 @@ class AmendmentAdmin(admin.ModelAdmin):
     list_select_related = ("document__congress", "chapter", "submitter", "submitter__organisation")
     search_fields = ("text", "justification", "submitter__first_name", "submitter__last_name")
     ordering = ("document", "line_from", "line_to", "number")
+    fieldsets = (
+        (None, {"fields": ("number", "document", "chapter", "kind", "lines", "status", "range_problem")}),
+        (
+            _("The proposal"),
+            {
+                "fields": (
+                    "original_text",
+                    "text",
+                    "justification",
+                    "submitter",
+                    "supporter_names",
+                    "submitted_at",
+                    "withdrawn_at",
+                )
+            },
+        ),
+    )
     readonly_fields = (
         "number",
         "document",
@@ -217,110 +342,29 @@ class AmendmentAdmin(admin.ModelAdmin):
         "original_text",
         "text",
         "justification",
-        "submitter",
-        "supporter_names",
-        "status",
-        "submitted_at",
-        "withdrawn_at",
+        *SUBMISSION_FIELDS,
         "range_problem",
-        "recommended_by",
-        "recommended_at",
-        "outcome_source",
-        "outcome_recorded_by",
-        "outcome_recorded_at",
+        *DECISION_READONLY_FIELDS,
     )
 
-    def get_list_display(self, request):
-        recommendation = "recommendation" if _sees_unpublished(request) else "published_recommendation"
-        return (
-            "number",
-            "lines",
-            "chapter",
-            "kind",
-            "submitter",
-            "status",
-            recommendation,
-            "outcome",
-            "problems",
-            "congress",
+    def may_recommend(self, user: AbstractBaseUser, proposal: Amendment) -> bool:
+        return may_recommend_amendment(user, proposal)
+
+    def published_committees(self) -> QuerySet[Committee]:
+        return Committee.objects.filter(chapters=OuterRef("chapter"), recommendation_published=True)
+
+    def recommend(self, request: HttpRequest, proposal: Amendment, data: dict) -> None:
+        amendment_recommend(
+            amendment=proposal,
+            recommendation=data.get("recommendation", ""),
+            text=data.get("recommendation_text", ""),
+            reason=data.get("recommendation_reason", ""),
+            merged_into=data.get("merged_into"),
+            user=request.user,
         )
-
-    def get_list_filter(self, request):
-        if _sees_unpublished(request):
-            return self.list_filter
-        return tuple(name for name in self.list_filter if name != "recommendation")  # a filter would reveal it
-
-    def get_queryset(self, request):
-        published = Committee.objects.filter(chapters=OuterRef("chapter"), recommendation_published=True)
-        return super().get_queryset(request).annotate(_published=Exists(published))
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = [
-            (None, {"fields": ("number", "document", "chapter", "kind", "lines", "status", "range_problem")}),
-            (
-                _("The proposal"),
-                {
-                    "fields": (
-                        "original_text",
-                        "text",
-                        "justification",
-                        "submitter",
-                        "supporter_names",
-                        "submitted_at",
-                        "withdrawn_at",
-                    )
-                },
-            ),
-        ]
-        if obj is None or _sees_unpublished(request) or getattr(obj, "_published", False):
-            fieldsets.append(
-                (
-                    _("The committee's recommendation"),
-                    {"fields": (*RECOMMENDATION_FIELDS, "recommended_by", "recommended_at")},
-                )
-            )
-        fieldsets.append(
-            (_("Plenary"), {"fields": ("outcome", "outcome_source", "outcome_recorded_by", "outcome_recorded_at")})
-        )
-        return fieldsets
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(self.readonly_fields)
-        if obj is None or not may_recommend_amendment(request.user, obj) or obj.status == Amendment.Status.WITHDRAWN:
-            readonly += RECOMMENDATION_FIELDS
-        if not request.user.has_perm("committees.record_outcome"):
-            readonly.append("outcome")
-        return readonly
 
     def has_add_permission(self, request):
         return False  # amendments come from the delegates' personal pages
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # a proposal is never lost: the proposer withdraws it, the plenary decides
-
-    def has_change_permission(self, request, obj=None):
-        if not super().has_change_permission(request, obj):
-            return False
-        if obj is None:
-            return True
-        return may_recommend_amendment(request.user, obj) or request.user.has_perm("committees.record_outcome")
-
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        if any(name in form.changed_data for name in RECOMMENDATION_FIELDS):
-            amendment_recommend(
-                amendment=obj,
-                recommendation=data.get("recommendation", ""),
-                text=data.get("recommendation_text", ""),
-                reason=data.get("recommendation_reason", ""),
-                merged_into=data.get("merged_into"),
-                user=request.user,
-            )
-        if "outcome" in form.changed_data:
-            amendment_record_outcome(amendment=obj, outcome=data.get("outcome", ""), user=request.user)
-
-    def save_related(self, request, form, formsets, change):
-        pass  # supporters are the proposer's, never changed here
 
     def response_change(self, request, obj):
         committee = Committee.objects.filter(chapters=obj.chapter_id).first()
@@ -337,15 +381,7 @@ class AmendmentAdmin(admin.ModelAdmin):
     def lines(self, amendment: Amendment) -> str:
         return amendment.lines_label
 
-    @admin.display(description=_("supporters"))
-    def supporter_names(self, amendment: Amendment) -> str:
-        return ", ".join(supporter.full_name for supporter in amendment.supporters.all()) or "–"
-
-    @admin.display(description=_("committee's recommendation"), ordering="recommendation")
-    def published_recommendation(self, amendment: Amendment) -> str:
-        if amendment._published and amendment.recommendation:
-            return amendment.get_recommendation_display()
-        return "–"
+    published_recommendation = _published_recommendation_column(_("committee's recommendation"))
 
     @admin.display(description=_("problems"))
     def problems(self, amendment: Amendment) -> str:
@@ -354,143 +390,85 @@ class AmendmentAdmin(admin.ModelAdmin):
 
 # --- Statements --------------------------------------------------------------------------------------------------
 
-STATEMENT_RECOMMENDATION_FIELDS = ("recommendation", "final_text", "recommendation_reason")
-STATEMENT_PROPOSAL_FIELDS = (
-    "congress",
-    "title",
-    "text",
-    "justification",
-    "proposer_kind",
-    "proposer_name",
-    "organisation",
-)
-
 
 @admin.register(Statement)
-class StatementAdmin(admin.ModelAdmin):
+class StatementAdmin(ProposalAdmin):
     form = StatementAdminForm
+    recommendation_fields = ("recommendation", "final_text", "recommendation_reason")
+    recommendation_title = _("The drafting committee's recommendation")
+    outcome_permission = "committees.record_statement_outcome"
+    list_display = ("number", "title", "proposer", "supporter_count", "status", "recommendation", "outcome")
     list_display_links = ("number", "title")
     list_filter = ("congress", "status", "proposer_kind", "recommendation", "outcome")
     list_select_related = ("congress", "submitter", "organisation")
     search_fields = ("title", "text", "proposer_name", "submitter__last_name")
-    autocomplete_fields = ()
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "number",
+                    *STATEMENT_PROPOSAL_FIELDS,
+                    "submitter",
+                    "supporter_names",
+                    "status",
+                    "submitted_at",
+                    "withdrawn_at",
+                )
+            },
+        ),
+    )
+    readonly_fields = ("number", *STATEMENT_PROPOSAL_FIELDS, *SUBMISSION_FIELDS, *DECISION_READONLY_FIELDS)
 
-    def get_list_display(self, request):
-        recommendation = "recommendation" if _sees_unpublished(request) else "published_recommendation"
-        return ("number", "title", "proposer", "supporter_count", "status", recommendation, "outcome")
+    def may_recommend(self, user: AbstractBaseUser, proposal: Statement) -> bool:
+        return may_recommend_statement(user, proposal)
 
-    def get_list_filter(self, request):
-        if _sees_unpublished(request):
-            return self.list_filter
-        return tuple(name for name in self.list_filter if name != "recommendation")
-
-    def get_queryset(self, request):
-        published = Committee.objects.filter(
+    def published_committees(self) -> QuerySet[Committee]:
+        return Committee.objects.filter(
             congress=OuterRef("congress"), kind=Committee.Kind.DRAFTING, recommendation_published=True
         )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(_published=Exists(published), _supporters=Count("supporters", distinct=True))
+
+    def recommend(self, request: HttpRequest, proposal: Statement, data: dict) -> None:
+        statement_recommend(
+            statement=proposal,
+            recommendation=data.get("recommendation", ""),
+            final_text=data.get("final_text", ""),
+            reason=data.get("recommendation_reason", ""),
+            user=request.user,
         )
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_supporters=Count("supporters", distinct=True))
+
     def get_fieldsets(self, request, obj=None):
-        if obj is None:
+        if obj is None:  # the secretariat registers a statement that came by letter
             return [(None, {"fields": STATEMENT_PROPOSAL_FIELDS})]
-        fieldsets = [
-            (
-                None,
-                {
-                    "fields": (
-                        "number",
-                        *STATEMENT_PROPOSAL_FIELDS,
-                        "submitter",
-                        "supporter_names",
-                        "status",
-                        "submitted_at",
-                        "withdrawn_at",
-                    )
-                },
-            ),
-        ]
-        if _sees_unpublished(request) or obj._published:
-            fieldsets.append(
-                (
-                    _("The drafting committee's recommendation"),
-                    {"fields": (*STATEMENT_RECOMMENDATION_FIELDS, "recommended_by", "recommended_at")},
-                )
-            )
-        fieldsets.append(
-            (_("Plenary"), {"fields": ("outcome", "outcome_source", "outcome_recorded_by", "outcome_recorded_at")})
-        )
-        return fieldsets
+        return super().get_fieldsets(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        readonly = [
-            "number",
-            *STATEMENT_PROPOSAL_FIELDS,
-            "submitter",
-            "supporter_names",
-            "status",
-            "submitted_at",
-            "withdrawn_at",
-            "recommended_by",
-            "recommended_at",
-            "outcome_source",
-            "outcome_recorded_by",
-            "outcome_recorded_at",
-        ]
-        if not may_recommend_statement(request.user, obj) or obj.status == Statement.Status.WITHDRAWN:
-            readonly += STATEMENT_RECOMMENDATION_FIELDS
-        if not request.user.has_perm("committees.record_statement_outcome"):
-            readonly.append("outcome")
-        return readonly
+        return super().get_readonly_fields(request, obj)
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and is_secretariat(request.user)
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        if not super().has_change_permission(request, obj):
-            return False
-        if obj is None:
-            return True
-        return may_recommend_statement(request.user, obj) or request.user.has_perm(
-            "committees.record_statement_outcome"
-        )
-
     def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        if not change:
-            created = statement_register(
-                congress=data["congress"],
-                title=data["title"],
-                text=data["text"],
-                justification=data.get("justification", ""),
-                proposer_kind=data["proposer_kind"],
-                proposer_name=data.get("proposer_name", ""),
-                organisation=data.get("organisation"),
-                user=request.user,
-            )
-            obj.pk, obj.number = created.pk, created.number
+        if change:
+            super().save_model(request, obj, form, change)
             return
-        if any(name in form.changed_data for name in STATEMENT_RECOMMENDATION_FIELDS):
-            statement_recommend(
-                statement=obj,
-                recommendation=data.get("recommendation", ""),
-                final_text=data.get("final_text", ""),
-                reason=data.get("recommendation_reason", ""),
-                user=request.user,
-            )
-        if "outcome" in form.changed_data:
-            statement_record_outcome(statement=obj, outcome=data.get("outcome", ""), user=request.user)
-
-    def save_related(self, request, form, formsets, change):
-        pass
+        data = form.cleaned_data
+        created = statement_register(
+            congress=data["congress"],
+            title=data["title"],
+            text=data["text"],
+            justification=data.get("justification", ""),
+            proposer_kind=data["proposer_kind"],
+            proposer_name=data.get("proposer_name", ""),
+            organisation=data.get("organisation"),
+            user=request.user,
+        )
+        obj.pk, obj.number = created.pk, created.number
 
     @admin.display(description=_("proposed by"))
     def proposer(self, statement: Statement) -> str:
@@ -500,12 +478,4 @@ class StatementAdmin(admin.ModelAdmin):
     def supporter_count(self, statement: Statement) -> int:
         return statement._supporters
 
-    @admin.display(description=_("supporters"))
-    def supporter_names(self, statement: Statement) -> str:
-        return ", ".join(supporter.full_name for supporter in statement.supporters.all()) or "–"
-
-    @admin.display(description=_("drafting committee's recommendation"), ordering="recommendation")
-    def published_recommendation(self, statement: Statement) -> str:
-        if statement._published and statement.recommendation:
-            return statement.get_recommendation_display()
-        return "–"
+    published_recommendation = _published_recommendation_column(_("drafting committee's recommendation"))

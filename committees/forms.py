@@ -168,22 +168,22 @@ class AmendmentAdminForm(ProposalDecisionFormMixin, forms.ModelForm):
             self.fields["merged_into"].label_from_instance = lambda a: f"{a} ({a.lines_label})"
 
 
+#: What the secretariat enters of a statement that came by letter.
+STATEMENT_PROPOSAL_FIELDS = (
+    "congress",
+    "title",
+    "text",
+    "justification",
+    "proposer_kind",
+    "proposer_name",
+    "organisation",
+)
+
+
 class StatementAdminForm(ProposalDecisionFormMixin, forms.ModelForm):
     class Meta:
         model = Statement
-        fields = [
-            "congress",
-            "title",
-            "text",
-            "justification",
-            "proposer_kind",
-            "proposer_name",
-            "organisation",
-            "recommendation",
-            "final_text",
-            "recommendation_reason",
-            "outcome",
-        ]
+        fields = [*STATEMENT_PROPOSAL_FIELDS, "recommendation", "final_text", "recommendation_reason", "outcome"]
 
     def clean(self):
         cleaned = super().clean()

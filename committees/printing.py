@@ -23,7 +23,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from committees import selectors, services
-from committees.models import Amendment, Chapter, Committee, Paragraph, PoliticalDocument, Recommendation, Statement
+from committees.models import (
+    Amendment,
+    Chapter,
+    Committee,
+    Paragraph,
+    PoliticalDocument,
+    Proposal,
+    Recommendation,
+    Statement,
+)
 from core.pdf import pdf_language, render_template_pdf
 from delegates.models import Participant
 
@@ -249,16 +258,17 @@ class CommitteeMember:
     chair: bool
 
 
-def _amendment_recommendation(amendment: Amendment) -> PrintedRecommendation:
-    value = amendment.recommendation
+def _printed_recommendation(proposal: Proposal) -> PrintedRecommendation:
+    """The committee's recommendation on an amendment (its ``merged_into`` loaded) or a statement."""
+    value = proposal.recommendation
     if not value:
         return PrintedRecommendation(value="", label=_("No recommendation yet"), text="", reason="")
-    if value == Recommendation.MERGED and amendment.merged_into is not None:
-        label = _("Taken into amendment %(number)d") % {"number": amendment.merged_into.number}
+    if value == Recommendation.MERGED and proposal.merged_into is not None:
+        label = _("Taken into amendment %(number)d") % {"number": proposal.merged_into.number}
     else:
-        label = str(amendment.get_recommendation_display())
-    text = amendment.recommendation_text if value == Recommendation.ADOPT_AMENDED else ""
-    return PrintedRecommendation(value=value, label=label, text=text, reason=amendment.recommendation_reason)
+        label = str(proposal.get_recommendation_display())
+    text = proposal.amended_text if value == Recommendation.ADOPT_AMENDED else ""
+    return PrintedRecommendation(value=value, label=label, text=text, reason=proposal.recommendation_reason)
 
 
 def _competes_label(others: Sequence[int]) -> str:
@@ -313,7 +323,7 @@ def _printed_amendments(amendments: Iterable[Amendment], document: PoliticalDocu
                 range_problem=str(amendment.get_range_problem_display()) if amendment.range_problem else "",
                 competes_with=others,
                 competes_label=_competes_label(others),
-                recommendation=_amendment_recommendation(amendment),
+                recommendation=_printed_recommendation(amendment),
                 merged_into=amendment.merged_into.number if amendment.merged_into is not None else None,
                 merged_label=_merged_label(sorted(merged.get(amendment.number, []))),
                 numbered_lines=()
@@ -328,17 +338,6 @@ def _printed_amendments(amendments: Iterable[Amendment], document: PoliticalDocu
     return printed
 
 
-def _statement_recommendation(statement: Statement) -> PrintedRecommendation:
-    if not statement.recommendation:
-        return PrintedRecommendation(value="", label=_("No recommendation yet"), text="", reason="")
-    return PrintedRecommendation(
-        value=statement.recommendation,
-        label=str(statement.get_recommendation_display()),
-        text=statement.final_text if statement.recommendation == Recommendation.ADOPT_AMENDED else "",
-        reason=statement.recommendation_reason,
-    )
-
-
 def _printed_statements(statements: Iterable[Statement]) -> list[PrintedStatement]:
     return [
         PrintedStatement(
@@ -349,7 +348,7 @@ def _printed_statements(statements: Iterable[Statement]) -> list[PrintedStatemen
             supporters=len(statement.supporters.all()),
             text=statement.text,
             justification=statement.justification,
-            recommendation=_statement_recommendation(statement),
+            recommendation=_printed_recommendation(statement),
             final_text=statement.final_text,
         )
         for statement in statements

@@ -128,21 +128,15 @@ def amendments_in_order(document: PoliticalDocument, *, include_withdrawn: bool 
 def amendment_change(amendment: Amendment, *, basis: str) -> Change | None:
     """The change an amendment makes to the text: by the plenary outcome, or as the committee recommends."""
     if basis == "plenary":
-        if amendment.outcome == Outcome.ADOPTED:
-            text = amendment.text
-        elif amendment.outcome == Outcome.ADOPTED_AMENDED:
-            text = amendment.recommendation_text
-        else:
-            return None
+        decided, as_proposed, as_amended = amendment.outcome, Outcome.ADOPTED, Outcome.ADOPTED_AMENDED
     elif basis == "recommendation":
-        if amendment.recommendation == Recommendation.ADOPT:
-            text = amendment.text
-        elif amendment.recommendation == Recommendation.ADOPT_AMENDED:
-            text = amendment.recommendation_text
-        else:
-            return None
+        decided, as_proposed, as_amended = amendment.recommendation, Recommendation.ADOPT, Recommendation.ADOPT_AMENDED
     else:
         raise ValueError(basis)
+    texts = {as_proposed: amendment.text, as_amended: amendment.recommendation_text}
+    if decided not in texts:
+        return None
+    text = texts[decided]
     return Change(
         number=amendment.number,
         kind=amendment.kind,

@@ -3,8 +3,9 @@ paper ballots; a projector page for the hall; the protocol.
 
 The views parse the request and call one service each (``staff_page`` checks the permission: ``elections.view_poll``
 or ``elections.run_poll`` to look, ``elections.run_poll`` to act); a service's ValidationError becomes an error
-message in the user's language and nothing is written. Every action is a POST with CSRF followed by a redirect, so the desk works without JavaScript; the
-script only refreshes the counts while a vote is open. Closing and publishing are confirmed on a page of their own.
+message in the user's language and nothing is written. Every action is a POST with CSRF followed by a redirect, so
+the desk works without JavaScript; the script only refreshes the counts while a vote is open. Closing and publishing
+are confirmed on a page of their own.
 
 Secrecy: these pages read the number of votes cast and the frozen result, never a ballot, a receipt or the link
 between a voter and a vote.

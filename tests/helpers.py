@@ -1,10 +1,14 @@
-"""Small helpers that tests in several apps share: reading a PDF, our strings in bokmål, a page's width on a phone."""
+"""Small helpers that tests in several apps share: reading a PDF, our strings in bokmål, signing in in the browser, a
+page's width on a phone."""
 
 import io
 import re
 
 from django.utils import translation
+from playwright.sync_api import expect
 from pypdf import PdfReader
+
+from tests.factories import PASSWORD
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -21,6 +25,15 @@ def nb(message: str) -> str:
     """Our own strings as a Norwegian page shows them (English until the .po file has them)."""
     with translation.override("nb"):
         return translation.gettext(message)
+
+
+def sign_in_on_the_form(page, url: str, email: str, password: str = PASSWORD, *, lands_on: str | None = None) -> None:
+    """Open ``url`` in the browser, sign in on the (bokmål) login form, land on ``lands_on`` (``url`` by default)."""
+    page.goto(url)
+    page.get_by_label("E-post").fill(email)
+    page.get_by_label("Passord").fill(password)
+    page.get_by_role("button", name="Logg inn").click()
+    expect(page).to_have_url(lands_on or url)
 
 
 def assert_no_horizontal_scroll(page) -> None:

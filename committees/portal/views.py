@@ -7,24 +7,29 @@ headers (no Referer to other sites, no caching, no indexing) — which is also w
 gets a rendered 404 page instead of a raised ``Http404``.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from committees import selectors, services
-from committees.models import Amendment, Paragraph, PoliticalDocument, Statement
+from committees.models import Amendment, Paragraph, PoliticalDocument, Proposal, Statement
 from committees.portal.forms import AmendmentForm, StatementForm
 from core.forms import add_service_errors
 from delegates.models import Participant, PersonalLink
 from delegates.portal.access import personal_link_required, portal_context
 
 POINT_KINDS = (Amendment.Kind.INSERT, Amendment.Kind.NEW_PARAGRAPH)
+AMENDMENT_PAGE = "committees_portal:amendment"
+STATEMENT_PAGE = "committees_portal:statement"
 
 
 def _refusal(participant: Participant) -> str:
@@ -65,6 +70,74 @@ def _in_the_delegates_words(error: ValidationError) -> ValidationError:
             for field, problems in error.error_dict.items()
         }
     )
+
+
+def _closed(
+    request: HttpRequest, link: PersonalLink, token: str, template: str, *, form_open: bool, **context
+) -> HttpResponse:
+    """The page of a form that is closed, or that the participant may not use: a POST to it is refused."""
+    refused = request.method == "POST"
+    context = portal_context(link, token, form_open=form_open, refused=refused, **context)
+    return TemplateResponse(request, template, context, status=403 if refused else 200)
+
+
+def _submitted(
+    request: HttpRequest, token: str, form, submit: Callable[[], Proposal], *, success: str, page: str
+) -> HttpResponse | None:
+    """Submit the parsed form: the new proposal's page with ``success``, or None with the refusal on the form."""
+    try:
+        proposal = submit()
+    except ValidationError as error:
+        add_service_errors(form, _in_the_delegates_words(error))
+        return None
+    messages.success(request, success % {"number": proposal.number})
+    return redirect(page, token=token, number=proposal.number)
+
+
+def _supporters_of(proposal: Proposal) -> list[Participant]:
+    return list(proposal.supporters.select_related("organisation").order_by("last_name", "first_name"))
+
+
+def _withdrawal(
+    request: HttpRequest,
+    link: PersonalLink,
+    token: str,
+    *,
+    proposal: Proposal,
+    is_open: bool,
+    withdraw: Callable[[], Proposal],
+    page: str,
+    template: str,
+    done: str,
+    **context,
+) -> HttpResponse:
+    """The withdrawal page of a proposal: only its proposer, only while the form is open; the POST withdraws it."""
+    back = {"token": token, "number": proposal.number}
+    if proposal.status == Proposal.Status.WITHDRAWN:
+        return redirect(page, **back)
+    problem, status, error = "", 200, ""
+    if proposal.submitter_id != link.participant.pk:
+        problem, status = "not_own", 403
+    elif not is_open:
+        problem, status = "closed", 403
+    elif request.method == "POST":
+        try:
+            withdraw()
+        except ValidationError as failure:
+            status, error = 400, " ".join(failure.messages)
+        else:
+            messages.success(request, done % {"number": proposal.number})
+            return redirect(page, **back)
+    context = portal_context(
+        link,
+        token,
+        problem=problem,
+        error=error,
+        withdraw_url=request.path,
+        proposal_url=reverse(page, kwargs=back),
+        **context,
+    )
+    return TemplateResponse(request, template, context, status=status)
 
 
 def _positive_int(value) -> int | None:
@@ -212,12 +285,15 @@ def amendment_new(request: HttpRequest, link: PersonalLink, token: str) -> HttpR
     amendments_open = selectors.amendments_open(document)
     refusal = _refusal(participant)
     if not amendments_open or refusal:
-        refused = request.method == "POST"
-        context = portal_context(
-            link, token, document=document, amendments_open=amendments_open, refusal=refusal, refused=refused
-        )
-        return TemplateResponse(
-            request, "committees/portal/amendment_closed.html", context, status=403 if refused else 200
+        return _closed(
+            request,
+            link,
+            token,
+            "committees/portal/amendment_closed.html",
+            form_open=amendments_open,
+            document=document,
+            amendments_open=amendments_open,
+            refusal=refusal,
         )
 
     chapters = list(document.chapters.order_by("number"))
@@ -230,27 +306,22 @@ def amendment_new(request: HttpRequest, link: PersonalLink, token: str) -> HttpR
         form = AmendmentForm(request.POST, **form_kwargs)
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                amendment = services.amendment_submit(
-                    document=document,
-                    submitter=participant,
-                    chapter=data["chapter"],
-                    kind=data["kind"],
-                    line_from=data["line_from"],
-                    line_to=data["line_to"],
-                    text=data["text"],
-                    justification=data["justification"],
-                    supporters=data["supporters"],
-                    document_version=data["version"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, _in_the_delegates_words(error))
-            else:
-                messages.success(
-                    request,
-                    _("Your amendment was submitted as amendment %(number)d.") % {"number": amendment.number},
-                )
-                return redirect("committees_portal:amendment", token=token, number=amendment.number)
+            submit = partial(
+                services.amendment_submit,
+                document=document,
+                submitter=participant,
+                chapter=data["chapter"],
+                kind=data["kind"],
+                line_from=data["line_from"],
+                line_to=data["line_to"],
+                text=data["text"],
+                justification=data["justification"],
+                supporters=data["supporters"],
+                document_version=data["version"],
+            )
+            success = _("Your amendment was submitted as amendment %(number)d.")
+            if submitted := _submitted(request, token, form, submit, success=success, page=AMENDMENT_PAGE):
+                return submitted
         status = 400
         line_from = _positive_int(request.POST.get("line_from"))
         line_to = line_from if request.POST.get("kind") in POINT_KINDS else _positive_int(request.POST.get("line_to"))
@@ -288,27 +359,12 @@ def amendment(request: HttpRequest, link: PersonalLink, token: str, number: int)
         token,
         document=document,
         amendment=found,
-        supporters=list(found.supporters.select_related("organisation").order_by("last_name", "first_name")),
+        supporters=_supporters_of(found),
         own=own,
         may_withdraw=own and found.status == Amendment.Status.SUBMITTED and selectors.amendments_open(document),
         recommendation_visible=selectors.recommendation_visible(found),
     )
     return TemplateResponse(request, "committees/portal/amendment.html", context)
-
-
-def _withdrawal(request: HttpRequest, *, item, participant, is_open: bool, withdraw) -> tuple[str, int, str, bool]:
-    """(problem, status, error, done) of a withdrawal page: only the proposer, only while open, then the POST."""
-    if item.submitter_id != participant.pk:
-        return "not_own", 403, "", False
-    if not is_open:
-        return "closed", 403, "", False
-    if request.method != "POST":
-        return "", 200, "", False
-    try:
-        withdraw()
-    except ValidationError as failure:
-        return "", 400, " ".join(failure.messages), False
-    return "", 200, "", True
 
 
 @require_http_methods(["GET", "POST"])
@@ -319,20 +375,19 @@ def amendment_withdraw(request: HttpRequest, link: PersonalLink, token: str, num
     found = _find_amendment(document, number) if _has_text(document) else None
     if found is None:
         return _not_found(request, link, token, what="amendment", number=number)
-    if found.status == Amendment.Status.WITHDRAWN:
-        return redirect("committees_portal:amendment", token=token, number=number)
-    problem, status, error, done = _withdrawal(
+    return _withdrawal(
         request,
-        item=found,
-        participant=participant,
+        link,
+        token,
+        proposal=found,
         is_open=selectors.amendments_open(document),
-        withdraw=lambda: services.amendment_withdraw(amendment=found, participant=participant),
+        withdraw=partial(services.amendment_withdraw, amendment=found, participant=participant),
+        page=AMENDMENT_PAGE,
+        template="committees/portal/amendment_withdraw.html",
+        done=_("Amendment %(number)d is withdrawn."),
+        document=document,
+        amendment=found,
     )
-    if done:
-        messages.success(request, _("Amendment %(number)d is withdrawn.") % {"number": number})
-        return redirect("committees_portal:amendment", token=token, number=number)
-    context = portal_context(link, token, document=document, amendment=found, problem=problem, error=error)
-    return TemplateResponse(request, "committees/portal/amendment_withdraw.html", context, status=status)
 
 
 # --- Statements -----------------------------------------------------------------------------------------------
@@ -370,17 +425,15 @@ def statement_new(request: HttpRequest, link: PersonalLink, token: str) -> HttpR
     statements_open = selectors.statements_open(congress)
     refusal = _refusal(participant)
     if not statements_open or refusal:
-        refused = request.method == "POST"
-        context = portal_context(
+        return _closed(
+            request,
             link,
             token,
+            "committees/portal/statement_closed.html",
+            form_open=statements_open,
             statements_open=statements_open,
             statement_settings=selectors.statement_settings(congress),
             refusal=refusal,
-            refused=refused,
-        )
-        return TemplateResponse(
-            request, "committees/portal/statement_closed.html", context, status=403 if refused else 200
         )
 
     form_kwargs = {
@@ -392,22 +445,18 @@ def statement_new(request: HttpRequest, link: PersonalLink, token: str) -> HttpR
         form = StatementForm(request.POST, **form_kwargs)
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                statement = services.statement_submit(
-                    congress=congress,
-                    submitter=participant,
-                    title=data["title"],
-                    text=data["text"],
-                    justification=data["justification"],
-                    supporters=data["supporters"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request, _("Your statement was submitted as statement %(number)d.") % {"number": statement.number}
-                )
-                return redirect("committees_portal:statement", token=token, number=statement.number)
+            submit = partial(
+                services.statement_submit,
+                congress=congress,
+                submitter=participant,
+                title=data["title"],
+                text=data["text"],
+                justification=data["justification"],
+                supporters=data["supporters"],
+            )
+            success = _("Your statement was submitted as statement %(number)d.")
+            if submitted := _submitted(request, token, form, submit, success=success, page=STATEMENT_PAGE):
+                return submitted
         status = 400
     else:
         form = StatementForm(**form_kwargs)
@@ -434,7 +483,7 @@ def statement(request: HttpRequest, link: PersonalLink, token: str, number: int)
         link,
         token,
         statement=found,
-        supporters=list(found.supporters.select_related("organisation").order_by("last_name", "first_name")),
+        supporters=_supporters_of(found),
         own=own,
         may_withdraw=own and found.status == Statement.Status.SUBMITTED and selectors.statements_open(congress),
         recommendation_visible=bool(found.recommendation) and _statement_recommendations_published(congress),
@@ -450,17 +499,15 @@ def statement_withdraw(request: HttpRequest, link: PersonalLink, token: str, num
     found = _find_statement(congress, number)
     if found is None:
         return _not_found(request, link, token, what="statement", number=number)
-    if found.status == Statement.Status.WITHDRAWN:
-        return redirect("committees_portal:statement", token=token, number=number)
-    problem, status, error, done = _withdrawal(
+    return _withdrawal(
         request,
-        item=found,
-        participant=participant,
+        link,
+        token,
+        proposal=found,
         is_open=selectors.statements_open(congress),
-        withdraw=lambda: services.statement_withdraw(statement=found, participant=participant),
+        withdraw=partial(services.statement_withdraw, statement=found, participant=participant),
+        page=STATEMENT_PAGE,
+        template="committees/portal/statement_withdraw.html",
+        done=_("Statement %(number)d is withdrawn."),
+        statement=found,
     )
-    if done:
-        messages.success(request, _("Statement %(number)d is withdrawn.") % {"number": number})
-        return redirect("committees_portal:statement", token=token, number=number)
-    context = portal_context(link, token, statement=found, problem=problem, error=error)
-    return TemplateResponse(request, "committees/portal/statement_withdraw.html", context, status=status)

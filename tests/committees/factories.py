@@ -6,8 +6,8 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from committees.models import Committee, PoliticalDocument, StatementSettings
-from committees.services import political_document_load
+from committees.models import Chapter, Committee, PoliticalDocument, StatementSettings
+from committees.services import amendment_submit, political_document_load
 from tests.factories import CongressFactory, OrganisationFactory, ParticipantFactory
 
 SAMPLE_DOCUMENT = """# Kommunesektorens politiske prioriteringer
@@ -42,6 +42,27 @@ def load_document(congress=None, *, text: str = SAMPLE_DOCUMENT, line_length: in
         document.amendment_deadline = timezone.now() + datetime.timedelta(days=open_for_days)
         document.save(update_fields=["amendment_deadline"])
     return document
+
+
+def chapter_of(document, number: int) -> Chapter:
+    return Chapter.objects.get(document=document, number=number)
+
+
+def submit_amendment(
+    document, submitter, *, chapter=1, kind="replace", line_from=6, line_to=7, text="Ny tekst.", **kwargs
+):
+    """An amendment through the service: by default, new text for lines 6 to 7 of chapter 1."""
+    return amendment_submit(
+        document=document,
+        submitter=submitter,
+        chapter=chapter_of(document, chapter),
+        kind=kind,
+        line_from=line_from,
+        line_to=line_to,
+        text=text,
+        justification=kwargs.pop("justification", "Fordi."),
+        **kwargs,
+    )
 
 
 class CommitteeFactory(DjangoModelFactory):

@@ -6,8 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from committees.apps import COMMITTEE_SECRETARY_GROUP
-from committees.models import Amendment, Chapter, Committee, PoliticalDocument
-from committees.services import amendment_recommend, amendment_submit
+from committees.models import Amendment, Chapter, Committee, PoliticalDocument, Statement
+from committees.services import amendment_recommend, amendment_submit, statement_recommend, statement_register
 from core.groups import staff_groups_ensure
 from tests.committees.factories import SAMPLE_DOCUMENT, CommitteeFactory, delegate, load_document
 from tests.factories import (
@@ -279,3 +279,105 @@ def test_the_secretary_publishes_the_committees_recommendation(client, work, reg
         ).status_code
         == 404
     )
+
+
+# --- Statements ----------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def drafting(work):
+    """The drafting committee of the work's congress with a secretary of its own, and a statement from a KS body."""
+    secretary = StaffUserFactory(email="redaksjon@ks.no")
+    secretary.groups.add(Group.objects.get(name=COMMITTEE_SECRETARY_GROUP))
+    congress = work["document"].congress
+    committee = CommitteeFactory(
+        congress=congress, name="Redaksjonskomiteen", kind=Committee.Kind.DRAFTING, secretary=secretary
+    )
+    statement = statement_register(
+        congress=congress,
+        title="Ferjer",
+        text="Ferjene må fornyes.",
+        proposer_kind="ks_body",
+        proposer_name="Hovedstyret",
+    )
+    return {"secretary": secretary, "committee": committee, "statement": statement}
+
+
+def _statement_recommendation_post(**overrides):
+    return {
+        "recommendation": "adopt_amended",
+        "final_text": "Komiteens tekst.",
+        "recommendation_reason": "Bedre slik.",
+        **overrides,
+    }
+
+
+def test_the_drafting_committees_secretary_records_the_recommendation_on_a_statement(client, work, drafting):
+    url = reverse("admin:committees_statement_change", args=[drafting["statement"].pk])
+    client.force_login(work["secretary"])  # the secretary of an ordinary committee
+    assert b'name="recommendation"' not in client.get(url).content
+    assert client.post(url, _statement_recommendation_post()).status_code == 403
+
+    client.force_login(drafting["secretary"])
+    response = client.post(url, _statement_recommendation_post(final_text=" "))
+    assert response.status_code == 200
+    assert "Write the text as the committee wants it." in response.content.decode()
+    assert client.post(url, {**_statement_recommendation_post(), "outcome": "adopted"}).status_code == 302
+    statement = Statement.objects.get(pk=drafting["statement"].pk)
+    assert (statement.recommendation, statement.final_text, statement.recommended_by) == (
+        "adopt_amended",
+        "Komiteens tekst.",
+        drafting["secretary"],
+    )
+    assert statement.outcome == ""  # the secretariat records the plenary outcome, not a secretary
+    assert statement.history.count() == 2  # registered, recommended
+
+
+def test_the_secretariat_registers_a_statement_that_came_by_letter_and_records_its_outcome(client, work, drafting):
+    client.force_login(SecretariatUserFactory())
+    add = reverse("admin:committees_statement_add")
+    letter = {
+        "congress": work["document"].congress.pk,
+        "title": "Kraft",
+        "text": "Kraftinntektene må bli i kommunene.",
+        "justification": "",
+        "proposer_kind": "ks_body",
+        "proposer_name": "",
+        "organisation": "",
+    }
+    response = client.post(add, letter)
+    assert response.status_code == 200
+    assert "Name the KS body that proposes the statement." in response.content.decode()
+    assert client.post(add, {**letter, "proposer_name": "Landsstyret"}).status_code == 302
+    registered = Statement.objects.get(title="Kraft")
+    assert (registered.number, registered.proposer_label) == (2, "Landsstyret")
+
+    url = reverse("admin:committees_statement_change", args=[registered.pk])
+    decision = {"recommendation": "adopt", "final_text": "", "recommendation_reason": ""}
+    response = client.post(url, {**decision, "outcome": "adopted_amended"})
+    assert response.status_code == 200
+    assert "The committee did not amend the text" in response.content.decode()
+    assert client.post(url, {**decision, "outcome": "adopted"}).status_code == 302
+    registered.refresh_from_db()
+    assert (registered.recommendation, registered.outcome, registered.outcome_source) == ("adopt", "adopted", "hand")
+    delete = reverse("admin:committees_statement_delete", args=[registered.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert Statement.objects.count() == 2
+
+
+def test_regional_staff_see_the_recommendation_on_a_statement_once_it_is_published(client, drafting, regional):
+    statement = drafting["statement"]
+    statement_recommend(statement=statement, recommendation="reject", reason="Hemmelig begrunnelse.", user=None)
+    client.force_login(regional)
+    changelist_url = reverse("admin:committees_statement_changelist")
+    detail_url = reverse("admin:committees_statement_change", args=[statement.pk])
+    html = client.get(changelist_url).content.decode()
+    assert "Drafting committee&#x27;s recommendation" in html
+    assert '<td class="field-published_recommendation">-</td>' in html.replace("–", "-")
+    assert "recommendation__exact" not in html  # a filter would reveal it
+    assert "Hemmelig begrunnelse." not in client.get(detail_url).content.decode()
+    assert client.post(detail_url, {}).status_code == 403
+
+    Committee.objects.filter(pk=drafting["committee"].pk).update(recommendation_published=True)
+    assert '<td class="field-published_recommendation">Reject</td>' in client.get(changelist_url).content.decode()
+    assert "Hemmelig begrunnelse." in client.get(detail_url).content.decode()

@@ -10,12 +10,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from committees.models import Amendment, Chapter, Paragraph, Statement, StatementSettings
+from committees.models import Amendment, Paragraph, Statement, StatementSettings
 from committees.selectors import document_paragraphs, lines_text
-from committees.services import amendment_recommend, amendment_submit, statement_recommend, statement_submit
+from committees.services import amendment_recommend, statement_recommend, statement_submit
 from delegates.models import Participant
 from delegates.services.links import personal_link_issue
-from tests.committees.factories import CommitteeFactory, StatementSettingsFactory, delegate, load_document
+from tests.committees.factories import (
+    CommitteeFactory,
+    StatementSettingsFactory,
+    chapter_of,
+    delegate,
+    load_document,
+    submit_amendment,
+)
 from tests.factories import CongressFactory, CountyFactory, OrganisationFactory, ParticipantFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_site")]
@@ -73,24 +80,6 @@ def url(name, token, *args):
     return reverse(f"committees_portal:{name}", args=[token, *args])
 
 
-def chapter(document, number):
-    return Chapter.objects.get(document=document, number=number)
-
-
-def submit(document, submitter, *, number=1, kind="replace", line_from=6, line_to=7, text="Ny tekst.", **kwargs):
-    return amendment_submit(
-        document=document,
-        submitter=submitter,
-        chapter=chapter(document, number),
-        kind=kind,
-        line_from=line_from,
-        line_to=line_to,
-        text=text,
-        justification=kwargs.pop("justification", "Fordi."),
-        **kwargs,
-    )
-
-
 def form_data(**changes):
     data = {
         "chapter": "1",
@@ -118,7 +107,7 @@ def error_summary(body: str) -> str:
 
 
 def test_the_document_page_shows_the_stored_lines_with_their_numbers(client, document, token, others):
-    submit(document, others[0])
+    submit_amendment(document, others[0])
     response = client.get(url("document", token))
     assert response.status_code == 200
     body = response.content.decode()
@@ -170,7 +159,7 @@ def test_before_the_form_opens_there_are_no_links_to_propose(client, congress, t
 
 
 def test_every_page_carries_the_portal_headers(client, document, token, me):
-    amendment = submit(document, me)
+    amendment = submit_amendment(document, me)
     names = [("document",), ("amendments",), ("amendment_new",), ("amendment", amendment.number), ("statements",)]
     names += [("amendment", 999), ("statement_new",)]
     for name, *args in names:
@@ -344,7 +333,7 @@ def test_a_participant_without_the_right_to_vote_cannot_propose(client, document
 
 
 def test_the_amendment_page_shows_the_lines_as_they_were_and_the_proposal(client, document, token, me, others):
-    amendment = submit(document, me, supporters=[others[1]], justification="Fordi unge trengs.")
+    amendment = submit_amendment(document, me, supporters=[others[1]], justification="Fordi unge trengs.")
     body = client.get(url("amendment", token, amendment.number)).content.decode()
     assert "lines 6–7" in body
     assert "1. Lokaldemokrati og tillit" in body
@@ -365,7 +354,7 @@ def test_an_unknown_amendment_is_not_found(client, document, token):
 
 
 def test_the_proposer_withdraws_before_the_deadline(client, document, token, me):
-    amendment = submit(document, me)
+    amendment = submit_amendment(document, me)
     response = client.get(url("amendment_withdraw", token, amendment.number))
     assert response.status_code == 200
     assert f"Yes, withdraw amendment {amendment.number}" in response.content.decode()
@@ -383,7 +372,7 @@ def test_the_proposer_withdraws_before_the_deadline(client, document, token, me)
 
 
 def test_nobody_can_withdraw_someone_elses_amendment(client, document, token, others):
-    amendment = submit(document, others[0])
+    amendment = submit_amendment(document, others[0])
     body = client.get(url("amendment", token, amendment.number)).content.decode()
     assert "Withdraw amendment" not in body
     response = client.post(url("amendment_withdraw", token, amendment.number))
@@ -394,7 +383,7 @@ def test_nobody_can_withdraw_someone_elses_amendment(client, document, token, ot
 
 
 def test_after_the_deadline_the_proposer_cannot_withdraw(client, document, token, me):
-    amendment = submit(document, me)
+    amendment = submit_amendment(document, me)
     document.amendment_deadline = timezone.now() - datetime.timedelta(minutes=1)
     document.save(update_fields=["amendment_deadline"])
     assert "Withdraw amendment" not in client.get(url("amendment", token, amendment.number)).content.decode()
@@ -409,10 +398,10 @@ def test_after_the_deadline_the_proposer_cannot_withdraw(client, document, token
 
 
 def test_the_list_shows_own_and_all_amendments_in_document_order(client, document, token, me, others):
-    later = submit(document, me, number=3, line_from=13, line_to=13, text="Ny setning.")
-    first = submit(document, others[0], line_from=6, line_to=7, supporters=[others[1], others[2]])
-    competing = submit(document, others[1], line_from=7, line_to=7, text="Annen tekst.")
-    withdrawn = submit(document, me, number=2, line_from=9, line_to=9)
+    later = submit_amendment(document, me, chapter=3, line_from=13, line_to=13, text="Ny setning.")
+    first = submit_amendment(document, others[0], line_from=6, line_to=7, supporters=[others[1], others[2]])
+    competing = submit_amendment(document, others[1], line_from=7, line_to=7, text="Annen tekst.")
+    withdrawn = submit_amendment(document, me, chapter=2, line_from=9, line_to=9)
     withdrawn.status = Amendment.Status.WITHDRAWN
     withdrawn.save()
     Amendment.objects.filter(pk=later.pk).update(range_problem=Amendment.RangeProblem.CHANGED)
@@ -434,14 +423,14 @@ def test_the_list_shows_own_and_all_amendments_in_document_order(client, documen
 
 
 def test_recommendations_are_hidden_until_the_committee_publishes(client, document, token, others):
-    target = submit(document, others[0], line_from=2, line_to=3)
-    amendment = submit(document, others[1])
+    target = submit_amendment(document, others[0], line_from=2, line_to=3)
+    amendment = submit_amendment(document, others[1])
     amendment_recommend(amendment=target, recommendation="adopt", user=None)
     amendment_recommend(
         amendment=amendment, recommendation="merged", merged_into=target, reason="Samme sak.", user=None
     )
     committee = CommitteeFactory(congress=document.congress)
-    committee.chapters.add(chapter(document, 1))
+    committee.chapters.add(chapter_of(document, 1))
 
     listing = client.get(url("amendments", token)).content.decode()
     detail = client.get(url("amendment", token, amendment.number)).content.decode()
@@ -461,7 +450,7 @@ def test_recommendations_are_hidden_until_the_committee_publishes(client, docume
 
 
 def test_the_plenary_outcome_is_shown_once_recorded(client, document, token, others):
-    amendment = submit(document, others[0])
+    amendment = submit_amendment(document, others[0])
     Amendment.objects.filter(pk=amendment.pk).update(outcome=Amendment.Outcome.REJECTED)
     body = client.get(url("amendment", token, amendment.number)).content.decode()
     assert "Decision of the Landsting" in body and "Rejected" in body
@@ -477,7 +466,7 @@ def test_the_list_of_amendments_needs_the_same_queries_for_5_or_40(
     client, document, token, me, others, django_assert_max_num_queries
 ):
     committee = CommitteeFactory(congress=document.congress, recommendation_published=True)
-    committee.chapters.add(chapter(document, 1), chapter(document, 2))
+    committee.chapters.add(chapter_of(document, 1), chapter_of(document, 2))
     lines = [(n, 1, n) for n in range(1, 8)] + [(n, 2, n) for n in range(8, 13)] + [(n, 3, n) for n in range(13, 17)]
 
     def add(count):
@@ -485,7 +474,9 @@ def test_the_list_of_amendments_needs_the_same_queries_for_5_or_40(
             line, number, _ = lines[i % len(lines)]
             submitter = (me, *others)[i % 4]
             supporters = [p for p in others if p != submitter][: i % 3]
-            amendment = submit(document, submitter, number=number, line_from=line, line_to=line, supporters=supporters)
+            amendment = submit_amendment(
+                document, submitter, chapter=number, line_from=line, line_to=line, supporters=supporters
+            )
             if i % 2:
                 amendment_recommend(amendment=amendment, recommendation="reject", user=None, reason="Nei.")
 

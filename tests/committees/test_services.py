@@ -17,7 +17,6 @@ from committees.selectors import document_paragraphs, lines_text
 from committees.services import (
     amendment_recommend,
     amendment_record_outcome,
-    amendment_submit,
     amendment_withdraw,
     final_paragraphs,
     political_document_load,
@@ -26,28 +25,16 @@ from committees.services import (
 )
 from core.groups import staff_groups_ensure
 from delegates.models import Participant
-from tests.committees.factories import SAMPLE_DOCUMENT, StatementSettingsFactory, delegate, load_document
+from tests.committees.factories import (
+    SAMPLE_DOCUMENT,
+    StatementSettingsFactory,
+    delegate,
+    load_document,
+    submit_amendment,
+)
 from tests.factories import CongressFactory, OrganisationFactory, ParticipantFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_site")]
-
-
-def _chapter(document, number):
-    return Chapter.objects.get(document=document, number=number)
-
-
-def _submit(document, submitter, *, chapter=1, kind="replace", line_from=6, line_to=7, text="Ny tekst.", **kwargs):
-    return amendment_submit(
-        document=document,
-        submitter=submitter,
-        chapter=_chapter(document, chapter),
-        kind=kind,
-        line_from=line_from,
-        line_to=line_to,
-        text=text,
-        justification=kwargs.pop("justification", "Fordi."),
-        **kwargs,
-    )
 
 
 # --- Loading -------------------------------------------------------------------------------------------------------
@@ -85,7 +72,7 @@ def test_a_text_that_cannot_be_loaded_says_why_and_nothing_is_stored():
 
 def test_loading_again_needs_confirmation_when_amendments_refer_to_the_lines():
     document = load_document()
-    _submit(document, delegate(document.congress))
+    submit_amendment(document, delegate(document.congress))
     with pytest.raises(ValidationError, match="1 amendments refer to the current line numbers"):
         political_document_load(
             congress=document.congress, text=SAMPLE_DOCUMENT, text_format="markdown", line_length=60, user=None
@@ -97,9 +84,9 @@ def test_loading_again_needs_confirmation_when_amendments_refer_to_the_lines():
 def test_loading_again_flags_amendments_whose_lines_changed_or_no_longer_exist():
     document = load_document()
     author = delegate(document.congress)
-    unchanged = _submit(document, author, chapter=1, line_from=1, line_to=2)
-    changed = _submit(document, author, chapter=1, line_from=6, line_to=7)
-    gone = _submit(document, author, chapter=3, line_from=13, line_to=16)
+    unchanged = submit_amendment(document, author, chapter=1, line_from=1, line_to=2)
+    changed = submit_amendment(document, author, chapter=1, line_from=6, line_to=7)
+    gone = submit_amendment(document, author, chapter=3, line_from=13, line_to=16)
     shorter = SAMPLE_DOCUMENT.replace("KS vil arbeide for at flere unge", "KS skal arbeide for at flere unge")
     shorter = shorter[: shorter.index("## Arbeidsgiverpolitikk")]
 
@@ -126,12 +113,12 @@ def test_loading_again_flags_amendments_whose_lines_changed_or_no_longer_exist()
 def test_amendments_are_numbered_in_order_and_keep_the_lines_they_change():
     document = load_document()
     author = delegate(document.congress)
-    first = _submit(document, author, line_from=6, line_to=7)
-    second = _submit(document, author, kind="insert", line_from=3, line_to=5, text="Tillegg.")
+    first = submit_amendment(document, author, line_from=6, line_to=7)
+    second = submit_amendment(document, author, kind="insert", line_from=3, line_to=5, text="Tillegg.")
     assert (first.number, second.number) == (1, 2)
     assert first.original_text.startswith("KS vil arbeide for at flere unge")
     assert (second.line_from, second.line_to) == (3, 3)  # an insertion is at one line
-    deletion = _submit(document, author, kind="delete", line_from=6, line_to=6, text="ignored")
+    deletion = submit_amendment(document, author, kind="delete", line_from=6, line_to=6, text="ignored")
     assert deletion.text == ""
 
 
@@ -146,7 +133,7 @@ def test_amendments_are_numbered_in_order_and_keep_the_lines_they_change():
 def test_a_range_that_does_not_exist_in_the_chapter_is_refused_with_a_reason(chapter, line_from, line_to, message):
     document = load_document()
     with pytest.raises(ValidationError) as error:
-        _submit(document, delegate(document.congress), chapter=chapter, line_from=line_from, line_to=line_to)
+        submit_amendment(document, delegate(document.congress), chapter=chapter, line_from=line_from, line_to=line_to)
     assert "line_from" in error.value.message_dict
     if message:
         assert message in error.value.message_dict["line_from"][0]
@@ -157,11 +144,11 @@ def test_the_form_closes_at_the_deadline():
     document = load_document()
     author = delegate(document.congress)
     with pytest.raises(ValidationError, match="deadline"):
-        _submit(document, author, now=document.amendment_deadline + datetime.timedelta(seconds=1))
+        submit_amendment(document, author, now=document.amendment_deadline + datetime.timedelta(seconds=1))
     document.amendment_deadline = None
     document.save()
     with pytest.raises(ValidationError, match="deadline"):
-        _submit(document, author)
+        submit_amendment(document, author)
 
 
 def test_only_delegates_with_the_right_to_vote_propose():
@@ -170,7 +157,7 @@ def test_only_delegates_with_the_right_to_vote_propose():
     withdrawn = delegate(document.congress, status=Participant.Status.WITHDRAWN)
     for person in (observer, withdrawn):
         with pytest.raises(ValidationError, match="right to vote"):
-            _submit(document, person)
+            submit_amendment(document, person)
 
 
 def test_supporters_must_be_delegates_of_the_same_congress():
@@ -179,16 +166,16 @@ def test_supporters_must_be_delegates_of_the_same_congress():
     colleague = delegate(document.congress)
     stranger = delegate(CongressFactory())
     with pytest.raises(ValidationError) as error:
-        _submit(document, author, supporters=[colleague, stranger])
+        submit_amendment(document, author, supporters=[colleague, stranger])
     assert stranger.full_name in error.value.message_dict["supporters"][0]
-    amendment = _submit(document, author, supporters=[colleague, colleague])
+    amendment = submit_amendment(document, author, supporters=[colleague, colleague])
     assert list(amendment.supporters.all()) == [colleague]
 
 
 def test_a_proposer_withdraws_their_own_amendment_before_the_deadline_only():
     document = load_document()
     author, other = delegate(document.congress), delegate(document.congress)
-    amendment = _submit(document, author)
+    amendment = submit_amendment(document, author)
     with pytest.raises(ValidationError, match="Only the delegate who proposed"):
         amendment_withdraw(amendment=amendment, participant=other)
     with pytest.raises(ValidationError, match="plenary"):
@@ -203,7 +190,7 @@ def test_a_proposer_withdraws_their_own_amendment_before_the_deadline_only():
 def test_recommendations_are_checked():
     document = load_document()
     author = delegate(document.congress)
-    first, second = _submit(document, author), _submit(document, author)
+    first, second = submit_amendment(document, author), submit_amendment(document, author)
     with pytest.raises(ValidationError) as error:
         amendment_recommend(amendment=first, recommendation="adopt_amended", text=" ", user=None)
     assert "recommendation_text" in error.value.message_dict
@@ -221,9 +208,11 @@ def test_recommendations_are_checked():
 def test_the_final_text_applies_what_the_plenary_adopted():
     document = load_document()
     author = delegate(document.congress)
-    replaced = _submit(document, author, line_from=6, line_to=7, text="KS vil at flere unge stiller til valg.")
-    amended = _submit(document, author, chapter=2, kind="new_paragraph", line_from=12, line_to=12, text="Nytt punkt.")
-    rejected = _submit(document, author, chapter=3, kind="delete", line_from=13, line_to=16)
+    replaced = submit_amendment(document, author, line_from=6, line_to=7, text="KS vil at flere unge stiller til valg.")
+    amended = submit_amendment(
+        document, author, chapter=2, kind="new_paragraph", line_from=12, line_to=12, text="Nytt punkt."
+    )
+    rejected = submit_amendment(document, author, chapter=3, kind="delete", line_from=13, line_to=16)
     amendment_recommend(amendment=amended, recommendation="adopt_amended", text="Nytt og bedre punkt.", user=None)
     amendment_record_outcome(amendment=replaced, outcome="adopted", user=None)
     amendment_record_outcome(amendment=amended, outcome="adopted_amended", user=None)
@@ -245,8 +234,8 @@ def test_the_final_text_applies_what_the_plenary_adopted():
 def test_two_adopted_amendments_to_the_same_lines_cannot_both_be_applied():
     document = load_document()
     author = delegate(document.congress)
-    one = _submit(document, author, line_from=6, line_to=7, text="Én versjon.")
-    two = _submit(document, author, line_from=7, line_to=7, text="En annen versjon.")
+    one = submit_amendment(document, author, line_from=6, line_to=7, text="Én versjon.")
+    two = submit_amendment(document, author, line_from=7, line_to=7, text="En annen versjon.")
     for amendment in (one, two):
         amendment_record_outcome(amendment=amendment, outcome="adopted", user=None)
     with pytest.raises(AmendmentConflict) as conflict:
@@ -266,7 +255,7 @@ def test_simultaneous_amendments_get_different_numbers():
     def submit(author):
         try:
             barrier.wait(timeout=10)
-            _submit(document, author)
+            submit_amendment(document, author)
         except BaseException as error:
             errors.append(error)
         finally:
@@ -289,11 +278,11 @@ def test_an_amendment_written_against_an_older_version_of_the_document_is_refuse
         congress=document.congress, text=SAMPLE_DOCUMENT, text_format="markdown", line_length=60, user=None
     )
     with pytest.raises(ValidationError) as error:
-        _submit(document, author, document_version=read_version)
+        submit_amendment(document, author, document_version=read_version)
     assert [problem.code for problem in error.value.error_dict["line_from"]] == ["document_reloaded"]
     assert "loaded again" in error.value.message_dict["line_from"][0]
     assert not Amendment.objects.exists()
-    assert _submit(document, author, document_version=read_version + 1).document_version == read_version + 1
+    assert submit_amendment(document, author, document_version=read_version + 1).document_version == read_version + 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -325,7 +314,7 @@ def test_an_amendment_that_waited_for_a_reload_of_the_document_is_refused():
     def submit():
         try:
             assert locked.wait(timeout=10)
-            _submit(document, author, document_version=read_version)
+            submit_amendment(document, author, document_version=read_version)
         except ValidationError as error:
             results["refused_at"] = time.monotonic()
             results["refusal"] = error
@@ -429,7 +418,7 @@ def test_a_published_plenary_vote_records_the_outcome_of_its_amendment():
 
     document = load_document()
     author = delegate(document.congress)
-    amendment = _submit(document, author)
+    amendment = submit_amendment(document, author)
     amendment_recommend(amendment=amendment, recommendation="adopt_amended", text="Komiteens tekst.", user=None)
     keys = [subject.key for subject in decisions.subjects(document.congress)]
     assert keys == [f"committees.amendment:{amendment.pk}", f"committees.amendment:{amendment.pk}:amended"]

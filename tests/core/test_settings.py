@@ -50,6 +50,7 @@ def test_production_settings_pass_the_deploy_check_without_warnings():
 def test_production_hashes_passwords_with_pbkdf2_as_the_sign_in_tests_do(production_password_hasher):
     result = run_manage(
         "shell",
+        "--no-imports",
         "-c",
         "from django.contrib.auth.hashers import get_hasher; print(get_hasher().algorithm, get_hasher().iterations)",
         DJANGO_SETTINGS_MODULE="ks_landsting.settings.production",

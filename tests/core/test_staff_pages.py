@@ -144,7 +144,11 @@ def _page(permission):
         ("delegates.view_participant", ["view_participant"], True),
         ("delegates.view_participant", [], False),
         (("delegates.view_participant", "delegates.view_registration"), ["view_participant"], False),
-        (("delegates.view_participant", "delegates.view_registration"), ["view_participant", "view_registration"], True),
+        (
+            ("delegates.view_participant", "delegates.view_registration"),
+            ["view_participant", "view_registration"],
+            True,
+        ),
         (any_permission("elections.view_poll", "elections.run_poll"), ["run_poll"], True),
         (any_permission("elections.view_poll", "elections.run_poll"), ["view_participant"], False),
     ],

@@ -6,18 +6,13 @@ import pytest
 from playwright.sync_api import expect
 
 from delegates import demo
+from tests.helpers import sign_in_on_the_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db", "isolated_cache")]
 
 
 def test_secretariat_opens_the_allocation_table_of_the_demo_congress(live_server, page, seeded_demo):
-    email, password = demo.DEMO_SECRETARIAT_LOGIN
-
-    page.goto(f"{live_server.url}/admin/")
-    page.get_by_label("E-post").fill(email)
-    page.get_by_label("Passord").fill(password)
-    page.get_by_role("button", name="Logg inn").click()
-    expect(page).to_have_url(f"{live_server.url}/admin/")
+    sign_in_on_the_form(page, f"{live_server.url}/admin/", *demo.DEMO_SECRETARIAT_LOGIN)
 
     page.get_by_role("link", name=re.compile("Delegatnøkler|Delegate keys")).first.click()
     page.get_by_role("link", name=re.compile("Fordelingstabell|Allocation table")).first.click()

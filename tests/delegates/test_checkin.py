@@ -31,7 +31,7 @@ from tests.factories import (
     StaffUserFactory,
     regional_staff_user,
 )
-from tests.helpers import nb
+from tests.helpers import nb, sign_in_on_the_form
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_in_test", "client_prefers_english")]
 
@@ -409,11 +409,8 @@ def test_desk_in_the_browser_scanner_counts_search_and_departure(live_server, pa
     ola = ParticipantFactory(congress=congress, first_name="Ola", last_name="Nordmann")
     desk_url = reverse(DESK)
 
-    page.goto(f"{live_server.url}{reverse('account_login')}?next={desk_url}")
-    page.get_by_label("E-post").fill("skranke@ks.no")
-    page.get_by_label("Passord").fill("correct horse battery")
-    page.get_by_role("button", name="Logg inn").click()
-    expect(page).to_have_url(f"{live_server.url}{desk_url}")
+    login_url = f"{live_server.url}{reverse('account_login')}?next={desk_url}"
+    sign_in_on_the_form(page, login_url, "skranke@ks.no", lands_on=f"{live_server.url}{desk_url}")
 
     present = page.locator("#checkin-present")
     expect(present).to_have_text("0")

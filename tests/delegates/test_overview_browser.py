@@ -10,17 +10,9 @@ from playwright.sync_api import expect
 from delegates import demo
 from delegates.models import Organisation, Participant
 from tests.accessibility import assert_no_axe_violations
+from tests.helpers import sign_in_on_the_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db", "isolated_cache")]
-
-
-def sign_in(page, live_server) -> None:
-    email, password = demo.DEMO_REGIONAL_LOGIN
-    page.goto(f"{live_server.url}/admin/")
-    page.get_by_label("E-post").fill(email)
-    page.get_by_label("Passord").fill(password)
-    page.get_by_role("button", name="Logg inn").click()
-    expect(page).to_have_url(f"{live_server.url}/admin/")
 
 
 def test_regional_user_imports_reads_the_overview_and_is_kept_out_of_other_counties(
@@ -34,7 +26,7 @@ def test_regional_user_imports_reads_the_overview_and_is_kept_out_of_other_count
         f"2024,Pål,Ås,pal.as@halden.kommune.no,mann,H,31,{halden.number},vararepresentant,99,fylkesmøte\n",
         encoding="utf-8",
     )
-    sign_in(page, live_server)
+    sign_in_on_the_form(page, f"{live_server.url}/admin/", *demo.DEMO_REGIONAL_LOGIN)
 
     # Import through the admin: upload, preview, confirm.
     page.goto(f"{live_server.url}{reverse('admin:delegates_participant_changelist')}")

@@ -160,16 +160,12 @@ def _stored(hall: Hall) -> dict:
     polls = {key: label for label, key in hall.polls.items()}
     candidates = {key: label for label, key in hall.candidates.items()}
     voters = {key: label for label, key in hall.voters.items()}
+    votes = VoteCast.objects.filter(poll__in=list(polls)).values_list("poll", "participant")
+    ballots = Ballot.objects.filter(poll__in=list(polls)).values_list("poll", "choices", "answer")
     return {
-        "votes": sorted(
-            (polls[poll], voters[voter])
-            for poll, voter in VoteCast.objects.filter(poll__in=list(polls)).values_list("poll_id", "participant_id")
-        ),
+        "votes": sorted((polls[poll], voters[voter]) for poll, voter in votes),
         "ballots": sorted(
-            (polls[poll], sorted(candidates[choice] for choice in choices), answer)
-            for poll, choices, answer in Ballot.objects.filter(poll__in=list(polls)).values_list(
-                "poll", "choices", "answer"
-            )
+            (polls[poll], sorted(candidates[choice] for choice in choices), answer) for poll, choices, answer in ballots
         ),
     }
 

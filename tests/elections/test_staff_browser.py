@@ -17,8 +17,8 @@ from elections.models import Poll
 from elections.services import ballot_cast
 from tests.accessibility import assert_no_axe_violations
 from tests.elections.factories import CandidateFactory, ElectionFactory, present_delegates
-from tests.factories import PASSWORD, CongressFactory, StaffUserFactory
-from tests.helpers import nb
+from tests.factories import CongressFactory, StaffUserFactory
+from tests.helpers import nb, sign_in_on_the_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db", "isolated_cache")]
 
@@ -40,11 +40,8 @@ def test_an_official_runs_a_vote_and_the_projector_follows_it(live_server, page)
     desk_url = reverse("elections_staff:desk")
 
     # The official signs in and lands on the desk.
-    page.goto(f"{live_server.url}{reverse('account_login')}?next={desk_url}")
-    page.get_by_label("E-post").fill("valg@ks.no")
-    page.get_by_label("Passord").fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
-    expect(page).to_have_url(f"{live_server.url}{desk_url}")
+    login_url = f"{live_server.url}{reverse('account_login')}?next={desk_url}"
+    sign_in_on_the_form(page, login_url, "valg@ks.no", lands_on=f"{live_server.url}{desk_url}")
     expect(page.locator(f"#election-{election.pk}")).to_contain_text("Gunn Helgesen")
     assert_no_axe_violations(page, context="#content-main")
 
