@@ -19,7 +19,7 @@ from agenda.admin import CongressAdmin
 from committees.forms import STATEMENT_PROPOSAL_FIELDS, AmendmentAdminForm, CommitteeAdminForm, StatementAdminForm
 from committees.models import Amendment, Chapter, Committee, PoliticalDocument, Proposal, Statement, StatementSettings
 from committees.selectors import (
-    committees_of_secretary,
+    committees_visible_to,
     is_secretariat,
     may_recommend_amendment,
     may_recommend_statement,
@@ -138,13 +138,7 @@ class CommitteeAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).annotate(_members=Count("members", distinct=True))
-        queryset = queryset.prefetch_related("chapters")
-        if is_secretariat(request.user) or request.user.has_perm("committees.change_committee"):
-            return queryset
-        secretary_of = committees_of_secretary(request.user)
-        if secretary_of.exists():
-            return queryset.filter(pk__in=secretary_of.values("pk"))
-        return queryset
+        return queryset.prefetch_related("chapters").filter(pk__in=committees_visible_to(request.user).values("pk"))
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:

@@ -223,6 +223,18 @@ def committees_of_secretary(user: AbstractBaseUser) -> QuerySet[Committee]:
     return Committee.objects.filter(secretary=user)
 
 
+def committees_visible_to(user: AbstractBaseUser) -> QuerySet[Committee]:
+    """The committees a staff user works with: all of them for the secretariat and those who may change committees;
+    a committee secretary only their own; every other staff user (regional offices) reads them all."""
+    committees = Committee.objects.all()
+    if is_secretariat(user) or user.has_perm("committees.change_committee"):
+        return committees
+    secretary_of = committees_of_secretary(user)
+    if secretary_of.exists():
+        return committees.filter(pk__in=secretary_of.values("pk"))
+    return committees
+
+
 def may_recommend_amendment(user: AbstractBaseUser, amendment: Amendment) -> bool:
     if not user.has_perm("committees.change_amendment"):
         return False

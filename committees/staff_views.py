@@ -5,9 +5,8 @@ The PDFs are small (a committee's share of the document) and rendered while the 
 documents of the congress week go through the worker instead.
 """
 
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -20,6 +19,7 @@ from committees.forms import DocumentLoadForm
 from committees.models import Amendment, Committee, PoliticalDocument
 from committees.selectors import (
     committee_amendments,
+    committees_visible_to,
     competing_amendments,
     document_of,
     document_paragraphs,
@@ -159,13 +159,8 @@ def document_pdf(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 # --- A committee ------------------------------------------------------------------------------------------------
 
 
-def _visible_committees(request: HttpRequest) -> QuerySet[Committee]:
-    # The admin's list of committees decides who sees which: a committee secretary their own committees only.
-    return admin.site.get_model_admin(Committee).get_queryset(request)
-
-
 def _committee(request: HttpRequest, pk: int) -> Committee:
-    return get_object_or_404(_visible_committees(request), pk=pk)
+    return get_object_or_404(committees_visible_to(request.user), pk=pk)
 
 
 @staff_page(permission=VIEW_COMMITTEE)
