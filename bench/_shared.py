@@ -3,6 +3,10 @@ except the files whose name starts with an underscore."""
 
 import argparse
 import collections
+import socket
+import time
+
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 QUICK_HELP = "small sizes, seconds not minutes: the same code path and figures, to check that the bench runs (CI)"
 
@@ -61,3 +65,44 @@ def demo_participants_delete(congress) -> collections.Counter:
 def deleted_text(deleted: collections.Counter) -> str:
     """``"12 delegates.Participant, 3 committees.Amendment"``: what a bench removed from the demo, for its header."""
     return ", ".join(f"{count} {label}" for label, count in deleted.most_common()) or "nothing"
+
+
+def database_recreate(name: str) -> None:
+    """An empty PostgreSQL database of the bench's own (never the suite's or the shared ones)."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def database_drop(name: str) -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def measure(render, runs: int) -> dict:
+    """Render once to warm up, then ``runs`` times: wall and CPU seconds of each run, pages, bytes, queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pdf, pages = render()
+    walls, cpus = [], []
+    for _run in range(runs):
+        cpu = time.process_time()
+        wall = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            pdf, pages = render()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return {"walls": walls, "cpus": cpus, "pages": pages, "bytes": len(pdf), "queries": len(queries), "pdf": pdf}

@@ -46,7 +46,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench._shared import parse_args  # noqa: E402
+from bench._shared import measure, parse_args  # noqa: E402
 
 TMP = Path(tempfile.mkdtemp(prefix="ks-committee-bench-"))
 os.environ["DATABASE_URL"] = f"sqlite:///{TMP / 'bench.sqlite3'}"  # an absolute path: sqlite:////tmp/...
@@ -59,7 +59,6 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 LINE_LENGTH = 80
 CONGRESS_NAME = "Landstinget 2024"
@@ -500,19 +499,6 @@ def build(args):
         "delegates": len(delegates),
     }
     return document, largest, everything, summary, time.perf_counter() - started
-
-
-def measure(render, runs: int):
-    pdf, pages = render()  # warm-up
-    walls, cpus = [], []
-    for _run in range(runs):
-        cpu = time.process_time()
-        wall = time.perf_counter()
-        with CaptureQueriesContext(connection) as queries:
-            pdf, pages = render()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return {"walls": walls, "cpus": cpus, "pages": pages, "bytes": len(pdf), "queries": len(queries), "pdf": pdf}
 
 
 def main() -> None:

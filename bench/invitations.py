@@ -41,10 +41,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._shared import deleted_text, parse_args  # noqa: E402
+from bench._shared import database_drop, database_recreate, deleted_text, free_port, parse_args  # noqa: E402
 
 DB_NAME = "ks_landsting_bench_inv"
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_URL = "redis://127.0.0.1:6379/9"
 QUEUE = f"bench-invitations-{uuid.uuid4().hex[:8]}"
@@ -60,23 +59,6 @@ def environment_set() -> None:
 
 
 # --- Database ---------------------------------------------------------------------------------------------------
-
-
-def database_recreate() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-
-
-def database_drop() -> None:
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
 
 
 def build(participants: int):
@@ -151,12 +133,6 @@ class SinkHandler:
                 self.first_at = now
             self.last_at = now
         return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- Worker -----------------------------------------------------------------------------------------------------
@@ -430,7 +406,7 @@ def main() -> None:
     worker = controller = None
     complete = False
     log_path = Path(tempfile.gettempdir()) / f"{QUEUE}.log"
-    database_recreate()
+    database_recreate(DB_NAME)
     try:
         import django
 
@@ -562,10 +538,10 @@ def main() -> None:
             worker_stop(worker)
         if controller is not None:
             controller.stop()
-        database_drop()
+        database_drop(DB_NAME)
         queue_delete()
         try:
-            if log_path.exists() and log_path.stat().st_size == 0:
+            if log_path.exists() and (complete or log_path.stat().st_size == 0):  # kept when something went wrong
                 log_path.unlink()
         except OSError:
             pass

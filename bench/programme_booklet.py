@@ -29,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench._shared import parse_args  # noqa: E402
+from bench._shared import measure, parse_args  # noqa: E402
 
 TMP = Path(tempfile.mkdtemp(prefix="ks-booklet-bench-"))
 os.environ["DATABASE_URL"] = f"sqlite:///{TMP / 'bench.sqlite3'}"  # an absolute path: sqlite:////tmp/...
@@ -42,7 +42,6 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 CONGRESS = ("Landstinget 2024", 2024)
 FALLBACK_AGENDA = [  # (number, title, English title, kind, session index (0: Tuesday, 1: Wednesday), hh, mm, minutes)
@@ -100,19 +99,6 @@ def build():
     return congress, seeded_items, time.perf_counter() - started
 
 
-def measure(function, congress, runs: int, language: str):
-    pdf, pages = function(congress, language=language)  # warm-up
-    walls, cpus = [], []
-    for _run in range(runs):
-        cpu = time.process_time()
-        wall = time.perf_counter()
-        with CaptureQueriesContext(connection) as queries:
-            pdf, pages = function(congress, language=language)
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return {"walls": walls, "cpus": cpus, "pages": pages, "bytes": len(pdf), "queries": len(queries), "pdf": pdf}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
@@ -142,7 +128,7 @@ def main() -> None:
         print(f"{'':24}{'median s':>10}{'min s':>8}{'max s':>8}{'CPU s':>8}{'pages':>7}{'KiB':>7}{'queries':>9}")
         results = {}
         for name, function in [("programme booklet", render_programme), ("agenda (saksliste)", render_agenda)]:
-            result = measure(function, congress, args.runs, args.language)
+            result = measure(lambda function=function: function(congress, language=args.language), args.runs)
             results[name] = result
             print(
                 f"{name:24}{statistics.median(result['walls']):10.3f}{min(result['walls']):8.3f}"

@@ -61,7 +61,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -73,10 +72,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._shared import parse_args  # noqa: E402
+from bench._shared import database_drop, database_recreate, free_port, parse_args  # noqa: E402
 
 DB_NAME = "ks_landsting_bench_voting"
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_URL = "redis://127.0.0.1:6379/9"
 HOST = "127.0.0.1"
@@ -394,23 +392,6 @@ class CpuMeter:
 # --- Database and data --------------------------------------------------------------------------------------------
 
 
-def database_recreate() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-
-
-def database_drop() -> None:
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-
-
 def build(voters: int):
     """A congress in session with ``voters`` delegates, all checked in; their personal links' secrets."""
     import datetime
@@ -507,12 +488,6 @@ def poll_new(congress, official, scenario: str, number: int):
 
 
 # --- Gunicorn -----------------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def gunicorn_start(args, port: int, log_path: Path) -> subprocess.Popen:
@@ -1023,7 +998,7 @@ def main() -> None:
     server = None
     healthy = False
     log_path = Path(tempfile.gettempdir()) / f"ks-bench-voting-gunicorn-{os.getpid()}.log"
-    database_recreate()
+    database_recreate(DB_NAME)
     try:
         import django
 
@@ -1051,7 +1026,7 @@ def main() -> None:
         )
         connection.close()  # gunicorn's workers and the service calls below open their own
 
-        port = free_port()
+        port = free_port(HOST)
         server = gunicorn_start(args, port, log_path)
         ready = gunicorn_wait(server, port, args.workers)
         print(
@@ -1120,7 +1095,7 @@ def main() -> None:
         if server is not None:
             gunicorn_stop(server)
         if not args.keep_db:
-            database_drop()
+            database_drop(DB_NAME)
         else:
             print(f"database kept: {DB_NAME}")
         shutil.rmtree(static_root, ignore_errors=True)

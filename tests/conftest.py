@@ -12,7 +12,7 @@ from django.utils import translation
 from delegates.services.links import personal_link_issue
 from ks_landsting import settings as base_settings
 from tests.factories import SecretariatUserFactory, regional_staff_user
-from tests.snapshot import snapshot_restore, snapshot_take
+from tests.snapshot import snapshot_restore_or_build
 
 # Debian's Chromium, driven through Playwright's sync API (never `playwright install`).
 CHROMIUM_EXECUTABLE = "/usr/bin/chromium"
@@ -245,26 +245,23 @@ def token(me):
 
 
 @pytest.fixture(scope="session")
-def _demo_copies():
-    """This process's copies of the seeded demo database, by (active language, site language)."""
-    return {}
+def _run_directory(tmp_path_factory):
+    """A directory of this test run that its pytest-xdist workers share (each has its own below it)."""
+    directory = tmp_path_factory.getbasetemp()
+    return directory.parent if os.environ.get("PYTEST_XDIST_WORKER") else directory
 
 
 @pytest.fixture
-def seeded_demo(db, _demo_copies):
+def seeded_demo(db, _run_directory):
     """The database as ``manage.py seed_demo`` leaves it, with the test's own database access (``db``, or
     ``transactional_db`` where the test asks for it).
 
-    The first such test in a process seeds for real and copies every table; the next ones get the copy put back
-    (``seed_demo`` takes 10 to 15 s). Request it before any fixture that writes to the database: it replaces every
-    table's rows. The copy is made under the same languages, in case the demo stores translated text.
+    The first such test of the run seeds for real and keeps a copy of every table; the next ones, in any worker, get
+    the copy put back (``seed_demo`` takes 10 to 15 s). Request it before any fixture that writes to the database: it
+    replaces every table's rows. The demo stores text in the site's language (a run-off's title), not in the active one.
     """
-    key = (translation.get_language(), django_settings.LANGUAGE_CODE)
-    if key in _demo_copies:
-        snapshot_restore(_demo_copies[key])
-    else:
-        call_command("seed_demo", stdout=io.StringIO())
-        _demo_copies[key] = snapshot_take()
+    copy = _run_directory / f"seeded-demo-{django_settings.LANGUAGE_CODE}.pickle"
+    snapshot_restore_or_build(copy, lambda: call_command("seed_demo", stdout=io.StringIO()))
     yield
     # A rolled-back test leaves the content types as they were before the copy was put back.
     ContentType.objects.clear_cache()
