@@ -266,7 +266,8 @@ def _proposal_recommend(
     withdrawn: str,
     merged_into: Amendment | None = None,
 ) -> P:
-    """Record (or clear, with ``recommendation=""``) the committee's recommendation on a locked proposal."""
+    """Record (or clear, with ``recommendation=""``) the committee's recommendation, under the proposal's lock."""
+    proposal = type(proposal).objects.select_for_update().get(pk=proposal.pk)
     if proposal.status == Proposal.Status.WITHDRAWN:
         raise ValidationError(withdrawn)
     if merged_into is not None:
@@ -418,7 +419,6 @@ def amendment_recommend(
     merged_into: Amendment | None = None,
 ) -> Amendment:
     """The committee's recommendation. Permission (secretary of the committee, or secretariat) is the caller's."""
-    amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
     return _proposal_recommend(
         amendment,
         recommendation=recommendation,
@@ -570,7 +570,6 @@ def statement_recommend(
     *, statement: Statement, recommendation: str, user: AbstractBaseUser | None, final_text: str = "", reason: str = ""
 ) -> Statement:
     """The drafting committee's recommendation. Permission (its secretary, or the secretariat) is the caller's."""
-    statement = Statement.objects.select_for_update().get(pk=statement.pk)
     return _proposal_recommend(
         statement,
         recommendation=recommendation,

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from core import services
 from core.models import OUTBOX_SENDING_STALE_AFTER, OutboxMail, User
+from core.staff import ReadOnlyAdminMixin
 
 
 @admin.register(User)
@@ -44,7 +45,7 @@ class OutcomeUnknownFilter(admin.SimpleListFilter):
 
 
 @admin.register(OutboxMail)
-class OutboxMailAdmin(admin.ModelAdmin):
+class OutboxMailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Outgoing e-mail, read-only. Visible to superusers and to users with ``core.view_outboxmail``.
 
     Staff can "send again" (a new row) and "retry now" (the same row back to the queue); nothing else is edited here.
@@ -89,15 +90,6 @@ class OutboxMailAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("body_text", "body_html")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("status"), ordering="status")
     def status_display(self, obj: OutboxMail):
@@ -146,41 +138,39 @@ class OutboxMailAdmin(admin.ModelAdmin):
             except services.OutboxResendRefused:
                 continue
             sent += 1
-        self.message_user(
+        self._report(
             request,
-            ngettext("%(count)d mail queued to be sent again.", "%(count)d mails queued to be sent again.", sent)
+            done=ngettext("%(count)d mail queued to be sent again.", "%(count)d mails queued to be sent again.", sent)
             % {"count": sent},
-            messages.SUCCESS if sent else messages.WARNING,
+            queued=sent,
+            total=total,
+            why=ngettext(
+                "%(count)d mail skipped: only sent, failed or stale mails whose text is kept can be sent again.",
+                "%(count)d mails skipped: only sent, failed or stale mails whose text is kept can be sent again.",
+                total - sent,
+            ),
         )
-        if skipped := total - sent:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(count)d mail skipped: only sent, failed or stale mails whose text is kept can be sent again.",
-                    "%(count)d mails skipped: only sent, failed or stale mails whose text is kept can be sent again.",
-                    skipped,
-                )
-                % {"count": skipped},
-                messages.WARNING,
-            )
 
     @admin.action(description=_("Retry now"), permissions=["resend"])
     def retry_now(self, request, queryset):
         total = queryset.count()
         requeued = services.outbox_requeue(mail_ids=list(queryset.values_list("pk", flat=True)))
-        self.message_user(
+        self._report(
             request,
-            ngettext("%(count)d mail queued again.", "%(count)d mails queued again.", requeued) % {"count": requeued},
-            messages.SUCCESS if requeued else messages.WARNING,
+            done=ngettext("%(count)d mail queued again.", "%(count)d mails queued again.", requeued)
+            % {"count": requeued},
+            queued=requeued,
+            total=total,
+            why=ngettext(
+                "%(count)d mail skipped: only queued, failed or retrying mails whose text is kept can be retried.",
+                "%(count)d mails skipped: only queued, failed or retrying mails whose text is kept can be retried.",
+                total - requeued,
+            ),
         )
-        if skipped := total - requeued:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(count)d mail skipped: only queued, failed or retrying mails whose text is kept can be retried.",
-                    "%(count)d mails skipped: only queued, failed or retrying mails whose text is kept can be retried.",
-                    skipped,
-                )
-                % {"count": skipped},
-                messages.WARNING,
-            )
+
+    def _report(self, request, *, done: str, queued: int, total: int, why: str) -> None:
+        """What an action on ``total`` mails did (``done``, a warning when it queued none), and why it skipped the
+        others (``why``, of their number)."""
+        self.message_user(request, done, messages.SUCCESS if queued else messages.WARNING)
+        if skipped := total - queued:
+            self.message_user(request, why % {"count": skipped}, messages.WARNING)

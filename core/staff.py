@@ -71,6 +71,20 @@ def is_staff_page(view: Callable) -> bool:
     return hasattr(view, MARKER)
 
 
+class ReadOnlyAdminMixin:
+    """For a ``ModelAdmin`` or an inline of records only the services write: listed and shown, never added, changed
+    or deleted in the admin."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 def staff_context(
     request: HttpRequest, *, title: str, subtitle: str | None = None, opts: Any = None, **context: Any
 ) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from agenda.admin import CongressAdmin
 from agenda.models import Congress
+from core.staff import ReadOnlyAdminMixin
 from delegates.forms import ParticipantAdminForm, SeatOverrideForm
 from delegates.mail_texts import ALLOWED as PLACEHOLDER_EXAMPLES
 from delegates.models import (
@@ -385,7 +386,7 @@ class ParticipantAdmin(RegionScopedAdminMixin, ImportExportMixin, SimpleHistoryA
 
 
 @admin.register(Substitution)
-class SubstitutionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+class SubstitutionAdmin(ReadOnlyAdminMixin, RegionScopedAdminMixin, admin.ModelAdmin):
     county_path = "withdrawn__county"
     list_display = ("withdrawn", "replacement", "replacement_chosen", "reason", "created_by", "created_at")
     list_select_related = ("withdrawn", "replacement", "created_by")
@@ -399,15 +400,6 @@ class SubstitutionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
         "created_by",
         "created_at",
     )
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(CountyHoldBack)

@@ -314,13 +314,38 @@ def _records(lines: list[str], start: int, delimiter: str) -> Iterator[tuple[int
         previous = reader.line_num
 
 
-def _fit_columns(cells: list[str], expected: int) -> list[str] | None:
-    """The cells if there are as many as in the header (empty trailing cells from a spreadsheet are dropped)."""
+def _fit_columns(line: int, cells: list[str], expected: int, errors: list[RowError]) -> list[str] | None:
+    """The cells if there are as many as in the header (empty trailing cells from a spreadsheet are dropped); else
+    None, and the error in ``errors``."""
     if len(cells) == expected:
         return cells
     if len(cells) > expected and not any(cells[expected:]):
         return cells[:expected]
+    errors.append(RowError(line, "wrong_column_count", {"expected": expected, "found": len(cells)}))
     return None
+
+
+def _repeated(line: int, number: str, first_line_of: dict[str, int]) -> RowError | None:
+    """The error of a municipality that is in the file twice; ``first_line_of`` keeps where each number came first."""
+    if number in first_line_of:
+        return RowError(line, "duplicate_municipality", {"number": number, "first_line": first_line_of[number]})
+    if number:
+        first_line_of[number] = line
+    return None
+
+
+def _take(rows: list[PopulationRow], errors: list[RowError], row_errors: list[RowError], **row) -> None:
+    """A row of the file: its figure, or what is wrong with it."""
+    if row_errors:
+        errors.extend(row_errors)
+    else:
+        rows.append(PopulationRow(**row))
+
+
+def _errors_in_order(rows: list[PopulationRow], errors: list[RowError]) -> list[RowError]:
+    if not rows and not errors:
+        errors.append(RowError(0, "no_rows"))
+    return sorted(errors, key=lambda error: error.line)
 
 
 def _number_error(line: int, value: str, digits: int, kind: str) -> RowError | None:
@@ -393,9 +418,8 @@ def _parse_our_csv(
     for line, raw in records:
         if not any(raw):
             continue
-        cells = _fit_columns(raw, len(columns))
+        cells = _fit_columns(line, raw, len(columns), errors)
         if cells is None:
-            errors.append(RowError(line, "wrong_column_count", {"expected": len(columns), "found": len(raw)}))
             continue
         number, name = cells[at["kommunenummer"]], cells[at["kommunenavn"]]
         county, county_name = cells[at["fylkesnummer"]], cells[at["fylkesnavn"]]
@@ -427,31 +451,21 @@ def _parse_our_csv(
             )
         else:
             county_names.setdefault(county, (county_name, line))
-        if number in first_line_of:
-            row_errors.append(
-                RowError(line, "duplicate_municipality", {"number": number, "first_line": first_line_of[number]})
-            )
-        elif number:
-            first_line_of[number] = line
-        if row_errors:
-            errors.extend(row_errors)
-            continue
-        assert population is not None
-        rows.append(
-            PopulationRow(
-                line=line,
-                municipality_number=number,
-                name=name,
-                county_number=county,
-                county_name=county_name,
-                population=population,
-                reference_date=reference_date,
-            )
+        if repeated := _repeated(line, number, first_line_of):
+            row_errors.append(repeated)
+        _take(
+            rows,
+            errors,
+            row_errors,
+            line=line,
+            municipality_number=number,
+            name=name,
+            county_number=county,
+            county_name=county_name,
+            population=population,
+            reference_date=reference_date,
         )
-    if not rows and not errors:
-        errors.append(RowError(0, "no_rows"))
-    errors.sort(key=lambda error: error.line)
-    return ParsedFile(FileFormat.OUR_CSV, rows, errors, reference_date=reference_date)
+    return ParsedFile(FileFormat.OUR_CSV, rows, _errors_in_order(rows, errors), reference_date=reference_date)
 
 
 @dataclass(frozen=True)
@@ -511,9 +525,8 @@ def _parse_ssb(
             continue
         if len(raw) == 1 and after_blank:
             continue  # a footnote below the table
-        cells = _fit_columns(raw, len(columns))
+        cells = _fit_columns(line, raw, len(columns), errors)
         if cells is None:
-            errors.append(RowError(line, "wrong_column_count", {"expected": len(columns), "found": len(raw)}))
             continue
         if year_columns:
             year_text = cells[year_columns[0]]
@@ -564,30 +577,21 @@ def _parse_ssb(
         name = _PERIOD_RE.sub("", match.group(2) or "").strip() if match else ""
         if not name:
             row_errors.append(RowError(line, "missing_name", {"number": code}))
-        if code in first_line_of:
-            row_errors.append(
-                RowError(line, "duplicate_municipality", {"number": code, "first_line": first_line_of[code]})
-            )
-        else:
-            first_line_of[code] = line
-        if row_errors:
-            errors.extend(row_errors)
-            continue
-        assert population is not None
-        rows.append(
-            PopulationRow(
-                line=line,
-                municipality_number=code,
-                name=name,
-                county_number=code[:2],
-                county_name=None,
-                population=population,
-                reference_date=chosen_date,
-            )
+        if repeated := _repeated(line, code, first_line_of):
+            row_errors.append(repeated)
+        _take(
+            rows,
+            errors,
+            row_errors,
+            line=line,
+            municipality_number=code,
+            name=name,
+            county_number=code[:2],
+            county_name=None,
+            population=population,
+            reference_date=chosen_date,
         )
-    if not rows and not errors:
-        errors.append(RowError(0, "no_rows"))
-    errors.sort(key=lambda error: error.line)
+    errors = _errors_in_order(rows, errors)
     return ParsedFile(FileFormat.SSB, rows, errors, skipped, reference_date=chosen_date, years=years)
 
 

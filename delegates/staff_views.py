@@ -309,75 +309,50 @@ def accessibility_table(accessibility: AccessibilityList) -> tuple[list[str], li
 
 
 def _list_page(
+    name: str,
     *,
-    url_name: str,
-    template: str,
     title: Callable[[], str],
-    download_name: str,
     select: Callable,
     table: Callable,
-    context_name: str,
+    download_name: str = "",
     permissions: tuple[str, ...] = (PERMISSION, LIST_PERMISSION),
 ):
+    """The page of the list ``name``: URL ``delegates_staff:registration_<name>``, its template
+    ``registrations/<name>.html`` with the list as ``<name>``, and its download as ``<download_name or name>``."""
+    url_name = f"delegates_staff:registration_{name}"
+
     @staff_page(permission=permissions)
     def view(request: HttpRequest) -> HttpResponse:
         congresses, congress = congress_choice(request)
         wanted = _wanted_format(request)
         result = select(congress=congress, user=request.user) if congress is not None else None
         if wanted and result is not None:
-            return _download(wanted, name=download_name, title=title(), congress=congress, table=table(result))
+            return _download(wanted, name=download_name or name, title=title(), congress=congress, table=table(result))
         return _page(
             request,
-            template,
+            f"admin/delegates/registrations/{name}.html",
             title=title(),
             url_name=url_name,
             congresses=congresses,
             congress=congress,
-            **{context_name: result},
+            **{name: result},
         )
 
     return view
 
 
 registration_status_page = _list_page(
-    url_name="delegates_staff:registration_status",
-    template="admin/delegates/registrations/status.html",
+    "status",
     title=lambda: _("Registration status"),
-    download_name="registration-status",
     select=registration_status_by_county,
     table=status_table,
-    context_name="status",
+    download_name="registration-status",
     permissions=(PERMISSION,),
 )
-
-catering_page = _list_page(
-    url_name="delegates_staff:registration_catering",
-    template="admin/delegates/registrations/catering.html",
-    title=lambda: _("Catering list"),
-    download_name="catering",
-    select=catering_list,
-    table=catering_table,
-    context_name="catering",
-)
-
-rooming_page = _list_page(
-    url_name="delegates_staff:registration_rooming",
-    template="admin/delegates/registrations/rooming.html",
-    title=lambda: _("Rooming list"),
-    download_name="rooming",
-    select=rooming_list,
-    table=rooming_table,
-    context_name="rooming",
-)
-
+catering_page = _list_page("catering", title=lambda: _("Catering list"), select=catering_list, table=catering_table)
+rooming_page = _list_page("rooming", title=lambda: _("Rooming list"), select=rooming_list, table=rooming_table)
 accessibility_page = _list_page(
-    url_name="delegates_staff:registration_accessibility",
-    template="admin/delegates/registrations/accessibility.html",
-    title=lambda: _("Accessibility list"),
-    download_name="accessibility",
-    select=accessibility_list,
-    table=accessibility_table,
-    context_name="accessibility",
+    "accessibility", title=lambda: _("Accessibility list"), select=accessibility_list, table=accessibility_table
 )
 
 

@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.staff import ReadOnlyAdminMixin
 from delegates.models import Participant
 from elections.models import AutomaticMember, Candidate, Election, LotDrawing, PaperCount, Poll, SignOff, VoteCast
 from elections.results import result_view
@@ -56,28 +57,34 @@ class ElectionAdminForm(forms.ModelForm):
         return data
 
 
-class CandidateInline(admin.TabularInline):
-    model = Candidate
-    fields = (
-        "first_name",
-        "last_name",
-        "gender",
-        "party",
-        "county",
-        "organisation",
-        "participant",
-        "proposed_by",
-        "position",
-    )
-    extra = 0
-    # Searched as typed: a select of every organisation or participant in each row would make a long page heavy.
-    autocomplete_fields = ("organisation", "participant")
+CANDIDATE_FIELDS = (
+    "first_name",
+    "last_name",
+    "gender",
+    "party",
+    "county",
+    "organisation",
+    "participant",
+    "proposed_by",
+    "position",
+)
 
+
+class KeepsCandidatesWhoStoodMixin:
     def has_delete_permission(self, request, obj=None):
-        # A candidate who stood in a vote stays: the result names them.
+        # A candidate who stood in a vote stays: the result names them. obj is the candidate, or in the inline the
+        # election, whose candidates all stood once it has a vote.
         if obj is not None and obj.polls.exists():
             return False
         return super().has_delete_permission(request, obj)
+
+
+class CandidateInline(KeepsCandidatesWhoStoodMixin, admin.TabularInline):
+    model = Candidate
+    fields = CANDIDATE_FIELDS
+    extra = 0
+    # Searched as typed: a select of every organisation or participant in each row would make a long page heavy.
+    autocomplete_fields = ("organisation", "participant")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "participant":
@@ -153,25 +160,14 @@ class ElectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(admin.ModelAdmin):
+class CandidateAdmin(KeepsCandidatesWhoStoodMixin, admin.ModelAdmin):
     """For officials adding a candidate proposed from the floor, without changing the election itself."""
 
     list_display = ("full_name", "election", "gender", "party", "county", "proposed_by")
     list_filter = ("election__congress", "election", "proposed_by")
     list_select_related = ("election", "county")
     search_fields = ("first_name", "last_name", "party")
-    fields = (
-        "election",
-        "first_name",
-        "last_name",
-        "gender",
-        "party",
-        "county",
-        "organisation",
-        "participant",
-        "proposed_by",
-        "position",
-    )
+    fields = ("election", *CANDIDATE_FIELDS)
 
     @admin.display(description=_("name"), ordering="last_name")
     def full_name(self, candidate: Candidate) -> str:
@@ -179,11 +175,6 @@ class CandidateAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ("election",) if obj is not None else ()
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.polls.exists():
-            return False
-        return super().has_delete_permission(request, obj)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -206,19 +197,10 @@ class CandidateAdmin(admin.ModelAdmin):
 # --- Polls: read only -----------------------------------------------------------------------------------------
 
 
-class _ReadOnlyInline(admin.TabularInline):
+class _ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         # Shown to whoever may read the poll (the officials' group has no permissions on these models).
@@ -257,7 +239,7 @@ def _candidate_names(poll: Poll, ids) -> str:
 
 
 @admin.register(Poll)
-class PollAdmin(admin.ModelAdmin):
+class PollAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read only: polls are created and run on the officials' desk, through the services."""
 
     list_display = ("title", "congress", "kind", "mode", "state", "eligible_count", "voted", "outcome", "desk_link")
@@ -316,15 +298,6 @@ class PollAdmin(admin.ModelAdmin):
         if obj is not None and obj.mode == Poll.Mode.PAPER:
             return [PaperCountInline, LotDrawingInline, SignOffInline]
         return [LotDrawingInline, SignOffInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("voted"))
     def voted(self, poll: Poll):

@@ -11,7 +11,10 @@ Secrecy: these pages read the number of votes cast and the frozen result, never 
 between a voter and a vote.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -47,6 +50,7 @@ from elections.staff_forms import DecisionPollForm, ElectionPollForm, PaperCount
 VIEW_PERMISSION = "elections.view_poll"
 RUN_PERMISSION = "elections.run_poll"
 POLL_SECONDS = 2
+Done = TypeVar("Done")
 
 
 # --- Permissions and helpers ----------------------------------------------------------------------------------------
@@ -78,6 +82,16 @@ def _back(request: HttpRequest, poll: Poll) -> HttpResponseRedirect:
 
 def _error(request: HttpRequest, error: ValidationError) -> None:
     messages.error(request, " ".join(str(message) for message in error.messages))
+
+
+def _perform(request: HttpRequest, action: Callable[[], Done], success: Callable[[Done], str]) -> None:
+    """Call the service: the official sees ``success`` of what it returns, or its refusal."""
+    try:
+        poll = action()
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(request, success(poll))
 
 
 def _title(poll: Poll) -> dict:
@@ -378,20 +392,15 @@ def poll_status(request: HttpRequest, poll_id: int) -> HttpResponse:
 @require_POST
 def poll_open(request: HttpRequest, poll_id: int) -> HttpResponse:
     poll = get_object_or_404(Poll, pk=poll_id)
-    try:
-        poll = services.poll_open(poll=poll, user=request.user)
-    except ValidationError as error:
-        _error(request, error)
-    else:
-        messages.success(
-            request,
-            ngettext(
-                "“%(title)s” is open: %(eligible)d delegate may vote.",
-                "“%(title)s” is open: %(eligible)d delegates may vote.",
-                poll.eligible_count,
-            )
-            % {"title": poll.title, "eligible": poll.eligible_count},
-        )
+
+    def success(opened: Poll) -> str:
+        return ngettext(
+            "“%(title)s” is open: %(eligible)d delegate may vote.",
+            "“%(title)s” is open: %(eligible)d delegates may vote.",
+            opened.eligible_count,
+        ) % {"title": opened.title, "eligible": opened.eligible_count}
+
+    _perform(request, partial(services.poll_open, poll=poll, user=request.user), success)
     return _back(request, poll)
 
 
@@ -415,25 +424,32 @@ def _confirm(request: HttpRequest, poll: Poll, *, step: str) -> HttpResponse:
     return TemplateResponse(request, "admin/elections/confirm.html", context)
 
 
+def _unconfirmed(request: HttpRequest, poll: Poll, *, step: str, state: str, refusal: str) -> HttpResponse | None:
+    """Until the official has said yes on the confirmation page: that page, or ``refusal`` when the poll is not in
+    ``state``. None once the POST confirms."""
+    if request.method == "POST" and request.POST.get("confirmed") == "yes":
+        return None
+    if poll.state != state:
+        messages.error(request, refusal)
+        return HttpResponseRedirect(_poll_url(poll))
+    return _confirm(request, poll, step=step)
+
+
 @staff_page(permission=RUN_PERMISSION)
 @require_http_methods(["GET", "POST"])
 def poll_close(request: HttpRequest, poll_id: int) -> HttpResponse:
     poll = _get_poll(request, poll_id)
-    if request.method == "GET" or request.POST.get("confirmed") != "yes":
-        if poll.state != Poll.State.OPEN:
-            messages.error(request, _("Only an open poll can be closed."))
-            return HttpResponseRedirect(_poll_url(poll))
-        return _confirm(request, poll, step="close")
-    try:
-        poll = services.poll_close(poll=poll, user=request.user)
-    except ValidationError as error:
-        _error(request, error)
-    else:
-        messages.success(
-            request,
-            _("“%(title)s” is closed and its count frozen: %(progress)s. Check the result and sign it off.")
-            % {"title": poll.title, "progress": _progress(poll).text},
-        )
+    refusal = _("Only an open poll can be closed.")
+    if page := _unconfirmed(request, poll, step="close", state=Poll.State.OPEN, refusal=refusal):
+        return page
+
+    def success(closed: Poll) -> str:
+        return _("“%(title)s” is closed and its count frozen: %(progress)s. Check the result and sign it off.") % {
+            "title": closed.title,
+            "progress": _progress(closed).text,
+        }
+
+    _perform(request, partial(services.poll_close, poll=poll, user=request.user), success)
     return HttpResponseRedirect(_poll_url(poll))
 
 
@@ -441,17 +457,14 @@ def poll_close(request: HttpRequest, poll_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def poll_publish(request: HttpRequest, poll_id: int) -> HttpResponse:
     poll = _get_poll(request, poll_id)
-    if request.method == "GET" or request.POST.get("confirmed") != "yes":
-        if poll.state != Poll.State.CLOSED:
-            messages.error(request, _("Only a closed poll can be published."))
-            return HttpResponseRedirect(_poll_url(poll))
-        return _confirm(request, poll, step="publish")
-    try:
-        poll = services.poll_publish(poll=poll, user=request.user)
-    except ValidationError as error:
-        _error(request, error)
-    else:
-        messages.success(request, _("The result of “%(title)s” is published.") % _title(poll))
+    refusal = _("Only a closed poll can be published.")
+    if page := _unconfirmed(request, poll, step="publish", state=Poll.State.CLOSED, refusal=refusal):
+        return page
+    _perform(
+        request,
+        partial(services.poll_publish, poll=poll, user=request.user),
+        lambda published: _("The result of “%(title)s” is published.") % _title(published),
+    )
     return _back(request, poll)
 
 
@@ -459,22 +472,16 @@ def poll_publish(request: HttpRequest, poll_id: int) -> HttpResponse:
 @require_POST
 def poll_sign_off(request: HttpRequest, poll_id: int) -> HttpResponse:
     poll = get_object_or_404(Poll, pk=poll_id)
-    try:
-        services.poll_sign_off(poll=poll, user=request.user)
-    except ValidationError as error:
-        _error(request, error)
-    else:
+
+    def success(_sign_off) -> str:
         needed = services.required_sign_offs()
-        count = poll.sign_offs.count()
-        messages.success(
-            request,
-            ngettext(
-                "You have signed off the result of “%(title)s” (%(count)d of %(needed)d sign-off needed).",
-                "You have signed off the result of “%(title)s” (%(count)d of %(needed)d sign-offs needed).",
-                needed,
-            )
-            % {"title": poll.title, "count": count, "needed": needed},
-        )
+        return ngettext(
+            "You have signed off the result of “%(title)s” (%(count)d of %(needed)d sign-off needed).",
+            "You have signed off the result of “%(title)s” (%(count)d of %(needed)d sign-offs needed).",
+            needed,
+        ) % {"title": poll.title, "count": poll.sign_offs.count(), "needed": needed}
+
+    _perform(request, partial(services.poll_sign_off, poll=poll, user=request.user), success)
     return _back(request, poll)
 
 

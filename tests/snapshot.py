@@ -47,6 +47,8 @@ def snapshot_take() -> list[TableCopy]:
 def snapshot_restore(copies: list[TableCopy]) -> None:
     """Empty every table and put the copied rows back as they were (raw: no ``save()``, signals or ``auto_now``)."""
     with transaction.atomic(), connection.cursor() as cursor:
+        # PostgreSQL refuses to TRUNCATE a table with deferred foreign-key checks pending in the transaction.
+        connection.check_constraints()
         tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
         for sql in connection.ops.sql_flush(no_style(), tables, reset_sequences=False, allow_cascade=False):
             cursor.execute(sql)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -81,17 +82,30 @@ def _closed(
     return TemplateResponse(request, template, context, status=403 if refused else 200)
 
 
-def _submitted(
-    request: HttpRequest, token: str, form, submit: Callable[[], Proposal], *, success: str, page: str
-) -> HttpResponse | None:
-    """Submit the parsed form: the new proposal's page with ``success``, or None with the refusal on the form."""
+def _proposal_form(
+    request: HttpRequest,
+    token: str,
+    form: Callable[..., forms.Form],
+    *,
+    submit: Callable[[dict], Proposal],
+    success: str,
+    page: str,
+    initial: dict | None = None,
+) -> tuple[forms.Form, HttpResponse | None]:
+    """The form of a new amendment or statement. A valid POST is submitted (``submit`` of the cleaned data): then the
+    new proposal's page with ``success``. Else the form, blank or with what is wrong (the refusal, too), and None."""
+    if request.method != "POST":
+        return form(initial=initial), None
+    posted = form(request.POST)
+    if not posted.is_valid():
+        return posted, None
     try:
-        proposal = submit()
+        proposal = submit(posted.cleaned_data)
     except ValidationError as error:
-        add_service_errors(form, _in_the_delegates_words(error))
-        return None
+        add_service_errors(posted, _in_the_delegates_words(error))
+        return posted, None
     messages.success(request, success % {"number": proposal.number})
-    return redirect(page, token=token, number=proposal.number)
+    return posted, redirect(page, token=token, number=proposal.number)
 
 
 def _supporters_of(proposal: Proposal) -> list[Participant]:
@@ -297,37 +311,38 @@ def amendment_new(request: HttpRequest, link: PersonalLink, token: str) -> HttpR
         )
 
     chapters = list(document.chapters.order_by("number"))
-    form_kwargs = {
-        "chapters": chapters,
-        "supporters": list(selectors.possible_supporters(congress=participant.congress, exclude=participant)),
-    }
-    status = 200
+    supporters = list(selectors.possible_supporters(congress=participant.congress, exclude=participant))
+
+    def submit(data: dict) -> Amendment:
+        return services.amendment_submit(
+            document=document,
+            submitter=participant,
+            chapter=data["chapter"],
+            kind=data["kind"],
+            line_from=data["line_from"],
+            line_to=data["line_to"],
+            text=data["text"],
+            justification=data["justification"],
+            supporters=data["supporters"],
+            document_version=data["version"],
+        )
+
+    initial = _amendment_initial(request.GET, chapters)
+    form, submitted = _proposal_form(
+        request,
+        token,
+        partial(AmendmentForm, chapters=chapters, supporters=supporters),
+        submit=submit,
+        success=_("Your amendment was submitted as amendment %(number)d."),
+        page=AMENDMENT_PAGE,
+        initial=initial,
+    )
+    if submitted:
+        return submitted
     if request.method == "POST":
-        form = AmendmentForm(request.POST, **form_kwargs)
-        if form.is_valid():
-            data = form.cleaned_data
-            submit = partial(
-                services.amendment_submit,
-                document=document,
-                submitter=participant,
-                chapter=data["chapter"],
-                kind=data["kind"],
-                line_from=data["line_from"],
-                line_to=data["line_to"],
-                text=data["text"],
-                justification=data["justification"],
-                supporters=data["supporters"],
-                document_version=data["version"],
-            )
-            success = _("Your amendment was submitted as amendment %(number)d.")
-            if submitted := _submitted(request, token, form, submit, success=success, page=AMENDMENT_PAGE):
-                return submitted
-        status = 400
         line_from = _positive_int(request.POST.get("line_from"))
         line_to = line_from if request.POST.get("kind") in POINT_KINDS else _positive_int(request.POST.get("line_to"))
     else:
-        initial = _amendment_initial(request.GET, chapters)
-        form = AmendmentForm(initial=initial, **form_kwargs)
         line_from, line_to = initial.get("line_from"), initial.get("line_to")
 
     context = portal_context(
@@ -338,6 +353,7 @@ def amendment_new(request: HttpRequest, link: PersonalLink, token: str) -> HttpR
         form=form,
         current_lines=_current_lines(document, line_from, line_to),
     )
+    status = 400 if request.method == "POST" else 200
     return TemplateResponse(request, "committees/portal/amendment_form.html", context, status=status)
 
 
@@ -436,33 +452,33 @@ def statement_new(request: HttpRequest, link: PersonalLink, token: str) -> HttpR
             refusal=refusal,
         )
 
-    form_kwargs = {
-        "supporters": list(selectors.possible_supporters(congress=congress, exclude=participant)),
-        "needed": selectors.statement_settings(congress).statement_min_supporters,
-    }
-    status = 200
-    if request.method == "POST":
-        form = StatementForm(request.POST, **form_kwargs)
-        if form.is_valid():
-            data = form.cleaned_data
-            submit = partial(
-                services.statement_submit,
-                congress=congress,
-                submitter=participant,
-                title=data["title"],
-                text=data["text"],
-                justification=data["justification"],
-                supporters=data["supporters"],
-            )
-            success = _("Your statement was submitted as statement %(number)d.")
-            if submitted := _submitted(request, token, form, submit, success=success, page=STATEMENT_PAGE):
-                return submitted
-        status = 400
-    else:
-        form = StatementForm(**form_kwargs)
-    context = portal_context(
-        link, token, form=form, needed=form_kwargs["needed"], statement_settings=selectors.statement_settings(congress)
+    supporters = list(selectors.possible_supporters(congress=congress, exclude=participant))
+    needed = selectors.statement_settings(congress).statement_min_supporters
+
+    def submit(data: dict) -> Statement:
+        return services.statement_submit(
+            congress=congress,
+            submitter=participant,
+            title=data["title"],
+            text=data["text"],
+            justification=data["justification"],
+            supporters=data["supporters"],
+        )
+
+    form, submitted = _proposal_form(
+        request,
+        token,
+        partial(StatementForm, supporters=supporters, needed=needed),
+        submit=submit,
+        success=_("Your statement was submitted as statement %(number)d."),
+        page=STATEMENT_PAGE,
     )
+    if submitted:
+        return submitted
+    context = portal_context(
+        link, token, form=form, needed=needed, statement_settings=selectors.statement_settings(congress)
+    )
+    status = 400 if request.method == "POST" else 200
     return TemplateResponse(request, "committees/portal/statement_form.html", context, status=status)
 
 

@@ -20,6 +20,15 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format=DATETIME_LOCAL_FORMAT)
 
 
+class DateTimeLocalField(forms.DateTimeField):
+    """An optional date and time from the browser's date-and-time picker."""
+
+    widget = DateTimeLocalInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, input_formats=[DATETIME_LOCAL_FORMAT], **kwargs)
+
+
 def _day(value: datetime.date) -> str:
     """Weekday and date in the active language, e.g. "tirsdag 13. februar" / "Tuesday February 13"."""
     return f"{formats.date_format(value, 'l')} {formats.date_format(value, 'MONTH_DAY_FORMAT')}"
@@ -86,20 +95,8 @@ class RegistrationForm(forms.Form):
         help_text=_("For example wheelchair access, hearing loop, sign language interpreter or an escort."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    arrival = forms.DateTimeField(
-        label=_("Arrival"),
-        required=False,
-        input_formats=[DATETIME_LOCAL_FORMAT],
-        help_text=_("Date and time you expect to arrive."),
-        widget=DateTimeLocalInput,
-    )
-    departure = forms.DateTimeField(
-        label=_("Departure"),
-        required=False,
-        input_formats=[DATETIME_LOCAL_FORMAT],
-        help_text=_("Date and time you expect to leave."),
-        widget=DateTimeLocalInput,
-    )
+    arrival = DateTimeLocalField(label=_("Arrival"), help_text=_("Date and time you expect to arrive."))
+    departure = DateTimeLocalField(label=_("Departure"), help_text=_("Date and time you expect to leave."))
     listed = forms.BooleanField(
         label=_("My name, organisation and county may appear in the participant list."),
         required=False,

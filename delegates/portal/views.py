@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.views.decorators.http import require_http_methods
 
 from agenda import ics
+from agenda.selectors import ProgrammeDay
 from agenda.selectors import programme as programme_days
 from core.forms import add_service_errors
 from core.models import OutboxMail
@@ -34,6 +35,10 @@ logger = logging.getLogger(__name__)
 # Lost-link requests: (how many, per how many seconds).
 LOST_LINK_LIMIT_PER_IP = (5, 15 * 60)
 LOST_LINK_LIMIT_PER_ADDRESS = (3, 60 * 60)
+
+
+def _language() -> str:
+    return translation.get_language() or "nb"
 
 
 def _registration(participant: Participant) -> Registration | None:
@@ -62,7 +67,7 @@ def _event_order(event):
 def home(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
     participant = link.participant
     congress = participant.congress
-    language = translation.get_language() or "nb"
+    language = _language()
     registration = _registration(participant)
     is_open = registration_is_open(participant)
     events = list(invited_events(participant).order_by("starts_at", "title"))
@@ -124,7 +129,7 @@ def done(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
     registration = _registration(participant)
     if registration is None or registration.status != Registration.Status.REGISTERED:
         return redirect("portal:home", token=token)
-    language = translation.get_language() or "nb"
+    language = _language()
     context = portal_context(
         link,
         token,
@@ -192,7 +197,7 @@ def _history(participant: Participant) -> list[dict]:
 def my_data(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
     participant = link.participant
     congress = participant.congress
-    language = translation.get_language() or "nb"
+    language = _language()
     registration = _registration(participant)
     context = portal_context(
         link,
@@ -235,20 +240,23 @@ def _programme_event_ids(participant: Participant, registration: Registration | 
     return invited, set()
 
 
+def _programme(
+    participant: Participant, registration: Registration | None, *, calendar: bool = False
+) -> tuple[list[ProgrammeDay], set[int]]:
+    """(the days of the personal programme, the events the participant is registered for). Once registered, the
+    ``calendar`` file holds only the registered events."""
+    event_ids, registered_ids = _programme_event_ids(participant, registration)
+    if calendar and registration is not None and registration.status == Registration.Status.REGISTERED:
+        event_ids = registered_ids
+    return programme_days(congress=participant.congress, language=_language(), event_ids=event_ids), registered_ids
+
+
 @require_http_methods(["GET"])
 @personal_link_required
 def programme(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
-    participant = link.participant
-    language = translation.get_language() or "nb"
-    registration = _registration(participant)
-    event_ids, registered_ids = _programme_event_ids(participant, registration)
-    context = portal_context(
-        link,
-        token,
-        registration=registration,
-        days=programme_days(congress=participant.congress, language=language, event_ids=event_ids),
-        registered_ids=registered_ids,
-    )
+    registration = _registration(link.participant)
+    days, registered_ids = _programme(link.participant, registration)
+    context = portal_context(link, token, registration=registration, days=days, registered_ids=registered_ids)
     return TemplateResponse(request, "delegates/portal/programme.html", context)
 
 
@@ -257,16 +265,8 @@ def programme(request: HttpRequest, link: PersonalLink, token: str) -> HttpRespo
 def programme_ics(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
     participant = link.participant
     congress = participant.congress
-    language = translation.get_language() or "nb"
-    registration = _registration(participant)
-    event_ids, registered_ids = _programme_event_ids(participant, registration)
-    if registration is not None and registration.status == Registration.Status.REGISTERED:
-        event_ids = registered_ids
-    entries = [
-        entry
-        for day in programme_days(congress=congress, language=language, event_ids=event_ids)
-        for entry in day.entries
-    ]
+    days, _registered_ids = _programme(participant, _registration(participant), calendar=True)
+    entries = [entry for day in days for entry in day.entries]
     events = [
         ics.CalendarEvent(
             uid=f"event-{entry.event.pk}@ks-landsting",
@@ -321,7 +321,7 @@ def lost_link(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].strip().lower()
         if lost_link_allowed(ip=_client_ip(request), email=email):
-            send_lost_link.delay(email, translation.get_language() or "nb")
+            send_lost_link.delay(email, _language())
         else:
             logger.info("Lost-link request over the rate limit")
         # Always the same answer: whether the address is known, unknown or over the limit.

@@ -27,6 +27,13 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "ks_landsting.settings.production",
+    "SECRET_KEY": "a-long-random-production-secret-0123456789-abcdefghijklmnop",
+    "ALLOWED_HOSTS": "landsting.ks.no",
+}
+
+
 def test_production_refuses_to_start_without_secret_key():
     result = run_manage("check", DJANGO_SETTINGS_MODULE="ks_landsting.settings.production", ALLOWED_HOSTS="x.no")
     assert result.returncode != 0
@@ -39,9 +46,7 @@ def test_production_settings_pass_the_deploy_check_without_warnings():
         "--deploy",
         "--fail-level",
         "WARNING",
-        DJANGO_SETTINGS_MODULE="ks_landsting.settings.production",
-        SECRET_KEY="a-long-random-production-secret-0123456789-abcdefghijklmnop",
-        ALLOWED_HOSTS="landsting.ks.no",
+        **PRODUCTION,
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
@@ -53,9 +58,7 @@ def test_production_hashes_passwords_with_pbkdf2_as_the_sign_in_tests_do(product
         "--no-imports",
         "-c",
         "from django.contrib.auth.hashers import get_hasher; print(get_hasher().algorithm, get_hasher().iterations)",
-        DJANGO_SETTINGS_MODULE="ks_landsting.settings.production",
-        SECRET_KEY="a-long-random-production-secret-0123456789-abcdefghijklmnop",
-        ALLOWED_HOSTS="landsting.ks.no",
+        **PRODUCTION,
     )
     assert result.returncode == 0, result.stderr
     algorithm, iterations = result.stdout.split()
