@@ -334,12 +334,20 @@ def _repeated(line: int, number: str, first_line_of: dict[str, int]) -> RowError
     return None
 
 
-def _take(rows: list[PopulationRow], errors: list[RowError], row_errors: list[RowError], **row) -> None:
-    """A row of the file: its figure, or what is wrong with it."""
+def _take(
+    rows: list[PopulationRow],
+    errors: list[RowError],
+    first_line_of: dict[str, int],
+    row_errors: list[RowError],
+    row: PopulationRow,
+) -> None:
+    """A row of the file: its figure, or what is wrong with it (a municipality the file already had, too)."""
+    if repeated := _repeated(row.line, row.municipality_number, first_line_of):
+        row_errors = [*row_errors, repeated]
     if row_errors:
         errors.extend(row_errors)
     else:
-        rows.append(PopulationRow(**row))
+        rows.append(row)
 
 
 def _errors_in_order(rows: list[PopulationRow], errors: list[RowError]) -> list[RowError]:
@@ -451,20 +459,8 @@ def _parse_our_csv(
             )
         else:
             county_names.setdefault(county, (county_name, line))
-        if repeated := _repeated(line, number, first_line_of):
-            row_errors.append(repeated)
-        _take(
-            rows,
-            errors,
-            row_errors,
-            line=line,
-            municipality_number=number,
-            name=name,
-            county_number=county,
-            county_name=county_name,
-            population=population,
-            reference_date=reference_date,
-        )
+        row = PopulationRow(line, number, name, county, county_name, population, reference_date)
+        _take(rows, errors, first_line_of, row_errors, row)
     return ParsedFile(FileFormat.OUR_CSV, rows, _errors_in_order(rows, errors), reference_date=reference_date)
 
 
@@ -577,19 +573,12 @@ def _parse_ssb(
         name = _PERIOD_RE.sub("", match.group(2) or "").strip() if match else ""
         if not name:
             row_errors.append(RowError(line, "missing_name", {"number": code}))
-        if repeated := _repeated(line, code, first_line_of):
-            row_errors.append(repeated)
         _take(
             rows,
             errors,
+            first_line_of,
             row_errors,
-            line=line,
-            municipality_number=code,
-            name=name,
-            county_number=code[:2],
-            county_name=None,
-            population=population,
-            reference_date=chosen_date,
+            PopulationRow(line, code, name, code[:2], None, population, chosen_date),
         )
     errors = _errors_in_order(rows, errors)
     return ParsedFile(FileFormat.SSB, rows, errors, skipped, reference_date=chosen_date, years=years)

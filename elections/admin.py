@@ -111,6 +111,7 @@ def _participants(request):
 @admin.register(Election)
 class ElectionAdmin(admin.ModelAdmin):
     form = ElectionAdminForm
+    change_list_template = "admin/elections/change_list_with_desk.html"
     list_display = ("title", "congress", "office", "seats", "method", "candidate_count", "poll_state", "desk_link")
     list_filter = ("congress", "office")
     list_select_related = ("congress",)
@@ -241,6 +242,8 @@ def _candidate_names(poll: Poll, ids) -> str:
 @admin.register(Poll)
 class PollAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read only: polls are created and run on the officials' desk, through the services."""
+
+    change_list_template = "admin/elections/change_list_with_desk.html"
 
     list_display = ("title", "congress", "kind", "mode", "state", "eligible_count", "voted", "outcome", "desk_link")
     list_filter = ("congress", "state", "kind", "mode")

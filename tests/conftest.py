@@ -1,3 +1,4 @@
+import contextlib
 import io
 import os
 import uuid
@@ -52,16 +53,30 @@ def _eager_celery(request):
 
     Tests marked ``real_services`` talk to the real worker instead.
     """
-    if request.node.get_closest_marker("real_services"):
+    with celery_for_one_test(eager=not request.node.get_closest_marker("real_services")):
         yield
-        return
+
+
+@contextlib.contextmanager
+def celery_for_one_test(*, eager: bool):
+    """Celery's process-wide state as the test found it afterwards.
+
+    Besides the eager settings, that is Celery's flag for "inside a task", which refuses ``result.get()``: it is set
+    while an eager task runs, and eager tasks run in several threads at once (a test of simultaneous withdrawals
+    invites deputies) can leave it set, failing a later test that waits for a result.
+    """
     from celery import current_app
+    from celery._state import _set_task_join_will_block, task_join_will_block
 
     conf = current_app.conf
-    previous = conf.task_always_eager, conf.task_eager_propagates
-    conf.task_always_eager, conf.task_eager_propagates = True, True
-    yield
-    conf.task_always_eager, conf.task_eager_propagates = previous
+    previous = conf.task_always_eager, conf.task_eager_propagates, task_join_will_block()
+    if eager:
+        conf.task_always_eager, conf.task_eager_propagates = True, True
+    try:
+        yield
+    finally:
+        conf.task_always_eager, conf.task_eager_propagates = previous[:2]
+        _set_task_join_will_block(previous[2])
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ page's width on a phone."""
 import io
 import re
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from playwright.sync_api import expect
 from pypdf import PdfReader
@@ -25,6 +27,13 @@ def nb(message: str) -> str:
     """Our own strings as a Norwegian page shows them (English until the .po file has them)."""
     with translation.override("nb"):
         return translation.gettext(message)
+
+
+def queries_of_page(client, url: str) -> int:
+    """How many database queries the page at ``url`` takes (it must answer 200)."""
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
 
 
 def sign_in_on_the_form(page, url: str, email: str, password: str = PASSWORD, *, lands_on: str | None = None) -> None:

@@ -1,9 +1,12 @@
-"""The test suite's own machinery: the copy of the database that the demo tests share, and when it runs in parallel."""
+"""The test suite's own machinery: the copy of the database that the demo tests share, Celery's state between tests,
+and when the suite runs in parallel."""
 
 import pytest
+from celery import current_app
+from celery._state import _set_task_join_will_block, task_join_will_block
 
 from delegates.models import Participant
-from tests.conftest import pytest_xdist_auto_num_workers
+from tests.conftest import celery_for_one_test, pytest_xdist_auto_num_workers
 from tests.factories import CongressFactory, ParticipantFactory
 from tests.snapshot import snapshot_restore, snapshot_restore_or_build, snapshot_take
 
@@ -44,3 +47,11 @@ def test_the_suite_runs_in_one_process_when_a_celery_worker_reads_the_test_datab
     assert pytest_xdist_auto_num_workers(config=None) == 0
     monkeypatch.delenv("KS_EXPECT_CELERY_WORKER")
     assert pytest_xdist_auto_num_workers(config=None) is None  # pytest-xdist's own count: one worker per CPU
+
+
+def test_a_test_leaves_celery_as_it_found_it_even_inside_a_task():
+    before = current_app.conf.task_always_eager, task_join_will_block()
+    with celery_for_one_test(eager=True):
+        assert current_app.conf.task_always_eager
+        _set_task_join_will_block(True)  # as eager tasks run in several threads at once can leave it
+    assert (current_app.conf.task_always_eager, task_join_will_block()) == before

@@ -9,7 +9,7 @@ gets a rendered 404 page instead of a raised ``Http404``.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import partial, wraps
 
 from django import forms
 from django.contrib import messages
@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from agenda.models import Congress
 from committees import selectors, services
 from committees.models import Amendment, Paragraph, PoliticalDocument, Proposal, Statement
 from committees.portal.forms import AmendmentForm, StatementForm
@@ -55,6 +56,22 @@ def _no_document(request: HttpRequest, link: PersonalLink, token: str) -> HttpRe
 def _not_found(request: HttpRequest, link: PersonalLink, token: str, *, what: str, number: int) -> HttpResponse:
     context = portal_context(link, token, what=what, number=number)
     return TemplateResponse(request, "committees/portal/not_found.html", context, status=404)
+
+
+def _one_proposal(what: str, find: Callable[[Participant, int], dict | None]):
+    """For the views of one amendment or statement, by its number in the URL: the view is called with what ``find``
+    gives (``found``, the proposal, and where it belongs), or the not-found page is shown when it gives None."""
+
+    def decorate(view):
+        @wraps(view)
+        def resolved(request: HttpRequest, link: PersonalLink, token: str, number: int) -> HttpResponse:
+            if (numbered := find(link.participant, number)) is None:
+                return _not_found(request, link, token, what=what, number=number)
+            return view(request, link, token, **numbered)
+
+        return resolved
+
+    return decorate
 
 
 def _in_the_delegates_words(error: ValidationError) -> ValidationError:
@@ -357,18 +374,21 @@ def amendment_new(request: HttpRequest, link: PersonalLink, token: str) -> HttpR
     return TemplateResponse(request, "committees/portal/amendment_form.html", context, status=status)
 
 
-def _find_amendment(document: PoliticalDocument, number: int) -> Amendment | None:
-    return selectors.amendments_in_order(document, include_withdrawn=True).filter(number=number).first()
+def _numbered_amendment(participant: Participant, number: int) -> dict | None:
+    document = selectors.document_of(participant.congress)
+    if not _has_text(document):
+        return None
+    found = selectors.amendments_in_order(document, include_withdrawn=True).filter(number=number).first()
+    return {"document": document, "found": found} if found else None
 
 
 @require_http_methods(["GET"])
 @personal_link_required
-def amendment(request: HttpRequest, link: PersonalLink, token: str, number: int) -> HttpResponse:
+@_one_proposal("amendment", _numbered_amendment)
+def amendment(
+    request: HttpRequest, link: PersonalLink, token: str, *, document: PoliticalDocument, found: Amendment
+) -> HttpResponse:
     participant = link.participant
-    document = selectors.document_of(participant.congress)
-    found = _find_amendment(document, number) if _has_text(document) else None
-    if found is None:
-        return _not_found(request, link, token, what="amendment", number=number)
     own = found.submitter_id == participant.pk
     context = portal_context(
         link,
@@ -385,19 +405,17 @@ def amendment(request: HttpRequest, link: PersonalLink, token: str, number: int)
 
 @require_http_methods(["GET", "POST"])
 @personal_link_required
-def amendment_withdraw(request: HttpRequest, link: PersonalLink, token: str, number: int) -> HttpResponse:
-    participant = link.participant
-    document = selectors.document_of(participant.congress)
-    found = _find_amendment(document, number) if _has_text(document) else None
-    if found is None:
-        return _not_found(request, link, token, what="amendment", number=number)
+@_one_proposal("amendment", _numbered_amendment)
+def amendment_withdraw(
+    request: HttpRequest, link: PersonalLink, token: str, *, document: PoliticalDocument, found: Amendment
+) -> HttpResponse:
     return _withdrawal(
         request,
         link,
         token,
         proposal=found,
         is_open=selectors.amendments_open(document),
-        withdraw=partial(services.amendment_withdraw, amendment=found, participant=participant),
+        withdraw=partial(services.amendment_withdraw, amendment=found, participant=link.participant),
         page=AMENDMENT_PAGE,
         template="committees/portal/amendment_withdraw.html",
         done=_("Amendment %(number)d is withdrawn."),
@@ -482,18 +500,19 @@ def statement_new(request: HttpRequest, link: PersonalLink, token: str) -> HttpR
     return TemplateResponse(request, "committees/portal/statement_form.html", context, status=status)
 
 
-def _find_statement(congress, number: int) -> Statement | None:
-    return selectors.statements_in_order(congress, include_withdrawn=True).filter(number=number).first()
+def _numbered_statement(participant: Participant, number: int) -> dict | None:
+    congress = participant.congress
+    found = selectors.statements_in_order(congress, include_withdrawn=True).filter(number=number).first()
+    return {"congress": congress, "found": found} if found else None
 
 
 @require_http_methods(["GET"])
 @personal_link_required
-def statement(request: HttpRequest, link: PersonalLink, token: str, number: int) -> HttpResponse:
+@_one_proposal("statement", _numbered_statement)
+def statement(
+    request: HttpRequest, link: PersonalLink, token: str, *, congress: Congress, found: Statement
+) -> HttpResponse:
     participant = link.participant
-    congress = participant.congress
-    found = _find_statement(congress, number)
-    if found is None:
-        return _not_found(request, link, token, what="statement", number=number)
     own = found.submitter_id == participant.pk
     context = portal_context(
         link,
@@ -509,19 +528,17 @@ def statement(request: HttpRequest, link: PersonalLink, token: str, number: int)
 
 @require_http_methods(["GET", "POST"])
 @personal_link_required
-def statement_withdraw(request: HttpRequest, link: PersonalLink, token: str, number: int) -> HttpResponse:
-    participant = link.participant
-    congress = participant.congress
-    found = _find_statement(congress, number)
-    if found is None:
-        return _not_found(request, link, token, what="statement", number=number)
+@_one_proposal("statement", _numbered_statement)
+def statement_withdraw(
+    request: HttpRequest, link: PersonalLink, token: str, *, congress: Congress, found: Statement
+) -> HttpResponse:
     return _withdrawal(
         request,
         link,
         token,
         proposal=found,
         is_open=selectors.statements_open(congress),
-        withdraw=partial(services.statement_withdraw, statement=found, participant=participant),
+        withdraw=partial(services.statement_withdraw, statement=found, participant=link.participant),
         page=STATEMENT_PAGE,
         template="committees/portal/statement_withdraw.html",
         done=_("Statement %(number)d is withdrawn."),

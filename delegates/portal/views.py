@@ -196,14 +196,12 @@ def _history(participant: Participant) -> list[dict]:
 @personal_link_required
 def my_data(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
     participant = link.participant
-    congress = participant.congress
-    language = _language()
     registration = _registration(participant)
     context = portal_context(
         link,
         token,
         registration=registration,
-        summary=_summary(participant, registration, language),
+        summary=_summary(participant, registration, _language()),
         acting_for=participant.acting_for.full_name if participant.acting_for_id else "",
         links=list(
             PersonalLink.objects.filter(participant=participant)
@@ -217,7 +215,7 @@ def my_data(request: HttpRequest, link: PersonalLink, token: str) -> HttpRespons
             .order_by("-created_at", "-id")
         ),
         history=_history(participant),
-        health_deletion_date=health_data_deletion_date(congress),
+        health_deletion_date=health_data_deletion_date(participant.congress),
     )
     return TemplateResponse(request, "delegates/portal/my_data.html", context)
 

@@ -19,6 +19,7 @@ from delegates.models import Participant, Registration
 from delegates.services.links import personal_link_issue
 from tests.accessibility import assert_no_axe_violations
 from tests.factories import CongressFactory, ParticipantFactory
+from tests.helpers import queries_of_page
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 
@@ -212,18 +213,12 @@ def _add_session_with_items(congress, day: int, numbers: range) -> None:
         AgendaDocument.objects.create(item=item, title=f"Dokument {number}", file=f"agenda/2024/{number}.pdf")
 
 
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
 def test_public_programme_and_agenda_use_a_fixed_number_of_queries(client, week):
     url = f"{reverse('agenda:programme')}?congress={week['congress'].pk}"
-    before = _queries(client, url)
+    before = queries_of_page(client, url)
     _add_session_with_items(week["congress"], 14, range(10, 20))
     _add_session_with_items(week["congress"], 15, range(20, 30))
-    assert _queries(client, url) == before
+    assert queries_of_page(client, url) == before
 
     with CaptureQueriesContext(connection) as queries:
         items = list(agenda_items(congress=week["congress"]))

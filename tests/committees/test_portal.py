@@ -5,8 +5,6 @@ import html
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,6 +22,7 @@ from tests.committees.factories import (
     submit_amendment,
 )
 from tests.factories import CongressFactory, CountyFactory, OrganisationFactory, ParticipantFactory
+from tests.helpers import queries_of_page
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_site")]
 
@@ -456,12 +455,6 @@ def test_the_plenary_outcome_is_shown_once_recorded(client, document, token, oth
     assert "Decision of the Landsting" in body and "Rejected" in body
 
 
-def _queries(client, path) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(path).status_code == 200
-    return len(captured.captured_queries)
-
-
 def test_the_list_of_amendments_needs_the_same_queries_for_5_or_40(
     client, document, token, me, others, django_assert_max_num_queries
 ):
@@ -482,11 +475,11 @@ def test_the_list_of_amendments_needs_the_same_queries_for_5_or_40(
 
     add(5)
     with django_assert_max_num_queries(10):
-        few = _queries(client, url("amendments", token))
+        few = queries_of_page(client, url("amendments", token))
     add(35)
     assert Amendment.objects.count() == 40
     with django_assert_max_num_queries(10):
-        many = _queries(client, url("amendments", token))
+        many = queries_of_page(client, url("amendments", token))
     assert many == few, (few, many)
     with django_assert_max_num_queries(10):
         assert client.get(url("document", token)).status_code == 200

@@ -353,7 +353,7 @@ def test_resend_makes_a_new_row_with_the_attachments(smtp, django_capture_on_com
 def test_resend_refuses_a_purged_mail():
     mail = make_row(status=OutboxMail.Status.SENT, body_text="", body_purged_at=timezone.now())
 
-    with pytest.raises(ValueError, match="deleted"):
+    with translation.override("en"), pytest.raises(ValueError, match="deleted"):
         services.outbox_resend(mail=mail)
 
 

@@ -8,8 +8,6 @@ import re
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -40,6 +38,7 @@ from elections.services import (
 from tests.committees.factories import delegate, load_document
 from tests.elections.factories import CandidateFactory, ElectionFactory, present_delegates
 from tests.factories import CongressFactory, SecretariatUserFactory, StaffUserFactory
+from tests.helpers import queries_of_page
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "client_prefers_english")]
 
@@ -698,12 +697,6 @@ def _many_polls(congress, official, count: int):
     return polls
 
 
-def _queries(client, address: str) -> int:
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(address).status_code == 200
-    return len(context.captured_queries)
-
-
 @pytest.mark.parametrize("count", [3, 20])
 def test_the_desk_and_the_status_json_take_a_fixed_number_of_queries(
     desk, official, congress, count, django_assert_max_num_queries
@@ -727,7 +720,7 @@ def test_the_desk_takes_the_same_number_of_queries_for_3_and_20_polls(client, of
     _many_polls(large, official, 20)
     client.get(reverse(DESK))
 
-    assert _queries(client, f"{reverse(DESK)}?congress={small.pk}") == _queries(
+    assert queries_of_page(client, f"{reverse(DESK)}?congress={small.pk}") == queries_of_page(
         client, f"{reverse(DESK)}?congress={large.pk}"
     )
 
