@@ -1,8 +1,10 @@
-"""What the staff pages of every app share about the congress: which one the page is about."""
+"""What the staff pages of every app share about the congress: which one the page is about, and the agenda items an
+object of a congress may refer to."""
 
 from django.http import HttpRequest
 
 from agenda.models import Congress
+from core.staff import edited_object
 
 
 def congress_choice(request: HttpRequest) -> tuple[list[Congress], Congress | None]:
@@ -14,3 +16,13 @@ def congress_choice(request: HttpRequest) -> tuple[list[Congress], Congress | No
     if wanted.isdigit():
         chosen = next((congress for congress in congresses if congress.pk == int(wanted)), chosen)
     return congresses, chosen
+
+
+class AgendaItemsOfItsCongressMixin:
+    """For the admin of a model with a ``congress`` and an ``agenda_item``: on an object's change page, the agenda item
+    is chosen among the items of the object's congress."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agenda_item" and (obj := edited_object(request, self.model.objects.all())) is not None:
+            kwargs["queryset"] = obj.congress.agenda_items.all()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

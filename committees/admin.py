@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agenda.admin import CongressAdmin
+from agenda.staff import AgendaItemsOfItsCongressMixin
 from committees.forms import STATEMENT_PROPOSAL_FIELDS, AmendmentAdminForm, CommitteeAdminForm, StatementAdminForm
 from committees.models import Amendment, Chapter, Committee, PoliticalDocument, Proposal, Statement, StatementSettings
 from committees.selectors import (
@@ -67,7 +68,7 @@ class ChapterInline(admin.TabularInline):
 
 
 @admin.register(PoliticalDocument)
-class PoliticalDocumentAdmin(admin.ModelAdmin):
+class PoliticalDocumentAdmin(AgendaItemsOfItsCongressMixin, admin.ModelAdmin):
     list_display = ("title", "congress", "version", "line_count", "amendment_deadline", "amendment_count", "loaded_at")
     list_select_related = ("congress",)
     inlines = [ChapterInline]
@@ -101,14 +102,6 @@ class PoliticalDocumentAdmin(admin.ModelAdmin):
     @admin.display(description=_("amendments"), ordering="_amendments")
     def amendment_count(self, document: PoliticalDocument) -> int:
         return document._amendments
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "agenda_item":
-            document_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
-            document = PoliticalDocument.objects.filter(pk=document_id).first() if document_id else None
-            if document is not None:
-                kwargs["queryset"] = document.congress.agenda_items.all()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def add_view(self, request, form_url="", extra_context=None):
         return redirect("committees_staff:document_load_new")

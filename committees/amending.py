@@ -53,13 +53,11 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _CLOSING_PUNCTUATION = frozenset(",.;:!?)]}»”’…%")
 
 
-@dataclass(frozen=True)
-class DocumentParagraph:
-    key: object  # the caller's identifier (e.g. a primary key), handed back in ResultParagraph.original_key
-    chapter: object
-    kind: str
+class NumberedLines:
+    """Stored lines numbered from ``first_line``: a paragraph here, and the stored paragraph (``models.Paragraph``)."""
+
     first_line: int
-    lines: tuple[str, ...]
+    lines: Sequence[str]
 
     @property
     def last_line(self) -> int:
@@ -68,6 +66,15 @@ class DocumentParagraph:
     @property
     def text(self) -> str:
         return "".join(self.lines)
+
+
+@dataclass(frozen=True)
+class DocumentParagraph(NumberedLines):
+    key: object  # the caller's identifier (e.g. a primary key), handed back in ResultParagraph.original_key
+    chapter: object
+    kind: str
+    first_line: int
+    lines: tuple[str, ...]
 
 
 @dataclass(frozen=True)

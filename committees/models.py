@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agenda.models import AgendaItem, Congress
+from committees.amending import NumberedLines
 from delegates.models import Organisation, Participant
 
 
@@ -117,7 +118,7 @@ class Chapter(models.Model):
         return f"{self.number}. {self.title}"
 
 
-class Paragraph(models.Model):
+class Paragraph(NumberedLines, models.Model):
     class Kind(models.TextChoices):
         HEADING = "heading", _("Heading")
         TEXT = "text", _("Paragraph")
@@ -143,14 +144,6 @@ class Paragraph(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_line}–{self.last_line}"
-
-    @property
-    def last_line(self) -> int:
-        return self.first_line + len(self.lines) - 1
-
-    @property
-    def text(self) -> str:
-        return "".join(self.lines)
 
     def numbered_lines(self) -> list[tuple[int, str]]:
         return [(self.first_line + offset, line.rstrip(" ")) for offset, line in enumerate(self.lines)]

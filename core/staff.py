@@ -12,13 +12,15 @@ within the page (their own counties, their own committee) is still the view's bu
 
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 
+M = TypeVar("M", bound=Model)
 View = Callable[..., HttpResponse]
 UserRule = Callable[[AbstractBaseUser], bool]
 #: A permission name ("app.codename"), several that are all needed, or a rule on the user (see ``any_permission``).
@@ -69,6 +71,14 @@ def staff_page(*, permission: Permission) -> Callable[[View], View]:
 
 def is_staff_page(view: Callable) -> bool:
     return hasattr(view, MARKER)
+
+
+def edited_object(request: HttpRequest, queryset: QuerySet[M]) -> M | None:
+    """The object of ``queryset`` whose admin change page this is (None on the add page)."""
+    object_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+    if not object_id or not str(object_id).isdigit():
+        return None
+    return queryset.filter(pk=object_id).first()
 
 
 class ReadOnlyAdminMixin:

@@ -14,7 +14,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.staff import ReadOnlyAdminMixin
+from agenda.staff import AgendaItemsOfItsCongressMixin
+from core.staff import ReadOnlyAdminMixin, edited_object
 from delegates.models import Participant
 from elections.models import AutomaticMember, Candidate, Election, LotDrawing, PaperCount, Poll, SignOff, VoteCast
 from elections.results import result_view
@@ -100,16 +101,14 @@ class AutomaticMemberInline(admin.TabularInline):
 
 def _participants(request):
     """The participants of the election's congress (on its change page), otherwise of every congress."""
-    election_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
     queryset = Participant.objects.order_by("last_name", "first_name")
-    election = Election.objects.filter(pk=election_id).first() if election_id and str(election_id).isdigit() else None
-    if election is not None:
+    if (election := edited_object(request, Election.objects.all())) is not None:
         queryset = queryset.filter(congress_id=election.congress_id)
     return queryset
 
 
 @admin.register(Election)
-class ElectionAdmin(admin.ModelAdmin):
+class ElectionAdmin(AgendaItemsOfItsCongressMixin, admin.ModelAdmin):
     form = ElectionAdminForm
     change_list_template = "admin/elections/change_list_with_desk.html"
     list_display = ("title", "congress", "office", "seats", "method", "candidate_count", "poll_state", "desk_link")
@@ -135,14 +134,6 @@ class ElectionAdmin(admin.ModelAdmin):
         if obj is not None and obj.polls.exists():
             return False  # its votes (and their ballots) would go with it
         return super().has_delete_permission(request, obj)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "agenda_item":
-            election_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
-            election = Election.objects.filter(pk=election_id).first() if election_id else None
-            if election is not None:
-                kwargs["queryset"] = election.congress.agenda_items.all()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("candidates"), ordering="_candidates")
     def candidate_count(self, election: Election) -> int:
@@ -184,10 +175,8 @@ class CandidateAdmin(KeepsCandidatesWhoStoodMixin, admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "participant":
-            candidate_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
-            candidate = Candidate.objects.select_related("election").filter(pk=candidate_id).first()
             queryset = Participant.objects.order_by("last_name", "first_name")
-            if candidate is not None:
+            if (candidate := edited_object(request, Candidate.objects.select_related("election"))) is not None:
                 queryset = queryset.filter(congress_id=candidate.election.congress_id)
             kwargs["queryset"] = queryset
         if db_field.name == "election":

@@ -63,7 +63,7 @@ def eligible_voters(congress: Congress) -> list[Eligible]:
 def polls_for_voter(participant: Participant) -> list[Poll]:
     """The congress' open polls the participant is eligible in, each with ``has_voted``; newest first."""
     return list(
-        Poll.objects.filter(congress_id=participant.congress_id, state=Poll.State.OPEN, mode=Poll.Mode.ELECTRONIC)
+        Poll.objects.filter(congress_id=participant.congress_id, **Poll.TAKES_BALLOTS)
         .filter(Exists(EligibleVoter.objects.filter(poll=OuterRef("pk"), participant=participant)))
         .annotate(has_voted=Exists(VoteCast.objects.filter(poll=OuterRef("pk"), participant=participant)))
         .order_by("-opened_at", "-pk")
@@ -201,11 +201,7 @@ def poll_lot_drawings(poll: Poll) -> list[LotDrawing]:
 def projector_poll(congress: Congress) -> Poll | None:
     """The poll the hall should see: the latest opened poll that is open; otherwise the poll that was closed or
     published last (a closed one shows its final count, a published one its result)."""
-    open_poll = (
-        Poll.objects.filter(congress=congress, state=Poll.State.OPEN, mode=Poll.Mode.ELECTRONIC)
-        .order_by("-opened_at", "-pk")
-        .first()
-    )
+    open_poll = Poll.objects.filter(congress=congress, **Poll.TAKES_BALLOTS).order_by("-opened_at", "-pk").first()
     if open_poll is not None:
         return open_poll
     return (

@@ -13,25 +13,26 @@ between a voter and a vote.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import partial, wraps
 from typing import TypeVar
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agenda.models import Congress
 from agenda.staff import congress_choice
 from core import decisions
-from core.staff import staff_context, staff_page
+from core.staff import View, staff_context, staff_page
 from elections import services
 from elections.models import Election, PaperCount, Poll
 from elections.results import result_view
@@ -424,25 +425,30 @@ def _confirm(request: HttpRequest, poll: Poll, *, step: str) -> HttpResponse:
     return TemplateResponse(request, "admin/elections/confirm.html", context)
 
 
-def _unconfirmed(request: HttpRequest, poll: Poll, *, step: str, state: str, refusal: str) -> HttpResponse | None:
-    """Until the official has said yes on the confirmation page: that page, or ``refusal`` when the poll is not in
-    ``state``. None once the POST confirms."""
-    if request.method == "POST" and request.POST.get("confirmed") == "yes":
-        return None
-    if poll.state != state:
-        messages.error(request, refusal)
-        return HttpResponseRedirect(_poll_url(poll))
-    return _confirm(request, poll, step=step)
+def _confirmed_first(*, step: str, state: str, refusal: str):
+    """For a step the official confirms on a page of its own (closing, publishing): until the POST says yes, that
+    page, or ``refusal`` when the poll is not in ``state``; then the view, with the poll."""
+
+    def decorate(view: Callable[[HttpRequest, Poll], HttpResponse]) -> View:
+        @wraps(view)
+        def confirmed(request: HttpRequest, poll_id: int) -> HttpResponse:
+            poll = _get_poll(request, poll_id)
+            if request.method == "POST" and request.POST.get("confirmed") == "yes":
+                return view(request, poll)
+            if poll.state != state:
+                messages.error(request, refusal)
+                return HttpResponseRedirect(_poll_url(poll))
+            return _confirm(request, poll, step=step)
+
+        return confirmed
+
+    return decorate
 
 
 @staff_page(permission=RUN_PERMISSION)
 @require_http_methods(["GET", "POST"])
-def poll_close(request: HttpRequest, poll_id: int) -> HttpResponse:
-    poll = _get_poll(request, poll_id)
-    refusal = _("Only an open poll can be closed.")
-    if page := _unconfirmed(request, poll, step="close", state=Poll.State.OPEN, refusal=refusal):
-        return page
-
+@_confirmed_first(step="close", state=Poll.State.OPEN, refusal=gettext_lazy("Only an open poll can be closed."))
+def poll_close(request: HttpRequest, poll: Poll) -> HttpResponse:
     def success(closed: Poll) -> str:
         return _("“%(title)s” is closed and its count frozen: %(progress)s. Check the result and sign it off.") % {
             "title": closed.title,
@@ -455,11 +461,8 @@ def poll_close(request: HttpRequest, poll_id: int) -> HttpResponse:
 
 @staff_page(permission=RUN_PERMISSION)
 @require_http_methods(["GET", "POST"])
-def poll_publish(request: HttpRequest, poll_id: int) -> HttpResponse:
-    poll = _get_poll(request, poll_id)
-    refusal = _("Only a closed poll can be published.")
-    if page := _unconfirmed(request, poll, step="publish", state=Poll.State.CLOSED, refusal=refusal):
-        return page
+@_confirmed_first(step="publish", state=Poll.State.CLOSED, refusal=gettext_lazy("Only a closed poll can be published."))
+def poll_publish(request: HttpRequest, poll: Poll) -> HttpResponse:
     _perform(
         request,
         partial(services.poll_publish, poll=poll, user=request.user),
@@ -498,6 +501,30 @@ def poll_runoff(request: HttpRequest, poll_id: int) -> HttpResponse:
     return HttpResponseRedirect(_desk_url(runoff.congress_id) + f"#poll-{runoff.pk}")
 
 
+def _poll_form_sent(
+    request: HttpRequest,
+    poll: Poll,
+    form: Form,
+    *,
+    form_name: str,
+    submit: Callable[[dict], object],
+    success: str,
+    failure: str,
+) -> HttpResponse:
+    """A form sent from the poll's page (``form_name``: which one): a valid one goes to the service (``submit`` of
+    its data) and back to the page; otherwise the page again, with the form and what is wrong."""
+    if form.is_valid():
+        try:
+            submit(form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, success)
+            return HttpResponseRedirect(_poll_url(poll))
+    messages.error(request, failure)
+    return _render_poll(request, poll, **{form_name: form})
+
+
 @staff_page(permission=RUN_PERMISSION)
 @require_POST
 def poll_tie(request: HttpRequest, poll_id: int) -> HttpResponse:
@@ -507,23 +534,25 @@ def poll_tie(request: HttpRequest, poll_id: int) -> HttpResponse:
     if form is None:
         messages.error(request, _("There is no tie to settle."))
         return HttpResponseRedirect(_poll_url(poll))
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.poll_settle_tie(
-                poll=poll,
-                winners=data["winners"],
-                drawn_by=data["drawn_by"],
-                witnesses=data["witnesses"],
-                user=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("The drawing of lots is recorded and the result counted with it."))
-            return HttpResponseRedirect(_poll_url(poll))
-    messages.error(request, _("The drawing of lots was not recorded; see the form below."))
-    return _render_poll(request, poll, tie_form=form)
+
+    def submit(data: dict) -> None:
+        services.poll_settle_tie(
+            poll=poll,
+            winners=data["winners"],
+            drawn_by=data["drawn_by"],
+            witnesses=data["witnesses"],
+            user=request.user,
+        )
+
+    return _poll_form_sent(
+        request,
+        poll,
+        form,
+        form_name="tie_form",
+        submit=submit,
+        success=_("The drawing of lots is recorded and the result counted with it."),
+        failure=_("The drawing of lots was not recorded; see the form below."),
+    )
 
 
 @staff_page(permission=RUN_PERMISSION)
@@ -535,20 +564,16 @@ def poll_paper(request: HttpRequest, poll_id: int) -> HttpResponse:
     if poll.mode != Poll.Mode.PAPER or poll.state not in (Poll.State.DRAFT, Poll.State.CLOSED):
         messages.error(request, _("Counts can be entered for a paper ballot that is not published."))
         return HttpResponseRedirect(_poll_url(poll))
-    if form.is_valid():
-        try:
-            services.paper_count_enter(poll=poll, user=request.user, **form.service_arguments)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("The counts of “%(title)s” are entered and the result counted; check it and sign it off.")
-                % _title(poll),
-            )
-            return HttpResponseRedirect(_poll_url(poll))
-    messages.error(request, _("The counts were not saved; see the form below."))
-    return _render_poll(request, poll, paper_form=form)
+    return _poll_form_sent(
+        request,
+        poll,
+        form,
+        form_name="paper_form",
+        submit=lambda _data: services.paper_count_enter(poll=poll, user=request.user, **form.service_arguments),
+        success=_("The counts of “%(title)s” are entered and the result counted; check it and sign it off.")
+        % _title(poll),
+        failure=_("The counts were not saved; see the form below."),
+    )
 
 
 # --- The hall's projector -------------------------------------------------------------------------------------------

@@ -59,11 +59,11 @@ def _eager_celery(request):
 
 @contextlib.contextmanager
 def celery_for_one_test(*, eager: bool):
-    """Celery's process-wide state as the test found it afterwards.
+    """Tasks run eagerly (in-process) or not during the test; afterwards Celery's process-wide state is put back.
 
-    Besides the eager settings, that is Celery's flag for "inside a task", which refuses ``result.get()``: it is set
-    while an eager task runs, and eager tasks run in several threads at once (a test of simultaneous withdrawals
-    invites deputies) can leave it set, failing a later test that waits for a result.
+    Besides the eager settings, that state holds Celery's flag for "inside a task", which refuses ``result.get()``: it
+    is set while an eager task runs, and eager tasks run in several threads at once (a test of simultaneous
+    withdrawals invites deputies) can leave it set, failing a later test that waits for a result.
     """
     from celery import current_app
     from celery._state import _set_task_join_will_block, task_join_will_block

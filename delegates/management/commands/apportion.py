@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from delegates.apportionment import Apportionment, ApportionmentError, Method, apportion, parse_method
 from delegates.apportionment_messages import describe_apportionment_error, describe_tie
+from delegates.management.input_files import unreadable
 
 EXIT_BAD_INPUT = 2
 HEADER = ["name", "population"]
@@ -122,14 +123,10 @@ def _read_units(path: Path) -> tuple[list[tuple[str, int | None]], list[int]]:
     """The ``(name, population)`` pairs in the file and the line of each; ``BadInput`` if unreadable."""
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise BadInput(gettext("%(file)s: no such file.") % {"file": path}) from None
     except UnicodeDecodeError:
         raise BadInput(gettext("%(file)s: not UTF-8 text.") % {"file": path}) from None
     except OSError as error:
-        raise BadInput(
-            gettext("%(file)s: cannot be read (%(reason)s).") % {"file": path, "reason": error.strerror}
-        ) from None
+        raise BadInput(unreadable(path, error)) from None
 
     units: list[tuple[str, int | None]] = []
     lines: list[int] = []

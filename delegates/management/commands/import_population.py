@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 
+from delegates.management.input_files import unreadable
 from delegates.population import (
     FileFormat,
     ParsedFile,
@@ -71,12 +72,8 @@ class Command(BaseCommand):
         path = Path(options["file"])
         try:
             data = path.read_bytes()
-        except FileNotFoundError:
-            raise CommandError(gettext("%(file)s: no such file.") % {"file": path}) from None
         except OSError as error:
-            raise CommandError(
-                gettext("%(file)s: cannot be read (%(reason)s).") % {"file": path, "reason": error.strerror}
-            ) from None
+            raise CommandError(unreadable(path, error)) from None
 
         parsed = parse_population_file(
             data, file_name=path.name, reference_date=options["reference_date"], year=options["year"]
