@@ -88,11 +88,11 @@ def _error(request: HttpRequest, error: ValidationError) -> None:
 def _perform(request: HttpRequest, action: Callable[[], Done], success: Callable[[Done], str]) -> None:
     """Call the service: the official sees ``success`` of what it returns, or its refusal."""
     try:
-        poll = action()
+        done = action()
     except ValidationError as error:
         _error(request, error)
     else:
-        messages.success(request, success(poll))
+        messages.success(request, success(done))
 
 
 def _title(poll: Poll) -> dict:
