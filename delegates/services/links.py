@@ -97,18 +97,27 @@ def personal_link_send_lost(*, email: str, language: str = "nb") -> int:
     )
     sent = 0
     for participant in invitations_plan(participants=invited).to_send:
-        with transaction.atomic():
-            link, token = personal_link_issue(participant=participant)
-            participant_mail_queue(
-                participant=participant,
-                kind=MailText.Kind.LOST_LINK,
-                link_url=personal_link_url(token),
-                dedupe_key=f"lost_link:{link.pk}",
-                language=language,
-            )
-            PersonalLink.objects.filter(pk=link.pk).update(mailed_at=timezone.now())
+        personal_link_mail(participant=participant, kind=MailText.Kind.LOST_LINK, language=language)
         sent += 1
     return sent
+
+
+@transaction.atomic
+def personal_link_mail(
+    *, participant: Participant, kind: str, dedupe_key: str | None = None, language: str = "nb"
+) -> PersonalLink:
+    """Issue a new link (the old one stops working), queue the mail text ``kind`` that carries it, and record that
+    it was mailed. ``dedupe_key`` defaults to one per link."""
+    link, token = personal_link_issue(participant=participant)
+    participant_mail_queue(
+        participant=participant,
+        kind=kind,
+        link_url=personal_link_url(token),
+        dedupe_key=dedupe_key or f"{kind}:{link.pk}",
+        language=language,
+    )
+    PersonalLink.objects.filter(pk=link.pk).update(mailed_at=timezone.now())
+    return link
 
 
 def personal_link_url(token: str) -> str:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from agenda.models import Congress
 from core.models import OutboxMail
-from delegates.models import MailText, Participant, PersonalLink, Registration, Substitution
+from delegates.models import MailText, Participant, Registration, Substitution
 from delegates.selectors import (
     allowed_hotel_nights,
     health_data_deletion_date,
@@ -20,7 +20,7 @@ from delegates.selectors import (
     registration_is_open,
     registration_settings,
 )
-from delegates.services.links import personal_link_issue, personal_link_url
+from delegates.services.links import personal_link_mail
 from delegates.services.mail import participant_mail_queue
 from delegates.services.participants import participant_withdraw
 
@@ -135,14 +135,9 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
                 Participant.objects.select_for_update(of=("self",)).filter(pk=participant.pk).order_by("pk").first()
                 if OutboxMail.objects.filter(dedupe_key=f"reminder:{participant.pk}").exists():
                     continue
-                link, token = personal_link_issue(participant=participant)
-                participant_mail_queue(
-                    participant=participant,
-                    kind=MailText.Kind.REMINDER,
-                    link_url=personal_link_url(token),
-                    dedupe_key=f"reminder:{participant.pk}",
+                personal_link_mail(
+                    participant=participant, kind=MailText.Kind.REMINDER, dedupe_key=f"reminder:{participant.pk}"
                 )
-                PersonalLink.objects.filter(pk=link.pk).update(mailed_at=timezone.now())
                 queued += 1
     return queued
 
