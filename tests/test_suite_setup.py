@@ -1,6 +1,8 @@
 """The test suite's own machinery: the copy of the database that the demo tests share, Celery's state between tests,
 and when the suite runs in parallel."""
 
+import importlib
+
 import pytest
 from celery import current_app
 from celery._state import _set_task_join_will_block, task_join_will_block
@@ -55,3 +57,16 @@ def test_a_test_leaves_celery_as_it_found_it_even_inside_a_task():
         assert current_app.conf.task_always_eager
         _set_task_join_will_block(True)  # as eager tasks run in several threads at once can leave it
     assert (current_app.conf.task_always_eager, task_join_will_block()) == before
+
+
+def test_parallel_workers_keep_their_cache_keys_apart(monkeypatch):
+    import ks_landsting.settings.test as test_settings
+
+    try:
+        monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw3")
+        assert importlib.reload(test_settings).CACHES["default"]["KEY_PREFIX"] == "test-gw3"
+        monkeypatch.delenv("PYTEST_XDIST_WORKER")
+        assert "KEY_PREFIX" not in importlib.reload(test_settings).CACHES["default"]
+    finally:
+        monkeypatch.undo()
+        importlib.reload(test_settings)
