@@ -9,6 +9,7 @@ READ_COMMITTEE_WORK = {
     "committee": ("view",),
     "amendment": ("view",),
     "statement": ("view",),
+    "statementsettings": ("view",),
 }
 #: A committee secretary records the recommendations of their own committee (``committees.selectors`` narrows it).
 COMMITTEE_SECRETARY_PERMISSIONS = {

@@ -5,7 +5,7 @@ Only the two roles that every app's permissions refer to are named here: the sec
 everything) and the regional offices (their own counties; ``delegates.selectors`` decides the scope).
 """
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from django.contrib.auth.models import Group, Permission
 
@@ -16,41 +16,36 @@ REGIONAL_OFFICE_GROUP = "Regionkontor"
 #: view/add/change/delete or a model's own permission codename prefix.
 PermissionSpec = Mapping[str, Iterable[str]]
 
-_group_grants: list[Callable[[], None]] = []
+#: ``(group name, app label, spec)`` for every grant the apps made in their ``ready``.
+_grants: list[tuple[str, str, PermissionSpec | None]] = []
 
 
 def staff_groups_grant(app_label: str, grants: Mapping[str, PermissionSpec | None]) -> None:
     """Called from an app's ``ready``: the groups (by name) that get permissions on ``app_label``'s models, and which
     (``None``: all of them). A group named here is created if it does not exist."""
-
-    def grant() -> None:
-        for group_name, spec in grants.items():
-            group_permissions_set(group_name=group_name, app_label=app_label, spec=spec)
-
-    _group_grants.append(grant)
+    _grants.extend((group_name, app_label, spec) for group_name, spec in grants.items())
 
 
 def staff_groups_ensure() -> None:
-    """Create or refresh every staff group with exactly the permissions the apps grant it (idempotent)."""
-    for grant in _group_grants:
-        grant()
+    """Create or refresh every staff group with exactly the permissions the apps grant it (idempotent).
 
-
-def group_permissions_set(*, group_name: str, app_label: str, spec: PermissionSpec | None = None) -> Group:
-    """Give the group exactly these permissions on ``app_label``'s models (``spec=None``: all of them).
-
-    Permissions of other apps in the same group are left alone: each app sets its own part.
+    A permission added to a staff group by hand, which no app grants, is taken away again: what a group may do is
+    what the code says, on every deploy.
     """
-    group, _created = Group.objects.get_or_create(name=group_name)
+    wanted: dict[str, set[int]] = {}
+    for group_name, app_label, spec in _grants:
+        wanted.setdefault(group_name, set()).update(_permission_ids(app_label, spec))
+    for group_name, permission_ids in wanted.items():
+        group, _created = Group.objects.get_or_create(name=group_name)
+        group.permissions.set(permission_ids)
+
+
+def _permission_ids(app_label: str, spec: PermissionSpec | None) -> list[int]:
     of_app = Permission.objects.filter(content_type__app_label=app_label)
-    if spec is None:
-        wanted = of_app
-    else:
+    if spec is not None:
         codenames = [f"{action}_{model}" for model, actions in spec.items() for action in actions]
-        wanted = of_app.filter(codename__in=codenames)
-    group.permissions.remove(*group.permissions.filter(content_type__app_label=app_label).exclude(pk__in=wanted))
-    group.permissions.add(*wanted)
-    return group
+        of_app = of_app.filter(codename__in=codenames)
+    return list(of_app.values_list("pk", flat=True))
 
 
 def staff_groups_after_migrate(sender, *, apps=None, **kwargs) -> None:

@@ -11,6 +11,7 @@ REGIONAL_OFFICE_PERMISSIONS = {
     "organisation": ("view",),
     "county": ("view",),
     "seatallocation": ("view",),
+    "registrationsettings": ("view",),
 }
 
 
