@@ -25,4 +25,8 @@ RUN pip install --no-cache-dir -e . \
 USER landsting
 EXPOSE 8000
 # No access log: request paths may hold the secret of a personal link (Django logs errors with paths masked).
-CMD ["gunicorn", "ks_landsting.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# --timeout 120: the longest request is the participant import's preview or confirm step, at most 10,000 rows (the
+# import's limit). Each step of a 5,000-row import takes 9-14 s on 2 busy shared cores (bench/participant_import.py),
+# so 120 s leaves room for the limit on a loaded machine, and a hung worker is still replaced within two minutes.
+# The same value is in docker-compose.yml.
+CMD ["gunicorn", "ks_landsting.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]

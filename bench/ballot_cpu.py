@@ -1,9 +1,11 @@
-"""CPU time of one ballot POST inside Django (no network, no gunicorn): where the voting hot path spends its time.
+"""CPU time of the ballot page (GET) and of one ballot POST inside Django (no network, no gunicorn): where the
+voting hot path spends its time.
 
 Builds a throw-away SQLite database in a temporary directory (``migrate``), a congress with ``--voters`` checked-in
-delegates and their personal links, opens a yes/no vote, then POSTs one ballot per voter through Django's test client
-(the whole middleware stack, the personal-link check, the service and the receipt page) and prints the process CPU
-milliseconds per ballot. ``--profile`` prints the top of a cProfile listing as well.
+delegates and their personal links, opens a yes/no vote, then through Django's test client (the whole middleware
+stack) GETs the ballot page once per voter (the link, the poll, the page) and POSTs one ballot per voter (the
+personal-link check, the service and the receipt page), and prints the process CPU milliseconds per GET and per POST.
+``--profile`` prints the top of a cProfile listing of the GETs and of the POSTs as well.
 
     .venv/bin/python bench/ballot_cpu.py [--voters 200] [--profile] [--quick]
 
@@ -87,6 +89,22 @@ def main() -> None:
         client = Client(HTTP_HOST="127.0.0.1")
         client.get(f"/p/{tokens[0]}/stemmegivning/{poll.pk}/")  # warm-up: templates, URL resolver
         profiler = cProfile.Profile() if options.profile else None
+        started = time.process_time()
+        if profiler:
+            profiler.enable()
+        for token in tokens[1:]:
+            response = client.get(f"/p/{token}/stemmegivning/{poll.pk}/")
+            assert response.status_code == 200, response.status_code
+        if profiler:
+            profiler.disable()
+        cpu = time.process_time() - started
+        print(f"ballot pages: {options.voters}; CPU per ballot page GET: {cpu / options.voters * 1000:.2f} ms", end="")
+        print(" (with cProfile)" if profiler else "")
+        if profiler:
+            listing = io.StringIO()
+            pstats.Stats(profiler, stream=listing).sort_stats("cumulative").print_stats(30)
+            print(listing.getvalue())
+            profiler = cProfile.Profile()
         started = time.process_time()
         if profiler:
             profiler.enable()

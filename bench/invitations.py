@@ -43,9 +43,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench._shared import database_drop, database_recreate, deleted_text, free_port, parse_args  # noqa: E402
 
-DB_NAME = "ks_landsting_bench_inv"
+# A run of its own on a shared machine: BENCH_DB_NAME and BENCH_REDIS_URL override the database and the Redis db.
+DB_NAME = os.environ.get("BENCH_DB_NAME", "ks_landsting_bench_inv")
 DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
-REDIS_URL = "redis://127.0.0.1:6379/9"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 QUEUE = f"bench-invitations-{uuid.uuid4().hex[:8]}"
 
 
@@ -244,13 +245,24 @@ def _status_kib(pid: int) -> tuple[int, int]:
     return rss, hwm
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the process so far (/proc/<pid>/stat)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 class MemorySampler:
-    """Sum of VmRSS of the worker and its pool processes, and each process's VmHWM (its own peak)."""
+    """Sum of VmRSS of the worker and its pool processes, each process's VmHWM (its own peak), and their CPU time."""
 
     def __init__(self, main_pid: int):
         self.main_pid = main_pid
         self.peak_total_rss_kib = 0
         self.peak_hwm_kib: dict[int, int] = {}
+        self.cpu_seconds: dict[int, float] = {}
 
     def sample(self) -> None:
         pids = [self.main_pid, *_children(self.main_pid)]
@@ -259,6 +271,7 @@ class MemorySampler:
             rss, hwm = _status_kib(pid)
             total += rss
             self.peak_hwm_kib[pid] = max(self.peak_hwm_kib.get(pid, 0), hwm)
+            self.cpu_seconds[pid] = max(self.cpu_seconds.get(pid, 0.0), _cpu_seconds(pid))
         self.peak_total_rss_kib = max(self.peak_total_rss_kib, total)
 
 
@@ -442,6 +455,8 @@ def main() -> None:
         sampler = MemorySampler(worker.pid)
         sampler.sample()
         idle_rss_mib = sampler.peak_total_rss_kib / 1024
+        idle_cpu = sum(sampler.cpu_seconds.values())
+        load_before = os.getloadavg()
         with transaction.atomic():
             plan = invitations_queue(participants=participants, user=user)
             assert len(plan.to_send) == n and not plan.refused, (len(plan.to_send), plan.refused[:3])
@@ -494,8 +509,17 @@ def main() -> None:
         failed = by_status.get(OutboxMail.Status.FAILED, 0)
         not_sent = rows - by_status.get(OutboxMail.Status.SENT, 0)
 
+        from delegates.services.invitations import INVITATION_BATCH_SIZE
+
+        load_after = os.getloadavg()
+        worker_cpu = sum(sampler.cpu_seconds.values()) - idle_cpu
         print(f"\ninvitations: {n}; timeout {args.timeout:.0f} s; finished: {received >= n and sent >= n}")
-        print(f"  queue (on_commit, {len(range(0, n, 100))} tasks)       {queued:8.2f} s")
+        print(
+            "  load average (1/5/15 min) before / after  "
+            + " / ".join(" ".join(f"{value:.2f}" for value in load) for load in (load_before, load_after))
+        )
+        print(f"  queue (on_commit, {len(range(0, n, INVITATION_BATCH_SIZE))} batches)    {queued:8.2f} s")
+        print(f"  worker CPU (main + pool), per invitation {1000 * worker_cpu / max(n, 1):8.1f} ms")
         print(f"  wall time to all sent                   {wall:8.1f} s")
         print(f"  invitations per minute                  {60 * sent / wall:8.0f}")
         if first_at is not None:

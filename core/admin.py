@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core import services
-from core.models import OUTBOX_SENDING_STALE_AFTER, OutboxMail, User
+from core.models import OutboxMail, User, outbox_sending_timeout
 from core.staff import ReadOnlyAdminMixin
 
 
@@ -39,8 +39,23 @@ class OutcomeUnknownFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == "unknown":
             return queryset.filter(
-                status=OutboxMail.Status.SENDING, sending_started_at__lt=timezone.now() - OUTBOX_SENDING_STALE_AFTER
+                status=OutboxMail.Status.SENDING, sending_started_at__lt=timezone.now() - outbox_sending_timeout()
             )
+        return queryset
+
+
+class InterruptedFilter(admin.SimpleListFilter):
+    """The recipients who may have received a mail twice: its send was interrupted and it was sent again."""
+
+    title = _("sending interrupted")
+    parameter_name = "interrupted"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Interrupted – may have arrived twice"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(outcome_unknown_at__isnull=False)
         return queryset
 
 
@@ -57,11 +72,12 @@ class OutboxMailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "subject",
         "purpose",
         "status_display",
+        "interrupted_display",
         "attempts",
         "last_error_short",
         "sent_at",
     )
-    list_filter = ("status", OutcomeUnknownFilter, "purpose")
+    list_filter = ("status", OutcomeUnknownFilter, InterruptedFilter, "purpose")
     search_fields = ("to", "subject")
     date_hierarchy = "created_at"
     list_per_page = 100
@@ -80,6 +96,9 @@ class OutboxMailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "created_at",
         "sent_at",
         "body_purged_at",
+        "outcome_unknown_at",
+        "replaced_by",
+        "replaces_display",
         "related_participant_id",
         "dedupe_key",
         "body_text_display",
@@ -96,6 +115,18 @@ class OutboxMailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if obj.is_outcome_unknown:
             return format_html('<strong class="errornote">{}</strong>', _("Sending – outcome unknown"))
         return obj.get_status_display()
+
+    @admin.display(description=_("sending interrupted"), ordering="outcome_unknown_at")
+    def interrupted_display(self, obj: OutboxMail):
+        # The worker died while sending; the mail was sent again, so the recipient may have two.
+        if obj.outcome_unknown_at is None:
+            return ""
+        return format_html('<strong class="errornote">{}</strong>', _("May have arrived twice"))
+
+    @admin.display(description=_("sent again instead of"))
+    def replaces_display(self, obj: OutboxMail) -> str:
+        replaced = OutboxMail.objects.filter(replaced_by=obj).only("pk", "subject", "to").first()
+        return str(replaced) if replaced is not None else "–"
 
     @admin.display(description=_("text"))
     def body_text_display(self, obj: OutboxMail) -> str:

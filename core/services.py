@@ -1,27 +1,33 @@
-"""Cross-cutting writes: the mail outbox.
+"""Cross-cutting writes: the mail outbox, and background jobs (``job_queue`` and the rest, at the end).
 
 Every outgoing e-mail is an ``OutboxMail`` row, written in the caller's transaction; the send task is queued with
 ``transaction.on_commit`` so nothing is sent for a rolled-back transaction. Sending follows pretix: under a row lock
 a QUEUED (or due RETRY) row moves to SENDING and that is committed *before* the SMTP conversation, so a duplicated
 or re-delivered task finds SENDING/SENT and does nothing — a task that runs twice sends once. A row left in SENDING
-(worker killed mid-send) is never sent again automatically; the admin flags it as "outcome unknown" for staff.
+(worker killed mid-send) is resolved by beat once it is older than ``KS_OUTBOX_SENDING_TIMEOUT``
+(:func:`outbox_resolve_interrupted`): it is sent again — with a fresh personal link, through the renewer the owning app
+registered for its purpose (:func:`outbox_renewer_register`), when it carried one — and flagged ``outcome_unknown_at``
+for staff, because the recipient may get it twice.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import smtplib
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 
+from celery import Task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import OutboxAttachment, OutboxMail
+from core.models import Heartbeat, Job, OutboxAttachment, OutboxMail, outbox_sending_timeout
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +45,32 @@ def _queue_send_task(mail_id: int) -> None:
     from core.tasks import send_outbox_mail
 
     send_outbox_mail.delay(mail_id)
+
+
+def _queue_send_many_task(mail_ids: list[int]) -> None:
+    from core.tasks import send_outbox_mails
+
+    send_outbox_mails.delay(mail_ids)
+
+
+_batch = threading.local()
+
+
+@contextlib.contextmanager
+def outbox_batch() -> Iterator[None]:
+    """Mail queued inside the block is sent by one task over one SMTP connection, queued when the block ends (after
+    the surrounding transaction commits, as always). For many mails written at once, e.g. a batch of invitations:
+    one task and one connection instead of one each. Blocks do not nest (an inner block joins the outer one)."""
+    if getattr(_batch, "mail_ids", None) is not None:
+        yield
+        return
+    _batch.mail_ids = mail_ids = []
+    try:
+        yield
+    finally:
+        _batch.mail_ids = None
+    if mail_ids:
+        transaction.on_commit(lambda: _queue_send_many_task(mail_ids), robust=True)
 
 
 def outbox_queue(
@@ -87,8 +119,11 @@ def outbox_queue(
             raise
         return OutboxMail.objects.get(dedupe_key=dedupe_key)
     mail_id = mail.pk
+    if (batch := getattr(_batch, "mail_ids", None)) is not None:
+        batch.append(mail_id)  # sent with the others of the batch (outbox_batch)
+        return mail
     # robust: the rows are committed by then; a broker hiccup must not turn the caller's request into an error
-    # (the admin's "Retry now" re-queues a mail that never left).
+    # (beat re-queues a mail still QUEUED after a while; the admin's "Retry now" too).
     transaction.on_commit(lambda: _queue_send_task(mail_id), robust=True)
     return mail
 
@@ -144,11 +179,12 @@ def _retry_delay(attempts: int) -> datetime.timedelta:
     return min(OUTBOX_RETRY_BASE_DELAY * 2 ** max(attempts - 1, 0), OUTBOX_RETRY_MAX_DELAY)
 
 
-def outbox_send(*, mail_id: int) -> OutboxMail:
+def outbox_send(*, mail_id: int, connection=None) -> OutboxMail:
     """Make one attempt at sending a mail; safe to call any number of times for the same id.
 
     Only a QUEUED row, or a RETRY row whose ``next_attempt_at`` has passed, is sent; anything else is returned
     untouched. The returned instance carries ``attempted`` (``True`` when this call talked to the mail server).
+    ``connection``: a mail connection to reuse (:func:`outbox_send_many`); by default one of its own.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -168,8 +204,7 @@ def outbox_send(*, mail_id: int) -> OutboxMail:
 
     error: BaseException | None = None
     try:
-        connection = get_connection(timeout=OUTBOX_SMTP_TIMEOUT)
-        _build_message(mail, connection).send(fail_silently=False)
+        _build_message(mail, connection or get_connection(timeout=OUTBOX_SMTP_TIMEOUT)).send(fail_silently=False)
     except Exception as exc:
         error = exc
 
@@ -197,6 +232,41 @@ def outbox_send(*, mail_id: int) -> OutboxMail:
     return mail
 
 
+def outbox_send_many(*, mail_ids: Sequence[int]) -> list[OutboxMail]:
+    """:func:`outbox_send` for each mail, in order, over one SMTP connection (a new one after a mail that failed,
+    since the failure may have broken it). When the server cannot be reached after a failure, the rest are left
+    QUEUED for beat (:func:`outbox_retry_due`) rather than waiting for the server's timeout once per mail here."""
+    connection, _reachable = _open_connection()
+    mails = []
+    try:
+        for index, mail_id in enumerate(mail_ids):
+            mail = outbox_send(mail_id=mail_id, connection=connection)
+            mails.append(mail)
+            if mail.attempted and mail.status != OutboxMail.Status.SENT:
+                with contextlib.suppress(Exception):
+                    connection.close()
+                connection, reachable = _open_connection()
+                if not reachable:
+                    left = len(mail_ids) - index - 1
+                    logger.warning("Outbox: the mail server cannot be reached; %s mail(s) left queued for beat", left)
+                    break
+    finally:
+        with contextlib.suppress(Exception):
+            connection.close()
+    return mails
+
+
+def _open_connection():
+    """A mail connection, opened now so that the sends share it (Django closes a connection it had to open itself),
+    and whether that worked."""
+    connection = get_connection(timeout=OUTBOX_SMTP_TIMEOUT)
+    try:
+        connection.open()
+    except Exception:
+        return connection, False
+    return connection, True
+
+
 def _forget_body(mail: OutboxMail, when) -> None:
     OutboxMail.objects.filter(pk=mail.pk).update(body_text="", body_html="", body_purged_at=when)
     OutboxAttachment.objects.filter(mail=mail).delete()
@@ -222,9 +292,92 @@ def outbox_retry_due() -> int:
     return len(due_ids)
 
 
+# --- Interrupted sends ---------------------------------------------------------------------------------------
+
+#: ``renew(mail) -> OutboxMail | None``: queue a new mail, with a fresh personal link, in place of ``mail`` (a mail
+#: of the purpose it was registered for that ``contains_secret``), in the caller's transaction; ``None`` when the
+#: recipient should no longer get it (e.g. withdrawn). Registered by the app that writes such mail, in its
+#: ``AppConfig.ready``; core cannot import it.
+OutboxRenewer = Callable[[OutboxMail], "OutboxMail | None"]
+_renewers: dict[str, OutboxRenewer] = {}
+
+
+def outbox_renewer_register(*, purposes: Sequence[str], renew: OutboxRenewer) -> None:
+    """Register how a mail of one of ``purposes`` carrying a personal link is renewed after an interrupted send."""
+    for purpose in purposes:
+        _renewers[purpose] = renew
+
+
+def outbox_renewer(purpose: str) -> OutboxRenewer | None:
+    return _renewers.get(purpose)
+
+
+INTERRUPTED_TEXT = "Sending was interrupted (the worker stopped); whether the mail left is unknown."
+
+
+def outbox_resolve_interrupted(*, mail_ids: Sequence[int] | None = None) -> int:
+    """Send again every mail left in SENDING longer than ``KS_OUTBOX_SENDING_TIMEOUT``: its worker died during or
+    after the SMTP conversation (beat, every minute; staff's "retry now"). Returns how many were resolved.
+
+    Each row is flagged ``outcome_unknown_at`` (the recipient may get it twice). A mail that carries a personal link
+    and whose purpose has a renewer becomes REPLACED by the renewer's new mail with a fresh link (its own body is
+    deleted; the old link is not revoked, the recipient may hold it); one the renewer declines is FAILED. Any other
+    mail goes back to RETRY and is sent as it is. ``mail_ids`` limits the sweep to those rows.
+    """
+    stale = OutboxMail.objects.filter(
+        status=OutboxMail.Status.SENDING, sending_started_at__lt=timezone.now() - outbox_sending_timeout()
+    )
+    if mail_ids is not None:
+        stale = stale.filter(pk__in=list(mail_ids))
+    resolved = 0
+    for mail_id in stale.order_by("sending_started_at", "pk").values_list("pk", flat=True):
+        try:
+            resolved += _resolve_interrupted(mail_id)
+        except Exception:
+            # One renewal that fails (a bug, a participant deleted meanwhile) must not stop the others; the row stays
+            # in SENDING, flagged in the admin, and the next sweep tries again.
+            logger.exception("Outbox mail %s: could not resolve the interrupted send", mail_id)
+    return resolved
+
+
+@transaction.atomic
+def _resolve_interrupted(mail_id: int) -> int:
+    now = timezone.now()
+    mail = OutboxMail.objects.select_for_update(skip_locked=True).filter(pk=mail_id).first()
+    if mail is None or not mail.is_outcome_unknown:
+        return 0  # locked by a sender finishing right now, or resolved by another sweep meanwhile
+    mail.outcome_unknown_at = now
+    renew = outbox_renewer(mail.purpose) if mail.contains_secret else None
+    if renew is not None:
+        replacement = renew(mail)
+        if replacement is None:
+            mail.status = OutboxMail.Status.FAILED
+            mail.last_error = f"{INTERRUPTED_TEXT} Not sent again: the recipient should no longer get it."
+        else:
+            mail.status = OutboxMail.Status.REPLACED
+            mail.replaced_by = replacement
+            mail.last_error = f"{INTERRUPTED_TEXT} Sent again with a new personal link as mail {replacement.pk}."
+        _forget_body(mail, now)
+        mail.save(update_fields=["status", "outcome_unknown_at", "replaced_by", "last_error"])
+        logger.warning("Outbox mail %s: interrupted send, %s", mail_id, mail.last_error)
+        return 1
+    if mail.attempts >= settings.KS_OUTBOX_MAX_ATTEMPTS:
+        mail.status = OutboxMail.Status.FAILED
+        mail.last_error = f"{INTERRUPTED_TEXT} Given up after {mail.attempts} attempt(s)."
+    else:
+        mail.status = OutboxMail.Status.RETRY
+        mail.next_attempt_at = now
+        mail.last_error = f"{INTERRUPTED_TEXT} Sent again: the recipient may get it twice."
+        transaction.on_commit(lambda: _queue_send_task(mail_id), robust=True)
+    mail.save(update_fields=["status", "outcome_unknown_at", "next_attempt_at", "last_error"])
+    logger.warning("Outbox mail %s: interrupted send, %s", mail_id, mail.last_error)
+    return 1
+
+
 @transaction.atomic
 def outbox_requeue(*, mail_ids: Sequence[int]) -> int:
-    """Staff's "retry now": RETRY/FAILED (and still QUEUED) rows go back to QUEUED and are queued; returns how many.
+    """Staff's "retry now": RETRY/FAILED (and still QUEUED) rows go back to QUEUED and are queued, and interrupted
+    sends (SENDING past the timeout) are resolved now (:func:`outbox_resolve_interrupted`); returns how many.
 
     Rows whose body has been deleted cannot be sent and are left alone. ``attempts`` keeps counting.
     """
@@ -243,7 +396,7 @@ def outbox_requeue(*, mail_ids: Sequence[int]) -> int:
         mail.save(update_fields=["status", "next_attempt_at"])
         mail_id = mail.pk
         transaction.on_commit(lambda mail_id=mail_id: _queue_send_task(mail_id), robust=True)
-    return len(mails)
+    return len(mails) + outbox_resolve_interrupted(mail_ids=mail_ids)
 
 
 def outbox_purge_bodies(*, older_than_days: int | None = None) -> int:
@@ -319,3 +472,142 @@ def outbox_resend(*, mail: OutboxMail) -> OutboxMail:
         reply_to=mail.reply_to,
         related_participant_id=mail.related_participant_id,
     )
+
+
+# --- Background jobs ------------------------------------------------------------------------------------------
+#
+# Every piece of fire-and-forget work is a ``Job`` row before the broker hears of it (as every mail is an outbox row):
+# a broker that is away, or that loses its messages in a restart, delays the work but cannot lose it. See the
+# ``Job`` model and docs/DESIGN.md ("Background jobs").
+
+#: A job whose hand-off failed (the broker was away) is handed over by beat once it is this old; the margin keeps beat
+#: from handing over a job whose own hand-off is still under way.
+JOB_HAND_OFF_GRACE = datetime.timedelta(seconds=10)
+
+
+def _broker_errors() -> tuple[type[BaseException], ...]:
+    from kombu.exceptions import OperationalError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return (OperationalError, RedisConnectionError, RedisTimeoutError, OSError)
+
+
+def job_queue(*, task: Task, args: Sequence = ()) -> Job:
+    """Store a job running the Celery ``task`` with ``args`` (JSON); it is handed to the broker after the commit."""
+    return jobs_queue(task=task, calls=[args])[0]
+
+
+def jobs_queue(*, task: Task, calls: Sequence[Sequence]) -> list[Job]:
+    """Store one job per argument list in ``calls``; all are handed to the broker after the surrounding commit.
+
+    The hand-off never makes the caller wait for a broker that is away (``jobs_hand_off``): the rows stay QUEUED and
+    beat hands them over once it is back (``jobs_resend_stale``).
+    """
+    now = timezone.now()
+    jobs = Job.objects.bulk_create([Job(task=task.name, args=list(args), created_at=now) for args in calls])
+    job_ids = [job.pk for job in jobs]
+    if job_ids:
+        transaction.on_commit(lambda: jobs_hand_off(job_ids=job_ids), robust=True)
+    return jobs
+
+
+def jobs_hand_off(*, job_ids: Sequence[int]) -> int:
+    """Give the jobs to the broker (``core.tasks.run_job``); returns how many it took.
+
+    Publishing is not retried and the connection times out quickly (``CELERY_BROKER_*`` settings), and the first
+    failure stops the rest, which would fail the same way: a request that queues work answers at once even with the
+    broker down. The jobs not handed over stay QUEUED without ``handed_at``, for beat.
+    """
+    from celery import current_app
+
+    from core.tasks import run_job  # core.tasks imports this module
+
+    names = dict(Job.objects.filter(pk__in=list(job_ids)).values_list("pk", "task"))
+    handed: list[int] = []
+    for job_id in job_ids:
+        # The job travels with its task's own queue and priority, if the task has them.
+        task = current_app.tasks.get(names.get(job_id, ""))
+        routing = {key: value for key in ("queue", "priority") if (value := getattr(task, key, None)) is not None}
+        try:
+            run_job.apply_async(args=[job_id], retry=False, **routing)
+        except _broker_errors() as error:
+            logger.warning(
+                "%d background job(s) stay queued: the message broker cannot be reached (%s)",
+                len(job_ids) - len(handed),
+                error,
+            )
+            break
+        handed.append(job_id)
+    if handed:
+        Job.objects.filter(pk__in=handed, state=Job.State.QUEUED).update(handed_at=timezone.now())
+    return len(handed)
+
+
+def job_running_timeout() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.KS_JOB_RUNNING_TIMEOUT)
+
+
+def job_run(*, job_id: int) -> Job | None:
+    """Claim the job and run its task in this process; returns the finished job, or None if it was not claimable.
+
+    The claim is one conditional UPDATE (QUEUED → RUNNING), so of two deliveries of the same job only one runs it.
+    A job RUNNING for longer than ``KS_JOB_RUNNING_TIMEOUT`` lost its worker and may be claimed again. A task that
+    raises leaves the job FAILED with the error (and the error in the log); it is not retried automatically.
+    """
+    from celery import current_app
+
+    started = timezone.now()
+    claimable = Q(state=Job.State.QUEUED) | Q(state=Job.State.RUNNING, started_at__lt=started - job_running_timeout())
+    claimed = Job.objects.filter(claimable, pk=job_id).update(
+        state=Job.State.RUNNING, started_at=started, finished_at=None, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return None
+    job = Job.objects.get(pk=job_id)
+    try:
+        current_app.tasks[job.task](*job.args)
+    except Exception as error:
+        logger.exception("Background job %s (%s) failed", job.pk, job.task)
+        job.state, job.last_error = Job.State.FAILED, f"{type(error).__name__}: {error}"[:2000]
+    else:
+        job.state, job.last_error = Job.State.DONE, ""
+    job.finished_at = timezone.now()
+    # Only this run's claim is finished: a run that took over a timed-out job has its own started_at.
+    Job.objects.filter(pk=job_id, state=Job.State.RUNNING, started_at=started).update(
+        state=job.state, last_error=job.last_error, finished_at=job.finished_at
+    )
+    return job
+
+
+def jobs_resend_stale(*, now: datetime.datetime | None = None) -> int:
+    """Beat: hand to the broker again every job that never reached a worker; returns how many were handed over.
+
+    That is a QUEUED job whose hand-off failed (no ``handed_at``, older than a few seconds), one handed over more
+    than ``KS_JOB_RESEND_AFTER`` seconds ago and still not started (the broker lost it, e.g. Redis restarted without
+    its data), and a RUNNING one whose worker died (``KS_JOB_RUNNING_TIMEOUT``). A job that is merely waiting its
+    turn in the broker is handed over twice at worst; the claim in :func:`job_run` runs it once.
+    """
+    now = now or timezone.now()
+    resend_after = datetime.timedelta(seconds=settings.KS_JOB_RESEND_AFTER)
+    stale = (
+        Q(state=Job.State.QUEUED, handed_at__isnull=True, created_at__lte=now - JOB_HAND_OFF_GRACE)
+        | Q(state=Job.State.QUEUED, handed_at__lte=now - resend_after)
+        | Q(state=Job.State.RUNNING, started_at__lt=now - job_running_timeout())
+    )
+    job_ids = list(Job.objects.filter(stale).order_by("created_at", "pk").values_list("pk", flat=True))
+    return jobs_hand_off(job_ids=job_ids) if job_ids else 0
+
+
+def jobs_purge(*, older_than_days: int | None = None) -> int:
+    """Delete finished jobs (their arguments may name people) older than ``KS_JOB_RETENTION_DAYS``; returns how many."""
+    days = settings.KS_JOB_RETENTION_DAYS if older_than_days is None else older_than_days
+    deleted, _by_model = Job.objects.filter(
+        state__in=[Job.State.DONE, Job.State.FAILED], created_at__lt=timezone.now() - datetime.timedelta(days=days)
+    ).delete()
+    return deleted
+
+
+def heartbeat_beat(*, name: str = "worker") -> None:
+    """Record that a worker ran a task sent by beat just now (read by the health check)."""
+    Heartbeat.objects.update_or_create(name=name, defaults={"at": timezone.now()})

@@ -1,19 +1,29 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
-from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from agenda.admin import CongressAdmin
 from agenda.models import Congress
+from core.import_export_formats import (
+    CSVFormat,
+    EncryptedCacheStorage,
+    LimitedImportForm,
+    XLSXFormat,
+    describe_unreadable,
+)
+from core.selectors import background_work_delayed
+from core.spreadsheets import UnreadableFile
 from core.staff import ReadOnlyAdminMixin
 from delegates.forms import ParticipantAdminForm, SeatOverrideForm
 from delegates.mail_texts import ALLOWED as PLACEHOLDER_EXAMPLES
@@ -42,7 +52,7 @@ from delegates.selectors import (
 from delegates.services.allocation import seat_allocation_override
 from delegates.services.holdback import county_hold_back_set
 from delegates.services.invitations import invitations_queue
-from delegates.services.links import personal_link_revoke
+from delegates.services.links import personal_link_revoke_all
 
 
 class RegionScopedAdminMixin:
@@ -251,13 +261,45 @@ class RegistrationInline(admin.StackedInline):
 
 
 class PersonalLinkInline(admin.TabularInline):
-    """Issued links: dates only. The secret itself exists only in the mail the participant received."""
+    """Issued links: dates and state only. The secret itself exists only in the mail the participant received.
+
+    A participant may hold several links that open at once; each can be revoked on its own page (a staff page, with
+    confirmation), all of them with the participants' action "Revoke all personal links"."""
 
     model = PersonalLink
     extra = 0
     can_delete = False
-    fields = ("created_at", "expires_at", "mailed_at", "first_opened_at", "last_opened_at", "revoked_at")
+    fields = (
+        "created_at",
+        "expires_at",
+        "mailed_at",
+        "first_opened_at",
+        "last_opened_at",
+        "state",
+        "revoked_by",
+        "revoke",
+    )
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_problem(at=timezone.now()).select_related("revoked_by")
+
+    @admin.display(description=_("state"))
+    def state(self, link: PersonalLink) -> str:
+        if link.problem == "revoked":
+            return _("Revoked %(date)s") % {
+                "date": date_format(timezone.localtime(link.revoked_at), "SHORT_DATE_FORMAT")
+            }
+        if link.problem == "expired":
+            return _("Expired")
+        return _("Active")
+
+    @admin.display(description=_("revoke"))
+    def revoke(self, link: PersonalLink) -> str:
+        if link.pk is None or link.problem:
+            return "–"
+        url = reverse("delegates_staff:personal_link_revoke", args=[link.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Revoke this link…"))
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -269,7 +311,11 @@ class PersonalLinkInline(admin.TabularInline):
 @admin.register(Participant)
 class ParticipantAdmin(RegionScopedAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [ParticipantResource]
-    formats = [CSV, XLSX]
+    # Our formats: formulas escaped without losing a character, Windows-1252 and semicolons read (core.spreadsheets).
+    formats = [CSVFormat, XLSXFormat]
+    # The upload waits for the confirm step encrypted in the cache, never in the file system; see _forget_upload.
+    tmp_storage_class = EncryptedCacheStorage
+    import_form_class = LimitedImportForm
     import_export_change_list_template = "admin/delegates/participant/change_list.html"
     list_display = (
         "last_name",
@@ -334,16 +380,78 @@ class ParticipantAdmin(RegionScopedAdminMixin, ImportExportMixin, SimpleHistoryA
     def get_valid_export_item_pks(self, request):
         return self.get_queryset(request).values_list("pk", flat=True)
 
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, UnreadableFile):
+            form.add_error("import_file", describe_unreadable(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
+
+    def _forget_upload(self, name: str | None) -> None:
+        """Remove a kept upload: it holds names, addresses and phone numbers."""
+        if name:
+            self.get_tmp_storage_class()(name=name).remove()
+
+    def import_action(self, request, **kwargs):
+        # The preview keeps the upload only when the confirm step can follow; every other ending removes it.
+        upload = request.FILES.get("import_file")
+        try:
+            response = super().import_action(request, **kwargs)
+        except UnreadableFile as error:  # the cache, where the upload waits, is unavailable
+            self._forget_upload(getattr(upload, "tmp_storage_name", None))
+            messages.error(request, describe_unreadable(error))
+            return redirect("admin:delegates_participant_import")
+        except BaseException:
+            self._forget_upload(getattr(upload, "tmp_storage_name", None))
+            raise
+        if not (getattr(response, "context_data", None) or {}).get("confirm_form"):
+            self._forget_upload(getattr(upload, "tmp_storage_name", None))
+        return response
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except UnreadableFile as error:  # the kept upload expired or the cache is unavailable
+            messages.error(request, describe_unreadable(error))
+            return redirect("admin:delegates_participant_import")
+        finally:  # confirmed, refused or failed: the upload is not needed any more
+            self._forget_upload(request.POST.get("import_file_name", "").rsplit("/", 1)[-1])
+
     # --- Invitations ---
 
-    @admin.action(description=_("Revoke personal links"), permissions=["change"])
-    def revoke_links(self, request: HttpRequest, queryset) -> None:
-        revoked = sum(personal_link_revoke(participant=participant) for participant in queryset)
-        self.message_user(
-            request,
-            ngettext("%(count)d link revoked.", "%(count)d links revoked.", revoked) % {"count": revoked},
-            messages.SUCCESS,
+    @admin.action(description=_("Revoke all personal links…"), permissions=["change"])
+    def revoke_links(self, request: HttpRequest, queryset):
+        """Shows whose links would stop working; revokes them only after confirmation, and logs it per participant."""
+        now = timezone.now()
+        participants = list(
+            queryset.select_related("county")
+            .annotate(
+                open_links=Count("links", filter=Q(links__revoked_at__isnull=True, links__expires_at__gt=now)),
+            )
+            .order_by("last_name", "first_name", "pk")
         )
+        if request.POST.get("confirm") == "yes":
+            revoked = 0
+            for participant in participants:
+                count = personal_link_revoke_all(participant=participant, user=request.user)
+                if count:
+                    message = ngettext("Revoked %(count)d personal link.", "Revoked %(count)d personal links.", count)
+                    self.log_change(request, participant, message % {"count": count})
+                revoked += count
+            self.message_user(
+                request,
+                ngettext("%(count)d link revoked.", "%(count)d links revoked.", revoked) % {"count": revoked},
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Revoke all personal links"),
+            "opts": self.model._meta,
+            "selected": participants,
+            "open_links": sum(p.open_links for p in participants),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/delegates/participant/revoke_links.html", context)
 
     @admin.action(description=_("Send invitations with personal links…"), permissions=["change"])
     def send_invitations(self, request: HttpRequest, queryset):
@@ -353,12 +461,28 @@ class ParticipantAdmin(RegionScopedAdminMixin, ImportExportMixin, SimpleHistoryA
         )
         if request.POST.get("confirm") == "yes":
             plan = invitations_queue(participants=participants, user=request.user)
-            if plan.to_send:
+            if plan.to_send and background_work_delayed():
+                # Stored as jobs, not lost: said so, so that nobody sends them a second time.
                 self.message_user(
                     request,
                     ngettext(
-                        "%(count)d invitation is being sent.",
-                        "%(count)d invitations are being sent.",
+                        "%(count)d invitation is stored, but the background process that sends invitations cannot "
+                        "be reached right now. It will be sent as soon as the background process is back; do not "
+                        "send it again.",
+                        "%(count)d invitations are stored, but the background process that sends invitations cannot "
+                        "be reached right now. They will be sent as soon as the background process is back; do not "
+                        "send them again.",
+                        len(plan.to_send),
+                    )
+                    % {"count": len(plan.to_send)},
+                    messages.WARNING,
+                )
+            elif plan.to_send:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d invitation is queued, waiting for the background process to send it.",
+                        "%(count)d invitations are queued, waiting for the background process to send them.",
                         len(plan.to_send),
                     )
                     % {"count": len(plan.to_send)},

@@ -3,8 +3,6 @@
 The table holds every county's figures and the reasons for overrides: it is the secretariat's, not a region's.
 """
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from core.spreadsheets import CsvWriter
 from core.staff import staff_context, staff_page
 from delegates.forms import TieSettlementForm
 from delegates.models import DelegateKey
@@ -84,7 +83,7 @@ def seat_allocation_csv(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="seat-allocation-{key.congress.year}.csv"'
     response.write("\ufeff")  # lets spreadsheet programs recognise UTF-8 (æ, ø, å)
-    writer = csv.writer(response)
+    writer = CsvWriter(response)  # formulas escaped: an override reason is free text
     writer.writerow(
         [
             _("county number"),

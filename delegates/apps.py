@@ -23,3 +23,9 @@ class DelegatesConfig(AppConfig):
         from core.groups import REGIONAL_OFFICE_GROUP, SECRETARIAT_GROUP, staff_groups_grant
 
         staff_groups_grant("delegates", {SECRETARIAT_GROUP: None, REGIONAL_OFFICE_GROUP: REGIONAL_OFFICE_PERMISSIONS})
+
+        # A mail with a personal link whose send was interrupted is sent again with a fresh link (core's outbox).
+        from core.services import outbox_renewer_register
+        from delegates.services.invitations import LINK_MAIL_KINDS, link_mail_renew
+
+        outbox_renewer_register(purposes=LINK_MAIL_KINDS, renew=link_mail_renew)

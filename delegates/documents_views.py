@@ -16,14 +16,21 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from agenda.staff import congress_choice
+from core.selectors import background_work_delayed
 from core.staff import staff_context, staff_page
 from delegates.models import GeneratedDocument, Participant
 from delegates.selectors import user_sees_all_counties
 from delegates.services.documents import PARTICIPANT_DOCUMENT_KINDS, document_order
 
+#: Said when the broker or the worker is away: the order is stored and waits, it is not lost.
+_DELAYED_ORDER = gettext_lazy(
+    "%(document)s is stored, but the background process that prints documents cannot be reached right now. It will "
+    "be printed as soon as the background process is back; there is no need to order it again."
+)
 VIEW_PERMISSION = "delegates.view_participant"
 ORDER_PERMISSION = "delegates.change_participant"
 Status = GeneratedDocument.Status
@@ -41,12 +48,19 @@ def may_download(user, document: GeneratedDocument) -> bool:
     return document.kind not in PARTICIPANT_DOCUMENT_KINDS or user_sees_all_counties(user)
 
 
+def _status_label(document: GeneratedDocument) -> str:
+    if document.status == Status.QUEUED:
+        # Until a worker has started it: not "being printed", which would not be true with the worker away.
+        return _("Queued – waiting for the background process")
+    return str(document.get_status_display())
+
+
 def _status(request: HttpRequest, document: GeneratedDocument) -> dict:
     downloadable = document.status == Status.DONE and bool(document.file) and may_download(request.user, document)
     return {
         "id": document.pk,
         "status": document.status,
-        "status_label": str(document.get_status_display()),
+        "status_label": _status_label(document),
         "progress": document.progress,
         "pages": document.pages,
         "error": document.error,
@@ -69,9 +83,14 @@ def documents(request: HttpRequest) -> HttpResponse:
         if not may_order(request.user, kind):
             raise PermissionDenied
         document = document_order(congress=congress, kind=kind, user=request.user)
-        messages.success(
-            request, _("%(document)s is being printed; this page shows when it is ready.") % {"document": document}
-        )
+        if background_work_delayed():
+            messages.warning(request, _DELAYED_ORDER % {"document": document})
+        else:
+            messages.success(
+                request,
+                _("%(document)s is queued, waiting for the background process; this page shows when it is ready.")
+                % {"document": document},
+            )
         return redirect(f"{reverse('delegates_staff:documents')}?congress={congress.pk}")
 
     document_rows = []
@@ -85,6 +104,7 @@ def documents(request: HttpRequest) -> HttpResponse:
         (value, label, may_order(request.user, value), value in PARTICIPANT_DOCUMENT_KINDS)
         for value, label in GeneratedDocument.Kind.choices
     ]
+    pending = any(not status["done"] for _document, status in document_rows)
     context = staff_context(
         request,
         title=_("Printed documents"),
@@ -96,7 +116,8 @@ def documents(request: HttpRequest) -> HttpResponse:
         kinds=kinds,
         can_order=request.user.has_perm(ORDER_PERMISSION),
         sees_all=sees_all,
-        pending=any(not status["done"] for _document, status in document_rows),
+        pending=pending,
+        delayed=pending and background_work_delayed(),
     )
     return TemplateResponse(request, "admin/delegates/documents.html", context)
 

@@ -90,8 +90,8 @@ def default_text(kind: str, language: str) -> tuple[str, str]:
             "lost_link": (
                 _("Your link to register for {congress}"),
                 _(
-                    "Dear {first_name},\n\nHere is a new personal link for {congress}. Earlier links no longer "
-                    "work.\n{link}\n\nIf you did not ask for it, you can ignore this message.\n\n"
+                    "Dear {first_name},\n\nHere is a new personal link for {congress}. Links you have received "
+                    "before still work.\n{link}\n\nIf you did not ask for it, you can ignore this message.\n\n"
                     "Best regards,\n{sender}"
                 ),
             ),

@@ -36,7 +36,10 @@ class RegistrationSettings(models.Model):
         _("personal links valid for (days)"),
         default=120,
         validators=[MinValueValidator(1)],
-        help_text=_("Counted from the day a link is issued; a new link replaces the old one."),
+        help_text=_(
+            "Counted from the day a link is issued. Each link expires on its own: a new link does not end the ones "
+            "sent before."
+        ),
     )
     reminder_days_before_deadline = models.PositiveSmallIntegerField(
         _("remind this many days before the deadline"),
@@ -516,8 +519,8 @@ class PersonalLinkQuerySet(models.QuerySet):
 
     @staticmethod
     def problem(at: datetime.datetime | RawSQL) -> Case:
-        """Why a link does not open at ``at``: "revoked" (replaced by a newer link, or revoked by staff) before
-        "expired"; "" when it opens."""
+        """Why a link does not open at ``at``: "revoked" (by staff) before "expired"; "" when it opens. A participant
+        may hold several links that open: a new link never ends an earlier one."""
         return Case(
             When(revoked_at__isnull=False, then=Value("revoked")),
             When(expires_at__lte=at, then=Value("expired")),
@@ -542,7 +545,10 @@ class PersonalLinkQuerySet(models.QuerySet):
 
 
 class PersonalLink(models.Model):
-    """A participant's way in to registration. Only a hash of the secret is stored; the secret is in the mail."""
+    """A participant's way in to the portal. Only a hash of the secret is stored; the secret is in the mail.
+
+    A participant may hold several links at once (the invitation letter's, a reminder's, one asked for as lost), each
+    opening until it expires; only staff revoke a link (``revoked_at``, ``revoked_by``)."""
 
     participant = models.ForeignKey(
         Participant, on_delete=models.CASCADE, related_name="links", verbose_name=_("participant")
@@ -554,6 +560,14 @@ class PersonalLink(models.Model):
     )
     expires_at = models.DateTimeField(_("expires at"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
     mailed_at = models.DateTimeField(_("mailed at"), null=True, blank=True)
     first_opened_at = models.DateTimeField(_("first opened at"), null=True, blank=True)
     last_opened_at = models.DateTimeField(_("last opened at"), null=True, blank=True)
@@ -564,11 +578,6 @@ class PersonalLink(models.Model):
         verbose_name = _("personal link")
         verbose_name_plural = _("personal links")
         ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["participant"], condition=Q(revoked_at__isnull=True), name="personal_link_one_active"
-            )
-        ]
 
     def __str__(self) -> str:
         return str(_("Link for %(participant)s") % {"participant": self.participant})

@@ -29,6 +29,8 @@ from datetime import date
 from enum import StrEnum
 from pathlib import PurePath
 
+from core.spreadsheets import decode_text
+
 
 def gettext_noop(message: str) -> str:
     """Mark a msgid for ``makemessages`` without importing Django; :func:`describe` translates it."""
@@ -229,21 +231,9 @@ _PERIOD_RE = re.compile(r"\s*\(\s*(?:[0-9]{4})?\s*[-\u2013]\s*(?:[0-9]{4})?\s*\)
 _HEADER_SEARCH_LINES = 15
 
 
-def decode(data: bytes) -> str | None:
-    """The file's text: UTF-8 (with or without BOM), UTF-16 with BOM, or else Windows-1252; None if none fit."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            return None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return None
+# The file's text: UTF-8 (with or without BOM), UTF-16 with BOM, or else Windows-1252; None if none fit. The same
+# reading as the participant import's (core.spreadsheets).
+decode = decode_text
 
 
 def reference_date_from_file_name(file_name: str) -> date | None:

@@ -6,8 +6,14 @@ exactly one such participant without an e-mail address exists.
 
 The admin passes the importing user to the resource; a row for a county the user may not manage is an error and is
 never written. With ``user=None`` (trusted code such as a shell session) nothing is restricted.
+
+Speed: a file of thousands of rows must be previewed and imported within one request. Congresses, counties,
+organisations and the participants of the file's congresses are loaded once per import, and the rules the database
+holds (one e-mail address per congress, one deputy per rank) are checked against those tables in memory, not with
+queries per row (``validate_instance``). Rows that change nothing are skipped: no save, no history entry.
 """
 
+import copy
 import datetime
 from collections import defaultdict
 
@@ -16,6 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 from import_export.fields import Field
+from simple_history.utils import bulk_create_with_history
 
 from agenda.models import Congress
 from delegates.models import County, Organisation, Participant
@@ -39,6 +46,9 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "elected_by": ("valgt_av", ("valgt av", "elected by")),
     "elected_on": ("valgt_dato", ("valgt dato", "valgdato", "elected on", "election date")),
 }
+
+
+CREATE_BATCH = 500
 
 
 def _normalise_header(header) -> str:
@@ -251,7 +261,7 @@ class ParticipantResource(resources.ModelResource):
         import_id_fields = ()  # identity is decided in get_instance: (congress, e-mail)
         use_transactions = True
         clean_model_instances = True
-        skip_unchanged = False
+        skip_unchanged = True  # importing an export again changes nothing and writes no history
         report_skipped = True
 
     def __init__(self, user=None, **kwargs):
@@ -262,6 +272,13 @@ class ParticipantResource(resources.ModelResource):
                 field.widget.resource = self
         self._loaded = False
         self.duplicate_emails: dict[tuple[str, str], list[int]] = {}
+        # The participants of the file's congresses, loaded in before_import and kept up to date as rows are saved.
+        self._by_email: dict[tuple[int, str], Participant] = {}
+        self._by_name: dict[tuple[int, str, str, str], list[Participant]] = defaultdict(list)
+        self._ranks: dict[tuple, int | str] = {}
+        self._rank_of: dict[int | str, tuple] = {}
+        self._new_rows = 0
+        self._pending_creates: list[Participant] = []
 
     # --- lookup tables, loaded once per import -------------------------------------------------------------
 
@@ -321,6 +338,93 @@ class ParticipantResource(resources.ModelResource):
                 if email:
                     lines[(_cell_text(row.get(congress_column)).casefold(), email)].append(number)
         self.duplicate_emails = {key: numbers for key, numbers in lines.items() if len(numbers) > 1}
+        self._load_participants(dataset)
+
+    def _load_participants(self, dataset) -> None:
+        congress_ids = set()
+        congress_column = COLUMNS["congress"][0]
+        if congress_column in (dataset.headers or []):
+            for text in {_cell_text(value) for value in dataset[congress_column]}:
+                try:
+                    congress_ids.add(self.congress_for(text).pk)
+                except ValueError:
+                    continue
+        self._by_email, self._by_name, self._ranks, self._rank_of = {}, defaultdict(list), {}, {}
+        self._new_rows = 0
+        participants = Participant.objects.filter(congress_id__in=congress_ids)
+        for participant in participants.select_related("congress", "county", "organisation"):
+            self._remember(participant)
+
+    @staticmethod
+    def _name_key(congress_id, first_name: str, last_name: str, county_number: str) -> tuple[int, str, str, str]:
+        return (congress_id, first_name.strip().lower(), last_name.strip().lower(), county_number)
+
+    @staticmethod
+    def _rank_key(participant: Participant) -> tuple | None:
+        if participant.role != Participant.Role.DEPUTY or participant.deputy_rank is None:
+            return None
+        return (participant.congress_id, participant.county_id, participant.elected_by, participant.deputy_rank)
+
+    @staticmethod
+    def _identity(participant: Participant):
+        """The primary key; for a new row of a preview, which is never saved, the key it was given here."""
+        return participant.pk if participant.pk is not None else getattr(participant, "_import_key", None)
+
+    def _remember(self, participant: Participant) -> None:
+        """Index a participant as the database now holds it (loaded, or saved by this import: in a preview, as it
+        would be saved)."""
+        if self._identity(participant) is None:
+            self._new_rows += 1
+            participant._import_key = f"new-{self._new_rows}"
+        identity = self._identity(participant)
+        participant = copy.copy(participant)
+        if participant.email:
+            self._by_email[(participant.congress_id, participant.email.lower())] = participant
+        else:
+            county_number = participant.county.number if participant.county_id else ""
+            key = self._name_key(participant.congress_id, participant.first_name, participant.last_name, county_number)
+            others = [other for other in self._by_name[key] if self._identity(other) != identity]
+            self._by_name[key] = [*others, participant]
+        old = self._rank_of.pop(identity, None)
+        if old is not None and self._ranks.get(old) == identity:
+            del self._ranks[old]
+        new = self._rank_key(participant)
+        if new is not None:
+            self._ranks[new] = identity
+            self._rank_of[identity] = new
+
+    def import_data_inner(self, dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs):
+        # No savepoint around every row (two statements a row): the preview writes nothing, and the confirm step runs
+        # in the one transaction import_data opens, which is rolled back as a whole when any row fails.
+        self._pending_creates = []
+        return super().import_data_inner(dataset, dry_run, raise_errors, False, collect_failed_rows, **kwargs)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        if kwargs.get("dry_run"):
+            # The preview writes nothing (two inserts a row saved): what the database would refuse is checked in
+            # validate_instance, against the index that _remember keeps as if the row were saved.
+            self.after_save_instance(instance, row, **kwargs)
+            return
+        if is_create:
+            # New rows are written together in after_import, with their history (two statements per 500 rows).
+            # Changed rows are saved here, one by one in the file's order, as the preview checked them. A new row
+            # only takes an e-mail address or a deputy rank, never frees one, so writing new rows last keeps every
+            # constraint on the way.
+            self.before_save_instance(instance, row, **kwargs)
+            self._pending_creates.append(instance)
+            self.after_save_instance(instance, row, **kwargs)
+            return
+        super().save_instance(instance, is_create, row, **kwargs)
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        pending, self._pending_creates = self._pending_creates, []
+        if pending and not kwargs.get("dry_run") and not (result.has_errors() or result.has_validation_errors()):
+            bulk_create_with_history(pending, Participant, batch_size=CREATE_BATCH, default_user=self.user)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        self._remember(instance)
 
     def get_instance(self, instance_loader, row):
         self._load()
@@ -329,25 +433,23 @@ class ParticipantResource(resources.ModelResource):
         except ValueError:
             return None  # reported as the congress field's error
         email = _cell_text(row.get(COLUMNS["email"][0])).lower()
-        participants = Participant.objects.select_related("county").filter(congress=congress)
         if email:
-            instance = participants.filter(email__iexact=email).first()
+            instance = self._by_email.get((congress.pk, email))
         else:
             county_text = _cell_text(row.get(COLUMNS["county"][0]))
-            matches = list(
-                participants.filter(
-                    email="",
-                    first_name__iexact=_cell_text(row.get(COLUMNS["first_name"][0])),
-                    last_name__iexact=_cell_text(row.get(COLUMNS["last_name"][0])),
-                    county__number=county_text.zfill(2) if county_text else None,
-                )[:2]
+            key = self._name_key(
+                congress.pk,
+                _cell_text(row.get(COLUMNS["first_name"][0])),
+                _cell_text(row.get(COLUMNS["last_name"][0])),
+                county_text.zfill(2) if county_text else "",
             )
+            matches = self._by_name.get(key, []) if county_text else []
             instance = matches[0] if len(matches) == 1 else None
+        if instance is not None:
+            instance = copy.copy(instance)  # the row changes its copy, not the index
         if instance is not None and not self.may_manage(instance.county):
-            raise ValidationError(
-                _("A participant with the e-mail address %(email)s is registered in a county you do not manage.")
-                % {"email": email or "–"}
-            )
+            # No more than this: not whether the address is registered, nor where, nor under which name.
+            raise ValidationError(_("This participant is not in your counties."))
         return instance
 
     def import_instance(self, instance, row, **kwargs):
@@ -392,17 +494,41 @@ class ParticipantResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
+    # Resolved from this import's own tables (so they exist), or never imported: not asked of the database again.
+    LOOKED_UP_FIELDS = ("congress", "county", "organisation", "acting_for", "badge_code")
+
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        # Model.clean() repeats the organisation/county check made in import_instance: keep our clearer message.
+        """The model's own validation without a query per row: the fields and ``Model.clean()`` as usual; the
+        database's constraints checked against the participants loaded in ``before_import``."""
         ours = {field: list(messages) for field, messages in (import_validation_errors or {}).items()}
+        errors: dict[str, list] = {}
         try:
-            # The base class extends the lists it is given, so it gets copies.
-            super().validate_instance(
-                instance, {field: list(messages) for field, messages in ours.items()}, validate_unique=validate_unique
+            instance.full_clean(
+                exclude=set(ours) | set(self.LOOKED_UP_FIELDS), validate_unique=False, validate_constraints=False
             )
         except ValidationError as error:
-            merged = {field: list(ours.get(field, messages)) for field, messages in error.message_dict.items()}
-            raise ValidationError(merged) from None
+            errors = error.update_error_dict(errors)
+
+        def add(field: str, message: str) -> None:
+            errors.setdefault(field, []).append(message)
+
+        if "congress" not in ours and instance.congress_id is None:
+            add("congress", _("Give the congress: its year or its name."))
+        constraints = {constraint.name: constraint for constraint in Participant._meta.constraints}
+        if instance.congress_id is not None and instance.email and "email" not in ours:
+            other = self._by_email.get((instance.congress_id, instance.email.lower()))
+            if other is not None and self._identity(other) != self._identity(instance):
+                add("email", str(constraints["participant_once_per_congress"].violation_error_message))
+        rank_key = self._rank_key(instance)
+        identity = self._identity(instance)
+        if rank_key is not None and "deputy_rank" not in ours and self._ranks.get(rank_key, identity) != identity:
+            add("deputy_rank", str(constraints["participant_unique_deputy_rank"].violation_error_message))
+        if instance.acting_for_id is not None and instance.role != Participant.Role.DEPUTY and "role" not in ours:
+            add("role", str(constraints["participant_only_deputies_act"].violation_error_message))
+        # Model.clean() repeats the organisation/county check made in import_instance: keep our clearer message.
+        errors.update(ours)
+        if errors:
+            raise ValidationError(errors)
 
     # --- export -------------------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from delegates import (
     checkin_views,
     documents_views,
     letter_views,
+    link_views,
     staff_views,
     views,
     withdrawal_views,
@@ -32,6 +33,7 @@ urlpatterns = [
     path("delegatekey/<int:pk>/allocation/", allocation_views.seat_allocation, name="seat_allocation"),
     path("delegatekey/<int:pk>/allocation.csv", allocation_views.seat_allocation_csv, name="seat_allocation_csv"),
     path("participant/<int:pk>/withdraw/", withdrawal_views.participant_withdraw_page, name="participant_withdraw"),
+    path("personallink/<int:pk>/revoke/", link_views.personal_link_revoke_page, name="personal_link_revoke"),
     path(
         "mailtext/letter-preview/<int:congress_id>/<str:language>/",
         letter_views.letter_preview,

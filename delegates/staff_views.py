@@ -5,9 +5,7 @@ The views only parse the chosen congress and the format and ask ``registration_l
 the permission); what the user may see is decided there, through ``delegates.selectors``.
 """
 
-import csv
 import datetime
-import io
 from collections.abc import Callable, Sequence
 from urllib.parse import urlencode
 
@@ -20,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from agenda.models import Congress
 from agenda.staff import congress_choice
+from core.spreadsheets import XLSX_CONTENT_TYPE, csv_bytes, xlsx_bytes
 from core.staff import staff_context, staff_page
 from delegates.models import Participant
 from delegates.registration_lists import (
@@ -37,10 +36,7 @@ from delegates.registration_lists import (
 PERMISSION = "delegates.view_participant"
 # The lists show registration answers, some of them health-related: they need the registration permission too.
 LIST_PERMISSION = "delegates.view_registration"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
-# A spreadsheet program runs a cell that starts with one of these as a formula; participants type free text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 Cell = str | int | datetime.date | datetime.datetime | None
 
@@ -99,68 +95,15 @@ def _page(
 # --- Downloads --------------------------------------------------------------------------------------------------------
 
 
-def _safe_text(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
-
-
-def _csv_cell(value: Cell) -> str | int:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, int):
-        return value
-    return _safe_text(str(value))
-
-
 def _csv_response(filename: str, headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> HttpResponse:
-    """UTF-8 with a byte order mark, so that spreadsheet programs read æ, ø and å right."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([_csv_cell(value) for value in row])
-    response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
+    """UTF-8 with a byte order mark; formulas escaped (core.spreadsheets)."""
+    response = HttpResponse(csv_bytes(headers, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 
 
 def _xlsx_response(filename: str, title: str, headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append(list(headers))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    widths = [len(str(h)) for h in headers]
-    for row_number, row in enumerate(rows, start=2):
-        for column, value in enumerate(row, start=1):
-            if isinstance(value, datetime.datetime):
-                value = value.replace(tzinfo=None)
-            elif isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            cell = sheet.cell(row=row_number, column=column, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever the participant typed
-            elif isinstance(value, datetime.datetime):
-                cell.number_format = "DD.MM.YYYY HH:MM"
-            elif isinstance(value, datetime.date):
-                cell.number_format = "DD.MM.YYYY"
-            length = 16 if isinstance(value, datetime.date) else len(str(value or ""))
-            widths[column - 1] = max(widths[column - 1], min(length, 60))
-    for column, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width + 2
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response = HttpResponse(xlsx_bytes(title, headers, rows), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response
 

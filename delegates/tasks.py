@@ -34,4 +34,6 @@ def send_lost_link(email: str, language: str) -> None:
 
 @shared_task
 def render_document(document_id: int) -> None:
-    document_render(document_id=document_id)
+    # Run as a core.Job (delegates.services.documents.document_order), whose claim keeps a second worker away: a
+    # document left RENDERING by a worker that died is rendered again.
+    document_render(document_id=document_id, resume=True)

@@ -1,8 +1,11 @@
 """Elections and plenary votes: one poll engine with secret ballots.
 
-Secrecy by construction: who voted (``VoteCast``) and what was voted (``Ballot``) are separate tables. A ballot has
-no voter, no time and a random key; its receipt is a random code shown once to the voter and never stored with the
-voter. Both rows are written in one transaction, and ``VoteCast``'s unique constraint makes the second attempt fail.
+Secrecy by construction: who voted (``VoteCast``) and what was voted are separate tables. While the poll is open a
+ballot is a ``SealedBallot``: encrypted with a key the database never holds (``elections.sealing``), written in the
+same statement as the vote record. At the close the sealed ballots are opened, counted and written again as
+``Ballot`` rows in a random order, in the close's transaction, and the sealed rows are deleted. A ballot has no voter,
+no time and a random key; its receipt is a random code shown once to the voter and never stored with the voter.
+``VoteCast``'s unique constraint makes a second attempt fail. See docs/DESIGN.md, "Threat model: secret ballots".
 """
 
 import uuid
@@ -207,6 +210,13 @@ class Poll(models.Model):
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     eligible_count = models.PositiveIntegerField(_("eligible voters"), default=0)
+    ballot_key_check = models.CharField(
+        _("ballot key check"),
+        max_length=16,
+        blank=True,
+        editable=False,
+        help_text=_("Recognises the key the ballots were sealed with (not the key itself)."),
+    )
     result = models.JSONField(_("result"), null=True, blank=True, help_text=_("Frozen when the poll is closed."))
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -282,8 +292,27 @@ class VoteCast(models.Model):
         return f"{self.participant} ({self.poll})"
 
 
+class SealedBallot(models.Model):
+    """A ballot of an open poll, encrypted (``elections.sealing``): nothing of it is readable without the server's
+    key, and nothing of it (key, receipt, choices) is found again in the ``Ballot`` it becomes at the close."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="sealed_ballots", verbose_name=_("poll"))
+    tag = models.BinaryField(_("receipt tag"), max_length=16, help_text=_("A keyed hash of the receipt."))
+    sealed = models.BinaryField(_("sealed ballot"))
+
+    class Meta:
+        verbose_name = _("sealed ballot")
+        verbose_name_plural = _("sealed ballots")
+        constraints = [models.UniqueConstraint(fields=["poll", "tag"], name="sealed_ballot_unique_tag")]
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+
 class Ballot(models.Model):
-    """What was voted, with no voter and no time. Random key; the receipt lets its voter find it once published."""
+    """What was voted, with no voter and no time, written when the poll closes. Random key; the receipt lets its
+    voter find it once published."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="ballots", verbose_name=_("poll"))

@@ -1,15 +1,18 @@
 """Reads of the poll engine: who may vote, what a delegate can vote on now, results as people read them."""
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Count, Exists, F, IntegerField, Model, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 
 from agenda.models import Congress
 from delegates.checkin import with_latest_attendance
-from delegates.models import Attendance, Participant
+from delegates.models import Attendance, County, Participant, PersonalLink, RegionalOffice
 from delegates.selectors import user_sees_all_counties
 from elections.models import (
     AutomaticMember,
@@ -22,6 +25,7 @@ from elections.models import (
     SignOff,
     VoteCast,
 )
+from elections.sql import column, named_placeholders, table
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,100 @@ def voter_poll(participant: Participant, poll_id: int) -> Poll | None:
         )
         .first()
     )
+
+
+# The ballot page is opened by the whole hall within a minute, so it is read in one statement written once: the
+# personal link that opens now (the delegates' rule, ``PersonalLink.objects.valid_sql``), its participant with the
+# congress, county and regional office the portal's pages show, and the poll with ``is_eligible`` and ``has_voted``,
+# as ``voter_poll`` reads them. The models are built from the row as ``select_related`` builds them.
+_BALLOT_PAGE_MODELS = (
+    (PersonalLink, "link", None),
+    (Participant, "participant", ("link", "participant")),
+    (Congress, "congress", ("participant", "congress")),
+    (County, "county", ("participant", "county")),
+    (RegionalOffice, "office", ("county", "regional_office")),
+    (Poll, "poll", None),
+)
+
+
+@functools.cache
+def _ballot_page_statement(vendor: str) -> tuple[str, dict, list]:
+    link_valid, constants = named_placeholders(*PersonalLink.objects.valid_sql(at_sql="%(now)s"), prefix="link_rule")
+    selected, layout = [], []
+    for model, alias, _relation in _BALLOT_PAGE_MODELS:
+        fields = list(model._meta.concrete_fields)
+        # The link is read from its table by name: the link's rule names it so, not by an alias.
+        quoted = table(model) if model is PersonalLink else connection.ops.quote_name(alias)
+        selected += [f"{quoted}.{connection.ops.quote_name(field.column)}" for field in fields]
+        converters = [
+            (field, connection.ops.get_db_converters(field.get_col(alias)) + field.get_db_converters(connection))
+            for field in fields
+        ]
+        layout.append((model, alias, converters))
+
+    def aliased(model: type[Model], alias: str) -> str:
+        return f"{table(model)} {connection.ops.quote_name(alias)}"
+
+    def on(alias: str, model: type[Model], field: str) -> str:
+        return f"{connection.ops.quote_name(alias)}.{connection.ops.quote_name(model._meta.get_field(field).column)}"
+
+    voter = on("participant", Participant, "id")
+    sql = f"""
+SELECT {", ".join(selected)},
+    EXISTS (SELECT 1 FROM {table(EligibleVoter)} WHERE {column(EligibleVoter, "poll")} = %(poll)s
+        AND {column(EligibleVoter, "participant")} = {voter}),
+    EXISTS (SELECT 1 FROM {table(VoteCast)} WHERE {column(VoteCast, "poll")} = %(poll)s
+        AND {column(VoteCast, "participant")} = {voter})
+FROM {table(PersonalLink)}
+JOIN {aliased(Participant, "participant")} ON {voter} = {column(PersonalLink, "participant")}
+JOIN {aliased(Congress, "congress")} ON {on("congress", Congress, "id")} = {on("participant", Participant, "congress")}
+LEFT JOIN {aliased(County, "county")} ON {on("county", County, "id")} = {on("participant", Participant, "county")}
+LEFT JOIN {aliased(RegionalOffice, "office")}
+    ON {on("office", RegionalOffice, "id")} = {on("county", County, "regional_office")}
+LEFT JOIN {aliased(Poll, "poll")} ON {on("poll", Poll, "id")} = %(poll)s
+    AND {on("poll", Poll, "congress")} = {on("participant", Participant, "congress")}
+WHERE {column(PersonalLink, "token_hash")} = %(digest)s AND {link_valid}
+"""  # noqa: S608 - names from the models; the values are parameters
+    return sql, constants, layout
+
+
+@dataclass(frozen=True)
+class BallotPage:
+    link: PersonalLink
+    poll: Poll | None  # None: no such poll in the voter's congress; else with ``is_eligible`` and ``has_voted``
+
+
+def ballot_page(*, digest: str, poll_id: int) -> BallotPage | None:
+    """The link with this hash if it opens now (with its participant, congress, county and regional office) and
+    the poll of the ballot page, in one query; None when the link does not open (the caller says why)."""
+    sql, constants, layout = _ballot_page_statement(connection.vendor)
+    params = {**constants, "digest": digest, "poll": poll_id}
+    params["now"] = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    built: dict[str, Model | None] = {}
+    offset = 0
+    for model, alias, converters in layout:
+        values = []
+        for field, field_converters in converters:
+            value = row[offset]
+            for converter in field_converters:
+                value = converter(value, field, connection)
+            values.append(value)
+            offset += 1
+        built[alias] = None if values[0] is None else model.from_db(connection.alias, None, values)
+    for _model, alias, relation in _BALLOT_PAGE_MODELS:
+        if relation is not None:
+            owner, field = relation
+            if built[owner] is not None:
+                built[owner]._meta.get_field(field).set_cached_value(built[owner], built[alias])
+    poll = built["poll"]
+    if poll is not None:
+        poll.is_eligible, poll.has_voted = bool(row[offset]), bool(row[offset + 1])
+    return BallotPage(link=built["link"], poll=poll)
 
 
 def published_polls_with_candidates(congress: Congress) -> QuerySet[Poll]:

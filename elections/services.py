@@ -3,7 +3,7 @@ secret ballot, closing (the count is frozen), drawing lots, signing off, publish
 
 import contextlib
 import functools
-import json
+import logging
 import random
 import secrets
 import uuid
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Max, Model
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from agenda.models import Congress
 from core import decisions
 from delegates.models import Participant, PersonalLink
 from delegates.services.links import LinkProblem, personal_link_digest, personal_link_resolve
-from elections import counting
+from elections import counting, sealing
 from elections.counting_messages import describe_counting_error
 from elections.models import (
     Ballot,
@@ -31,16 +31,21 @@ from elections.models import (
     LotDrawing,
     PaperCount,
     Poll,
+    SealedBallot,
     SignOff,
     VoteCast,
 )
 from elections.selectors import eligible_voters
+from elections.sql import column as _column
+from elections.sql import named_placeholders as _named_placeholders
+from elections.sql import server_bound_cursor as _server_bound_cursor
+from elections.sql import table as _table
 
 #: Receipts: 10 characters from an alphabet without look-alikes (50 bits); shown once to the voter, never stored
 #: with the voter.
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 RECEIPT_LENGTH = 10
-RECEIPT_CONSTRAINT = "ballot_unique_receipt"
+RECEIPT_CONSTRAINT = "sealed_ballot_unique_tag"  # the receipt's keyed hash: a receipt drawn twice in one poll
 ONE_VOTE_CONSTRAINT = "one_vote_per_voter"
 YES_NO_ANSWERS = ("yes", "no", "abstain")
 LARGEST_KEY = 2**63 - 1  # a candidate number beyond any database key is refused before the database sees it
@@ -69,6 +74,9 @@ class PollNotFound(BallotRefused):
     """No such poll in the voter's congress."""
 
     refusal = "not_found"
+
+
+logger = logging.getLogger(__name__)
 
 
 def required_sign_offs() -> int:
@@ -207,18 +215,9 @@ def poll_open(*, poll: Poll, user: AbstractBaseUser | None) -> Poll:
     poll.eligible_count = len(voters)
     poll.opened_at = timezone.now()
     poll.opened_by = user
-    poll.save(update_fields=["state", "eligible_count", "opened_at", "opened_by"])
+    poll.ballot_key_check = sealing.key_check(poll.pk)
+    poll.save(update_fields=["state", "eligible_count", "opened_at", "opened_by", "ballot_key_check"])
     return poll
-
-
-def _table(model: type[Model]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _column(model: type[Model], field: str, *, qualified: bool = True) -> str:
-    """A field's column as quoted SQL, with its table unless ``qualified`` is off (an INSERT's list of columns)."""
-    column = connection.ops.quote_name(model._meta.get_field(field).column)
-    return f"{_table(model)}.{column}" if qualified else column
 
 
 @functools.cache
@@ -355,7 +354,7 @@ def _cast_in_steps(*, poll_id: int, participant_id: int, chosen: list[int], answ
                     raise refusals["not_eligible"]
                 chosen, answer = ballot_check(poll=poll, choices=chosen, answer=answer)
                 VoteCast.objects.create(poll_id=poll_id, participant_id=participant_id)
-                Ballot.objects.create(poll_id=poll_id, receipt=receipt, choices=chosen, answer=answer)
+                SealedBallot.objects.create(poll_id=poll_id, **_sealed(poll_id, receipt, chosen, answer))
             return receipt
         except IntegrityError:
             # Either this voter has voted (the unique vote record), or the receipt was drawn twice in this poll.
@@ -364,18 +363,16 @@ def _cast_in_steps(*, poll_id: int, participant_id: int, chosen: list[int], answ
     raise RuntimeError("no free receipt after five draws")
 
 
+def _sealed(poll_id: int, receipt: str, chosen: list[int], answer: str) -> dict:
+    """The columns of a sealed ballot: the receipt's keyed hash and the encrypted ballot."""
+    return {
+        "tag": sealing.receipt_tag(poll_id, receipt),
+        "sealed": sealing.seal(poll_id, receipt=receipt, choices=chosen, answer=answer),
+    }
+
+
 class _NoVoter(Exception):
     """The voter of the statement was not found (for a link: unknown, revoked or expired)."""
-
-
-def _named_placeholders(sql: str, params: Sequence, *, prefix: str) -> tuple[str, dict]:
-    """Django's ``%s`` placeholders as named ones (``%(prefix_0)s``…), for a statement with named placeholders."""
-    names = [f"{prefix}_{index}" for index in range(len(params))]
-    pieces = sql.split("%s")
-    if len(pieces) != len(names) + 1:
-        raise ValueError(f"{len(params)} parameters for {len(pieces) - 1} placeholders: {sql}")
-    named = pieces[0] + "".join(f"%({name})s{piece}" for name, piece in zip(names, pieces[1:], strict=True))
-    return named, dict(zip(names, params, strict=True))
 
 
 def _voter_sql(by: str) -> tuple[str, dict]:
@@ -402,7 +399,9 @@ def _voter_sql(by: str) -> tuple[str, dict]:
 # - the vote record is written only when the poll takes ballots, the voter is in the snapshot and the ballot is
 #   valid, and "ON CONFLICT DO NOTHING" on UNIQUE(poll, participant) makes a second ballot write nothing, even at
 #   the same moment (the second waits for the first and then finds it);
-# - the ballot is written from the vote record's RETURNING: both rows or neither;
+# - the ballot is written from the vote record's RETURNING: both rows or neither. It is sealed in Python before the
+#   statement (``elections.sealing``): the row holds only its poll, a random key, the receipt's keyed hash and the
+#   encrypted bytes. The candidates chosen are a parameter of the validity check, never written in clear;
 # - the final row says which check failed, in the same order as ``_cast_in_steps`` checks.
 # Only the poll row is read again after waiting for its lock; the voter list and the candidates are read as they
 # were when the statement began. A ballot sent while the same poll was being opened is therefore refused as not
@@ -461,8 +460,8 @@ vote AS (
     RETURNING {columns(VoteCast, "poll")} AS poll_id
 ),
 ballot AS (
-    INSERT INTO {_table(Ballot)} ({columns(Ballot, "id", "poll", "receipt", "choices", "answer")})
-    SELECT %(ballot_id)s, vote.poll_id, %(receipt)s, %(choices_json)s::jsonb, %(answer)s
+    INSERT INTO {_table(SealedBallot)} ({columns(SealedBallot, "id", "poll", "tag", "sealed")})
+    SELECT %(ballot_id)s, vote.poll_id, %(tag)s, %(sealed)s
     FROM vote
     RETURNING 1
 )
@@ -484,14 +483,12 @@ def _cast_in_one_statement(by: str, voter_params: dict, poll_id: int, chosen: li
         **voter_params,
         "poll": poll_id,
         "choices": chosen,
-        "choices_json": json.dumps(chosen),
-        "answer": answer,
         "fits_a_yes_no_vote": _fits_a_yes_no_vote(chosen, answer),
         "fits_an_election": _fits_an_election(chosen, answer),
     }
     for _attempt in range(5):
         receipt = _new_receipt()
-        params.update(receipt=receipt, vote_id=uuid.uuid4(), ballot_id=uuid.uuid4())
+        params.update(_sealed(poll_id, receipt, chosen, answer), vote_id=uuid.uuid4(), ballot_id=uuid.uuid4())
         try:
             row = _fetch_one(sql, params)
         except IntegrityError as error:
@@ -531,18 +528,6 @@ def _fetch_one(sql: str, params: dict) -> tuple:
         return cursor.fetchone()
 
 
-def _server_bound_cursor():
-    """A cursor of Django's connection whose values the server binds (Django's own cursors write them into the
-    SQL text), wrapped like Django's cursors: the same errors, and counted in the query log when that is on."""
-    import psycopg
-
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    cursor = psycopg.Cursor(connection.connection)
-    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
-
-
 # --- Closing, counting, lots, sign-off, publishing ----------------------------------------------------------------
 
 
@@ -571,40 +556,88 @@ def _electronic_ballots(poll: Poll) -> list[tuple[list[int], str]]:
     ]
 
 
-def _store_ballots_in_random_order(poll: Poll) -> list[tuple[list[int], str]]:
-    """Write the poll's ballots again in a random order, the same ballots with the same keys and receipts, and
-    return them for the count. Runs when the poll closes, under its lock, so no ballot is cast meanwhile.
+def _ballot_key_refusal(problem: str) -> ValidationError:
+    if problem == "key changed":
+        return ValidationError(
+            _(
+                "The ballots cannot be opened: the ballot key (KS_BALLOT_KEY, or SECRET_KEY when it is not set) has"
+                " changed since this vote was opened. Set it back, or put the earlier key in KS_BALLOT_KEY_FALLBACKS,"
+                " and close the vote again. The vote stays open and no ballot is lost."
+            )
+        )
+    return ValidationError(
+        _(
+            "Some ballots cannot be opened with the ballot key: they have been altered in the database, or sealed with"
+            " a key that is no longer configured. The vote stays open; nothing has been counted. Contact the"
+            " developers."
+        )
+    )
 
-    A database keeps rows in the order they were written, and the vote records too: a listing or a dump of both
-    tables in storage order (``pg_dump``, ``SELECT`` without ``ORDER BY``) would pair each ballot with its voter, and
-    on PostgreSQL both rows of a vote carry the same transaction id (``xmin``). Written again, the ballots keep
-    neither the order of voting nor a transaction of their own.
 
-    What this does not reach: while the poll is open, anyone who can query both tables can pair them by ``xmin``
-    (the issue asks for one transaction); and until VACUUM reuses their space, the old row versions stay in the
-    table's files, as they stay in the write-ahead log and in file-level backups. Only the database's operators have
-    that access; no page of the application shows ballots beside voters.
+def _unseal_and_store_in_random_order(poll: Poll) -> list[tuple[list[int], str]]:
+    """Open the poll's sealed ballots, write them as ``Ballot`` rows in a random order with new keys, delete the
+    sealed rows, and return the ballots for the count. Runs when the poll closes, under its lock, so no ballot is
+    cast meanwhile; raises ValidationError (and changes nothing) when a ballot cannot be opened.
+
+    The new rows share nothing with the sealed ones they come from but what is inside the encryption (the receipt,
+    the choices, the answer): not their keys, not their order, not their transaction (``xmin``), which is the
+    close's for all of them. Ballots stored in clear by a version before sealing (a poll open during the upgrade)
+    are taken along and written again the same way.
     """
-    rows = list(Ballot.objects.filter(poll=poll).values_list("id", "receipt", "choices", "answer"))
-    random.SystemRandom().shuffle(rows)
+    sealed = list(SealedBallot.objects.filter(poll=poll).values_list("sealed", flat=True))
+    try:
+        opened = sealing.unseal_all(poll.pk, sealed, stored_check=poll.ballot_key_check)
+    except sealing.BallotKeyError as error:
+        raise _ballot_key_refusal(str(error)) from None
+    rows = [(ballot.receipt, sorted(ballot.choices), ballot.answer) for ballot in opened]
+    rows += [(receipt, list(choices), answer) for receipt, choices, answer in _in_clear(poll)]
+    _shuffle(rows)
+    SealedBallot.objects.filter(poll=poll).delete()
     Ballot.objects.filter(poll=poll).delete()
     Ballot.objects.bulk_create(
         (
-            Ballot(id=key, poll=poll, receipt=receipt, choices=choices, answer=answer)
-            for key, receipt, choices, answer in rows
+            Ballot(id=uuid.uuid4(), poll=poll, receipt=receipt, choices=choices, answer=answer)
+            for receipt, choices, answer in rows
         ),
         batch_size=500,
     )
-    return [(list(choices), answer) for _key, _receipt, choices, answer in rows]
+    return [(choices, answer) for _receipt, choices, answer in rows]
+
+
+def _in_clear(poll: Poll) -> list[tuple]:
+    return list(Ballot.objects.filter(poll=poll).values_list("receipt", "choices", "answer"))
+
+
+def _shuffle(rows: list) -> None:
+    """The order the ballots are written in at the close (a test may make it repeatable)."""
+    random.SystemRandom().shuffle(rows)
+
+
+def _vacuum_ballot_tables() -> None:
+    """After a close on PostgreSQL: VACUUM the sealed ballots' table (and the ballots'), so that the dead row
+    versions of the sealed ballots, which still carry the transaction ids of the votes, are removed from the table
+    and its indexes now rather than whenever autovacuum comes. Needs autocommit (it runs after the commit). It does
+    not zero the freed space in the pages, remove a row version that an older snapshot still sees (a running
+    ``pg_dump``), or reach the write-ahead log, replicas' own files or backups: what stays there is ciphertext. A
+    failure (no privilege, a lock) is logged and changes nothing in the result."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    tables = ", ".join(_table(model) for model in (SealedBallot, Ballot))
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (INDEX_CLEANUP ON) {tables}")
+    except DatabaseError:
+        logger.warning("VACUUM of the ballot tables after a close failed", exc_info=True)
 
 
 @transaction.atomic
 def poll_close(*, poll: Poll, user: AbstractBaseUser | None) -> Poll:
-    """Close the vote and freeze the count. Waits for ballots being cast right now (they hold a shared lock)."""
+    """Close the vote, open the sealed ballots and freeze the count. Waits for ballots being cast right now (they
+    hold a shared lock). A ballot key that cannot open the ballots leaves the poll open with a clear message."""
     poll = Poll.objects.select_for_update().get(pk=poll.pk)
     if poll.state != Poll.State.OPEN:
         raise ValidationError(_("Only an open poll can be closed."))
-    ballots = _store_ballots_in_random_order(poll)
+    ballots = _unseal_and_store_in_random_order(poll)
     voted = VoteCast.objects.filter(poll=poll).count()
     if voted != len(ballots):  # cannot happen: both are written in one transaction
         raise ValidationError(
@@ -616,6 +649,7 @@ def poll_close(*, poll: Poll, user: AbstractBaseUser | None) -> Poll:
     poll.closed_at = timezone.now()
     poll.closed_by = user
     poll.save(update_fields=["result", "state", "closed_at", "closed_by"])
+    transaction.on_commit(_vacuum_ballot_tables)
     return poll
 
 

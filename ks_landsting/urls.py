@@ -24,6 +24,7 @@ urlpatterns = [
     path("admin/elections/", include("elections.staff_urls")),
     path("admin/", admin.site.urls),
     path("helse/", core_views.health, name="health"),
+    path("helse/detaljer/", core_views.health_detail, name="health_detail"),
     path("p/<str:token>/", include("committees.portal.urls")),
     path("p/<str:token>/", include("elections.portal.urls")),
     path("p/", include("delegates.portal.urls")),

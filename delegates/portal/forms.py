@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agenda.models import Event
 from delegates.models import Registration
+from delegates.phone import validate_phone_number
 
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -62,6 +63,7 @@ class RegistrationForm(forms.Form):
         max_length=20,
         required=False,
         help_text=_("Used only for practical messages during the congress."),
+        validators=[validate_phone_number],
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
     events = forms.TypedMultipleChoiceField(

@@ -20,8 +20,10 @@ from django.views.decorators.http import require_http_methods
 from agenda import ics
 from agenda.selectors import ProgrammeDay
 from agenda.selectors import programme as programme_days
+from core.client_ip import client_ip
 from core.forms import add_service_errors
 from core.models import OutboxMail
+from core.services import job_queue
 from delegates.models import Participant, PersonalLink, Registration
 from delegates.portal.access import personal_link_required, portal_context, portal_headers
 from delegates.portal.forms import LostLinkForm, RegistrationForm, event_label, night_label
@@ -205,6 +207,7 @@ def my_data(request: HttpRequest, link: PersonalLink, token: str) -> HttpRespons
         acting_for=participant.acting_for.full_name if participant.acting_for_id else "",
         links=list(
             PersonalLink.objects.filter(participant=participant)
+            .with_problem(at=timezone.now())
             .only("created_at", "expires_at", "revoked_at", "mailed_at", "first_opened_at", "last_opened_at")
             .order_by("-created_at")
         ),
@@ -285,11 +288,6 @@ def programme_ics(request: HttpRequest, link: PersonalLink, token: str) -> HttpR
 # --- Lost link ------------------------------------------------------------------------------------------------
 
 
-def _client_ip(request: HttpRequest) -> str:
-    # Behind a proxy REMOTE_ADDR must be set from X-Forwarded-For by the proxy set-up, not trusted from the client.
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def _hit(key: str, limit: tuple[int, int]) -> bool:
     """Count one request under ``key``; True while within the limit."""
     allowed, window = limit
@@ -318,11 +316,17 @@ def lost_link(request: HttpRequest) -> HttpResponse:
     form = LostLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].strip().lower()
-        if lost_link_allowed(ip=_client_ip(request), email=email):
-            send_lost_link.delay(email, _language())
+        if lost_link_allowed(ip=client_ip(request), email=email):
+            # A stored job: with the broker away the answer still comes at once, and the mail follows later.
+            job_queue(task=send_lost_link, args=[email, _language()])
         else:
+            # Said in words: the limits count every request, for known and unknown addresses alike, so being over
+            # one reveals nothing about the address. The links the participant holds keep working regardless.
             logger.info("Lost-link request over the rate limit")
-        # Always the same answer: whether the address is known, unknown or over the limit.
+            response = TemplateResponse(request, "delegates/portal/lost_link_limited.html", {}, status=429)
+            response["Retry-After"] = str(LOST_LINK_LIMIT_PER_ADDRESS[1])
+            return response
+        # The same answer whether the address is known or unknown.
         return TemplateResponse(request, "delegates/portal/lost_link_sent.html", {})
     status = 400 if request.method == "POST" else 200
     return TemplateResponse(

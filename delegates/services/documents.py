@@ -6,11 +6,11 @@ from collections.abc import Callable
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agenda.models import Congress
+from core.services import job_queue
 from delegates.models import GeneratedDocument
 from delegates.selectors import user_sees_all_counties
 
@@ -23,7 +23,9 @@ PARTICIPANT_DOCUMENT_KINDS = frozenset({"badges_a4", "badges_labels", "participa
 def document_order(*, congress: Congress, kind: str, user: AbstractBaseUser | None) -> GeneratedDocument:
     """A new printed document, QUEUED; the worker renders it once the transaction commits.
 
-    Documents with participants cover the whole congress, so only users who see every county may order them.
+    The rendering is a ``core.Job`` stored with the document, so a broker that is away when it is ordered delays it
+    but cannot lose it. Documents with participants cover the whole congress, so only users who see every county
+    may order them.
     """
     from delegates.tasks import render_document  # the task module imports this one
 
@@ -34,7 +36,7 @@ def document_order(*, congress: Congress, kind: str, user: AbstractBaseUser | No
     document = GeneratedDocument.objects.create(
         congress=congress, kind=kind, status=GeneratedDocument.Status.QUEUED, created_by=user
     )
-    transaction.on_commit(lambda: render_document.delay(document.pk), robust=True)
+    job_queue(task=render_document, args=[document.pk])
     return document
 
 
@@ -62,14 +64,19 @@ def _document_builder(kind: str):
     raise RuntimeError(_("Unknown document: %(kind)s") % {"kind": kind})
 
 
-def document_render(*, document_id: int, progress: Callable[[int], None] | None = None) -> GeneratedDocument | None:
+def document_render(
+    *, document_id: int, progress: Callable[[int], None] | None = None, resume: bool = False
+) -> GeneratedDocument | None:
     """Render a QUEUED document: RENDERING with progress, then DONE with the file, or FAILED with the error.
 
-    A duplicated task finds the document no longer QUEUED and does nothing. ``progress`` (optional) is called with
-    each percentage too; the row's ``progress`` is always updated with ``.update()`` so a polling page sees it.
+    A duplicated task finds the document no longer QUEUED and does nothing. ``resume`` also takes a document left
+    RENDERING by a worker that died: the job runner passes it, because its claim on the ``core.Job`` already makes
+    sure no other worker renders the document. ``progress`` (optional) is called with each percentage too; the row's
+    ``progress`` is always updated with ``.update()`` so a polling page sees it.
     """
     Status = GeneratedDocument.Status
-    started = GeneratedDocument.objects.filter(pk=document_id, status=Status.QUEUED).update(
+    startable = [Status.QUEUED, Status.RENDERING] if resume else [Status.QUEUED]
+    started = GeneratedDocument.objects.filter(pk=document_id, status__in=startable).update(
         status=Status.RENDERING, progress=0, error=""
     )
     if not started:

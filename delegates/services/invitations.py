@@ -9,13 +9,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import OutboxMail
+from core.services import jobs_queue, outbox_batch
 from delegates.letters import render_invitation_letters
 from delegates.models import MailText, Participant, PersonalLink
 from delegates.selectors import InvitationPlan, invitations_plan
-from delegates.services.links import personal_link_issue, personal_link_url
+from delegates.services.links import personal_link_issue, personal_link_mail, personal_link_url
 from delegates.services.mail import participant_mail_queue
 
-INVITATION_BATCH_SIZE = 100  # letters rendered as one PDF batch; batches run in parallel on the workers
+# Letters per send_invitations task, rendered as one PDF batch and committed together. Small, so that a worker process
+# is free again after a second or two: the mail tasks of the batches already done (priority 0, core.tasks) go ahead of
+# the next batch, and mail leaves while the rest is being rendered (issue 13: 1,000 letters rendered in batches of 100
+# held every mail back for 43 s). The per-batch cost that batching saves is small by 20 (bench/README.md).
+INVITATION_BATCH_SIZE = 20
 
 
 def invitations_send(
@@ -33,7 +38,9 @@ def invitations_send(
     """
 
     request_id = request_id or uuid.uuid4().hex
-    queryset = Participant.objects.select_related("congress", "county__regional_office", "organisation")
+    queryset = Participant.objects.select_related(
+        "congress__registration_settings", "county__regional_office", "organisation"
+    )
     plan = invitations_plan(participants=queryset.filter(pk__in=[p.pk for p in participants]).order_by("pk"))
     for start in range(0, len(plan.to_send), batch_size):
         with transaction.atomic():
@@ -45,30 +52,81 @@ def invitations_send(
             chunk = [p for p in plan.to_send[start : start + batch_size] if keys[p.pk] not in done]
             if not chunk:
                 continue
-            issued = [personal_link_issue(participant=p, user=user) for p in chunk]
-            urls = [personal_link_url(token) for _link, token in issued]
-            letters = render_invitation_letters(list(zip(chunk, urls, strict=True)))
-            for participant, url, pdf in zip(chunk, urls, letters, strict=True):
-                participant_mail_queue(
-                    participant=participant,
-                    kind=MailText.Kind.INVITATION,
-                    link_url=url,
-                    dedupe_key=keys[participant.pk],
-                    attachments=[(_("invitation.pdf"), pdf, "application/pdf")],
-                )
-            PersonalLink.objects.filter(pk__in=[link.pk for link, _token in issued]).update(mailed_at=timezone.now())
+            with outbox_batch():  # one mail task and one SMTP connection for the batch, after the commit
+                _invitation_mails_queue(chunk, user=user, keys=keys)
     return plan
 
 
+def _invitation_mails_queue(
+    participants: list[Participant], *, user: AbstractBaseUser | None, keys: dict[int, str]
+) -> list[OutboxMail]:
+    """A new personal link, the PDF letter carrying it, and the invitation mail, for each participant (one batch)."""
+    issued = [personal_link_issue(participant=p, user=user) for p in participants]
+    urls = [personal_link_url(token) for _link, token in issued]
+    letters = render_invitation_letters(list(zip(participants, urls, strict=True)))
+    mails = [
+        participant_mail_queue(
+            participant=participant,
+            kind=MailText.Kind.INVITATION,
+            link_url=url,
+            dedupe_key=keys[participant.pk],
+            attachments=[(_("invitation.pdf"), pdf, "application/pdf")],
+        )
+        for participant, url, pdf in zip(participants, urls, letters, strict=True)
+    ]
+    PersonalLink.objects.filter(pk__in=[link.pk for link, _token in issued]).update(mailed_at=timezone.now())
+    return mails
+
+
+#: The mail texts that carry a personal link, which ``link_mail_renew`` can send again with a fresh one.
+LINK_MAIL_KINDS = (
+    MailText.Kind.INVITATION,
+    MailText.Kind.REMINDER,
+    MailText.Kind.LOST_LINK,
+    MailText.Kind.CONFIRMATION,
+)
+
+
+@transaction.atomic
+def link_mail_renew(mail: OutboxMail) -> OutboxMail | None:
+    """A new mail, with a fresh personal link, in place of ``mail``, whose send was interrupted (the worker died): the
+    renewer ``core.services.outbox_resolve_interrupted`` calls for the kinds of ``LINK_MAIL_KINDS`` (registered in
+    ``DelegatesConfig.ready``). An invitation gets a new letter too. The link of ``mail`` keeps working: it may have
+    arrived.
+
+    ``None`` when the participant should no longer get it (deleted, withdrawn, held back, no address). Renewing the
+    same mail twice queues one mail (its dedupe key).
+    """
+    participant = (
+        Participant.objects.select_for_update(of=("self",))
+        .select_related("congress__registration_settings", "county__regional_office", "organisation")
+        .filter(pk=mail.related_participant_id)
+        .first()
+    )
+    if participant is None or not invitations_plan(participants=[participant]).to_send:
+        return None
+    key = f"renewal:{mail.pk}"
+    if (existing := OutboxMail.objects.filter(dedupe_key=key).first()) is not None:
+        return existing
+    if mail.purpose == MailText.Kind.INVITATION:
+        [renewed] = _invitation_mails_queue([participant], user=None, keys={participant.pk: key})
+        return renewed
+    personal_link_mail(participant=participant, kind=mail.purpose, dedupe_key=key)
+    return OutboxMail.objects.get(dedupe_key=key)
+
+
 def invitations_queue(*, participants: Iterable[Participant], user: AbstractBaseUser | None) -> InvitationPlan:
-    """Plan the invitations and hand them to the workers in batches once the transaction commits."""
+    """Plan the invitations and store one ``core.Job`` per batch, handed to the workers once the transaction commits.
+
+    The jobs are rows in the caller's transaction: with the broker away they wait, and beat hands them over when it
+    is back (``core.services.jobs_resend_stale``). A batch handed over twice sends once (``request_id``).
+    """
     from delegates.tasks import send_invitations  # the task module imports this one
 
     plan = invitations_plan(participants=participants)
     ids = [participant.pk for participant in plan.to_send]
     user_id = user.pk if user is not None else None
     request_id = uuid.uuid4().hex
-    for start in range(0, len(ids), INVITATION_BATCH_SIZE):
-        batch = ids[start : start + INVITATION_BATCH_SIZE]
-        transaction.on_commit(lambda batch=batch: send_invitations.delay(batch, user_id, request_id), robust=True)
+    batches = [ids[start : start + INVITATION_BATCH_SIZE] for start in range(0, len(ids), INVITATION_BATCH_SIZE)]
+    jobs_queue(task=send_invitations, calls=[[batch, user_id, request_id] for batch in batches])
     return plan

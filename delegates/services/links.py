@@ -1,20 +1,31 @@
-"""Personal links: issued, revoked and resolved; the secret is never stored."""
+"""Personal links: issued, revoked and resolved; the secret is never stored.
+
+A participant may hold several links at once, each opening until it expires: issuing a link (an invitation, a
+reminder, a lost-link request, a mail sent again) never ends another one, so nobody who knows a delegate's address can
+lock them out, and the printed letter's QR code keeps working. Only staff revoke links (``personal_link_revoke``,
+``personal_link_revoke_all``).
+"""
 
 import datetime
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from delegates.models import MailText, Participant, PersonalLink
-from delegates.selectors import invitations_plan, registration_settings
+from delegates.selectors import county_visible_to, invitations_plan, registration_settings
 from delegates.services.mail import participant_mail_queue
+
+logger = logging.getLogger(__name__)
 
 TOKEN_BYTES = 32  # 256 random bits; the issue asks for at least 128
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -39,27 +50,57 @@ def personal_link_digest(token: str) -> str:
     return _token_hash(token)
 
 
-@transaction.atomic
 def personal_link_issue(*, participant: Participant, user: AbstractBaseUser | None = None) -> tuple[PersonalLink, str]:
-    """A new personal link for the participant; any earlier link stops working. Returns the link and its secret,
-    which is shown or mailed once and never stored."""
-    Participant.objects.select_for_update(of=("self",)).filter(pk=participant.pk).order_by("pk").first()
-    now = timezone.now()
-    PersonalLink.objects.filter(participant=participant, revoked_at__isnull=True).update(revoked_at=now)
+    """A new personal link for the participant (one INSERT). Links issued before keep working: each expires on its
+    own. Returns the link and its secret, which is shown or mailed once and never stored."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
+    validity = datetime.timedelta(days=registration_settings(participant.congress).link_validity_days)
     link = PersonalLink.objects.create(
         participant=participant,
         token_hash=_token_hash(token),
         created_by=user,
-        expires_at=now + datetime.timedelta(days=registration_settings(participant.congress).link_validity_days),
+        expires_at=timezone.now() + validity,
     )
     return link, token
 
 
-def personal_link_revoke(*, participant: Participant) -> int:
-    return PersonalLink.objects.filter(participant=participant, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
+def _may_revoke(user: AbstractBaseUser | None, participant: Participant) -> None:
+    if user is not None and not county_visible_to(user, participant.county):
+        raise ValidationError(_("You can only revoke the links of participants in your own counties."))
+
+
+@transaction.atomic
+def personal_link_revoke_all(*, participant: Participant, user: AbstractBaseUser | None) -> int:
+    """Staff revoke every link of the participant that is not revoked yet; returns how many. A new link (an invitation
+    sent again, a lost-link request) can be issued afterwards and opens as usual."""
+    _may_revoke(user, participant)
+    revoked = PersonalLink.objects.filter(participant=participant, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=user
     )
+    logger.info(
+        "Personal links revoked: participant %s, %s link(s), by user %s",
+        participant.pk,
+        revoked,
+        getattr(user, "pk", None),
+    )
+    return revoked
+
+
+@transaction.atomic
+def personal_link_revoke(*, link: PersonalLink, user: AbstractBaseUser | None) -> bool:
+    """Staff revoke one link; the participant's other links keep working. False when it was revoked already."""
+    _may_revoke(user, link.participant)
+    revoked = PersonalLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=user
+    )
+    if revoked:
+        logger.info(
+            "Personal link %s revoked: participant %s, by user %s",
+            link.pk,
+            link.participant_id,
+            getattr(user, "pk", None),
+        )
+    return bool(revoked)
 
 
 def personal_link_resolve(*, token: str, touch: bool = True) -> PersonalLink:
@@ -69,7 +110,11 @@ def personal_link_resolve(*, token: str, touch: bool = True) -> PersonalLink:
     now = timezone.now()
     link = (
         PersonalLink.objects.with_problem(at=now)  # the rule the one-statement ballot uses too
-        .select_related("participant__congress", "participant__county__regional_office", "participant__organisation")
+        .select_related(
+            "participant__congress__registration_settings",
+            "participant__county__regional_office",
+            "participant__organisation",
+        )
         .filter(token_hash=digest)
         .first()
     )
@@ -85,14 +130,15 @@ def personal_link_resolve(*, token: str, touch: bool = True) -> PersonalLink:
 
 def personal_link_send_lost(*, email: str, language: str = "nb") -> int:
     """Mail a new personal link to each participant with this address who has been invited to a congress not yet
-    over and may still be invited (not held back, not withdrawn, a deputy only with a seat).
+    over and may still be invited (not held back, not withdrawn, a deputy only with a seat). The links the participant
+    already holds keep working: whoever asks cannot lock the participant out.
 
     Returns how many were sent; the caller must not reveal it (the answer is the same for unknown addresses).
     """
     today = timezone.localdate()
     invited = (
         Participant.objects.filter(email__iexact=email, congress__last_day__gte=today, links__mailed_at__isnull=False)
-        .select_related("congress", "county__regional_office", "organisation")
+        .select_related("congress__registration_settings", "county__regional_office", "organisation")
         .distinct()
     )
     sent = 0
@@ -106,8 +152,8 @@ def personal_link_send_lost(*, email: str, language: str = "nb") -> int:
 def personal_link_mail(
     *, participant: Participant, kind: str, dedupe_key: str | None = None, language: str = "nb"
 ) -> PersonalLink:
-    """Issue a new link (the old one stops working), queue the mail text ``kind`` that carries it, and record that
-    it was mailed. ``dedupe_key`` defaults to one per link."""
+    """Issue a new link (the earlier ones keep working), queue the mail text ``kind`` that carries it, and record
+    that it was mailed. ``dedupe_key`` defaults to one per link."""
     link, token = personal_link_issue(participant=participant)
     participant_mail_queue(
         participant=participant,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from agenda.models import Congress
 from core.models import OutboxMail
 from delegates.models import MailText, Participant, Registration, Substitution
+from delegates.phone import validate_phone_number
 from delegates.selectors import (
     allowed_hotel_nights,
     health_data_deletion_date,
@@ -56,6 +57,10 @@ def registration_save(
         raise ValidationError({"hotel_nights": _("Choose hotel nights during the congress week.")})
     if arrival and departure and departure < arrival:
         raise ValidationError({"departure": _("Departure cannot be before arrival.")})
+    try:
+        validate_phone_number(mobile)
+    except ValidationError as error:
+        raise ValidationError({"mobile": error.messages}) from None
 
     registration, _created = Registration.objects.get_or_create(participant=participant)
     registration.status = Registration.Status.REGISTERED
@@ -112,7 +117,9 @@ def registration_cancel(*, participant: Participant) -> Substitution:
 def reminders_send(*, today: datetime.date | None = None) -> int:
     """Remind, once, those invited who have not registered, when the congress's reminder day has come.
 
-    The reminder carries a new personal link (the secret of the old one is not stored), which replaces the old.
+    The reminder carries a new personal link, because the secret of the invitation's is not stored; the invitation's
+    link (the printed letter's QR code) keeps working beside it. A participant whose links staff have all revoked
+    gets no reminder.
     """
     today = today or timezone.localdate()
     queued = 0
@@ -120,13 +127,13 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
         days_before = registration_settings(congress).reminder_days_before_deadline
         if not days_before or today < congress.registration_deadline - datetime.timedelta(days=days_before):
             continue
-        # Invited, with a link that still works: a link staff revoked is not renewed by a reminder.
+        # Invited, with a mailed link staff have not revoked: staff's revocation is not undone by a reminder.
         waiting = (
             Participant.objects.filter(
                 congress=congress, links__mailed_at__isnull=False, links__revoked_at__isnull=True
             )
             .exclude(registration__isnull=False)
-            .select_related("congress", "county__regional_office", "organisation")
+            .select_related("congress__registration_settings", "county__regional_office", "organisation")
             .distinct()
         )
         for participant in invitations_plan(participants=waiting).to_send:

@@ -22,9 +22,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from delegates.models import PersonalLink
 from delegates.portal.access import LINK_PROBLEM_STATUS, personal_link_required, portal_context, portal_headers
-from delegates.services.links import LinkProblem
+from delegates.services.links import LinkProblem, personal_link_digest
 from elections import selectors, services
 from elections.models import Ballot, Candidate, Poll
+from elections.portal.ballot_page import ballot_page_response
 from elections.portal.forms import (
     ANSWER_LABELS,
     BallotForm,
@@ -111,7 +112,8 @@ def ballots_state(request: HttpRequest, link: PersonalLink, token: str) -> JsonR
 
 @require_http_methods(["GET", "POST"])
 def ballot(request: HttpRequest, token: str, poll_id: int) -> HttpResponse:
-    """GET shows the ballot (the visit is recorded like any portal page); POST casts it (the visit is not)."""
+    """GET shows the ballot; POST casts it. Neither records the visit on the link: opening the ballot is nearly the
+    moment of voting, and no time of voting is kept with the voter's link."""
     if request.method == "POST":
         return _ballot_cast(request, token, poll_id)
     return _ballot_show(request, token, poll_id)
@@ -122,8 +124,27 @@ def _ballot_page(request, link, token, *, poll: Poll, form: BallotForm, status: 
     return TemplateResponse(request, "elections/portal/ballot.html", context, status=status)
 
 
-@personal_link_required
-def _ballot_show(request: HttpRequest, link: PersonalLink, token: str, poll_id: int) -> HttpResponse:
+@portal_headers
+def _ballot_show(request: HttpRequest, token: str, poll_id: int) -> HttpResponse:
+    """The whole hall opens the ballot within a minute: one query reads the link, the voter and the poll
+    (``selectors.ballot_page``, the link's rule from delegates), one more an election's candidates. Anything but a
+    ballot to fill in (a link that does not open, no such poll, a vote not open or already cast) is answered by
+    :func:`_ballot_show_in_full`, as every portal page answers it."""
+    try:
+        digest = personal_link_digest(token)
+    except LinkProblem:
+        return _ballot_show_in_full(request, token, poll_id)
+    page = selectors.ballot_page(digest=digest, poll_id=poll_id)
+    if page is None or page.poll is None or _refusal(page.poll):
+        return _ballot_show_in_full(request, token, poll_id)
+    poll = page.poll
+    candidates = selectors.poll_candidates(poll) if poll.is_election else []
+    form = BallotForm(poll=poll, candidates=candidates)
+    return ballot_page_response(request, page.link, token, poll=poll, form=form)
+
+
+@personal_link_required(touch=False)
+def _ballot_show_in_full(request: HttpRequest, link: PersonalLink, token: str, poll_id: int) -> HttpResponse:
     poll = selectors.voter_poll(link.participant, poll_id)
     if poll is None:
         return _not_found(request, link, token, reason="poll")
@@ -168,7 +189,7 @@ def _ballot_cast(request: HttpRequest, link: PersonalLink, token: str, poll_id: 
 # --- Casting from the ballot page's script --------------------------------------------------------------------
 
 LINK_PROBLEM_MESSAGES = {
-    "revoked": gettext_lazy("This link has been replaced"),
+    "revoked": gettext_lazy("This link has been revoked"),
     "expired": gettext_lazy("This link has expired"),
     "unknown": gettext_lazy("This link does not work"),
 }

@@ -67,3 +67,23 @@
     if (event.persisted) { setSending(false); }
   });
 })();
+
+/* A ballot for several seats: once as many boxes are ticked as the ballot may name, the others are disabled, and the
+   count is said. Without the script the server refuses too many names. */
+(function () {
+  "use strict";
+  var count = document.getElementById("ballot-count");
+  if (!count) { return; }
+  var limit = parseInt(count.getAttribute("data-limit"), 10);
+  var text = count.getAttribute("data-text") || "";
+  var boxes = Array.prototype.slice.call(document.querySelectorAll(".ballot input[type=checkbox]"));
+  if (!limit || !boxes.length) { return; }
+  function update() {
+    var ticked = boxes.filter(function (box) { return box.checked; }).length;
+    boxes.forEach(function (box) { box.disabled = !box.checked && ticked >= limit; });
+    count.hidden = false;
+    count.textContent = text.replace("%(count)s", ticked).replace("%(limit)s", limit);
+  }
+  boxes.forEach(function (box) { box.addEventListener("change", update); });
+  update();
+})();

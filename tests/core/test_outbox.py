@@ -32,6 +32,7 @@ class RecordingHandler:
         self.messages: list[EmailMessage] = []
         self.data_replies: list[str] = []
         self.rcpt_replies: dict[str, str] = {}
+        self.peers: list = []  # the client's (address, port) of each accepted message: one per connection
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.rcpt_replies:
@@ -43,6 +44,7 @@ class RecordingHandler:
         if self.data_replies:
             return self.data_replies.pop(0)
         self.messages.append(email.message_from_bytes(envelope.original_content, policy=email.policy.default))
+        self.peers.append(session.peer)
         return "250 Message accepted for delivery"
 
 
@@ -145,6 +147,58 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(smtp, django_capture_on
     assert not OutboxMail.objects.exists()
     assert not OutboxAttachment.objects.exists()
     assert smtp.messages == []
+
+
+def test_a_batch_is_sent_by_one_task_over_one_connection(smtp, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        with services.outbox_batch():
+            mails = [queue(to=f"deltaker{n}@example.no", subject=f"Invitasjon {n}") for n in range(3)]
+        single = queue(subject="Alene")
+
+    assert len(callbacks) == 2  # one task for the batch, one for the mail queued after it
+    assert [m["Subject"] for m in smtp.messages] == ["Invitasjon 0", "Invitasjon 1", "Invitasjon 2", "Alene"]
+    assert len(set(smtp.peers[:3])) == 1  # the batch shared one SMTP connection
+    assert smtp.peers[3] != smtp.peers[0]
+    for mail in [*mails, single]:
+        mail.refresh_from_db()
+        assert mail.status == OutboxMail.Status.SENT
+
+
+def test_a_batch_is_not_queued_when_the_transaction_rolls_back(smtp, django_capture_on_commit_callbacks):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+        services.outbox_batch(),
+    ):
+        queue()
+        raise RuntimeError("the batch failed")
+
+    assert callbacks == []
+    assert not OutboxMail.objects.exists()
+
+
+def test_a_failure_in_a_batch_leaves_the_others_sent(smtp):
+    smtp.data_replies.append("451 Try again later")
+    first, second, third = (make_row(subject=f"Mail {n}") for n in range(3))
+
+    tasks.send_outbox_mails([first.pk, second.pk, third.pk])
+
+    statuses = [OutboxMail.objects.get(pk=mail.pk).status for mail in (first, second, third)]
+    assert statuses == [OutboxMail.Status.RETRY, OutboxMail.Status.SENT, OutboxMail.Status.SENT]
+    assert [m["Subject"] for m in smtp.messages] == ["Mail 1", "Mail 2"]
+
+
+def test_a_batch_stops_when_the_server_cannot_be_reached(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _free_port()  # nobody listens there
+    first, second, third = (make_row(subject=f"Mail {n}") for n in range(3))
+
+    tasks.send_outbox_mails([first.pk, second.pk, third.pk])
+
+    statuses = [OutboxMail.objects.get(pk=mail.pk).status for mail in (first, second, third)]
+    # The first records the failure and waits to retry; the others wait for beat instead of failing one by one.
+    assert statuses == [OutboxMail.Status.RETRY, OutboxMail.Status.QUEUED, OutboxMail.Status.QUEUED]
 
 
 def test_sending_twice_delivers_once(smtp):
@@ -554,8 +608,10 @@ def test_admin_send_again_and_retry_now(smtp, superuser_client, django_capture_o
     stale.refresh_from_db()
     assert failed.status == OutboxMail.Status.SENT
     assert failed.attempts == 6
-    assert stale.status == OutboxMail.Status.SENDING  # never sent again automatically
-    assert [m["Subject"] for m in smtp.messages] == ["Failed"]
+    # The interrupted send is resolved at once: sent again, and flagged (the recipient may have it twice).
+    assert stale.status == OutboxMail.Status.SENT
+    assert stale.outcome_unknown_at is not None
+    assert sorted(m["Subject"] for m in smtp.messages) == ["Failed", "Stale"]
 
 
 def test_admin_send_again_skips_a_mail_with_a_personal_link(

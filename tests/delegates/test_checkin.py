@@ -339,7 +339,7 @@ def test_regional_staff_cannot_check_in_another_offices_participant(client, cong
 
     with pytest.raises(ValidationError):
         checkin_by_id(congress=congress, participant_id=theirs.pk, direction=IN, user=user)
-    with pytest.raises(ValidationError, match="county you do not manage"):
+    with pytest.raises(ValidationError, match="No participant in your counties"):
         checkin_scan(congress=congress, badge_code=theirs.badge_code, direction=IN, user=user)
     client.force_login(user)
     client.post(reverse(DESK), {"action": "record", "participant": theirs.pk, "direction": "in"})
@@ -347,6 +347,27 @@ def test_regional_staff_cannot_check_in_another_offices_participant(client, cong
 
     scan(client, mine.badge_code)
     assert Attendance.objects.get().participant == mine
+
+
+def test_a_regional_desk_learns_nothing_of_badges_outside_its_counties(client, congress, regional):
+    """Another region's badge, another congress's badge in the user's own county and a code nobody has get the same
+    answer: nothing names the person or confirms that the code exists."""
+    user, mine, theirs = regional
+    earlier = ParticipantFactory(congress=old_congress(), first_name="Berit", last_name="Aas", county=mine.county)
+    client.force_login(user)
+
+    answers = {}
+    for label, code in (("other region", theirs.badge_code), ("other congress", earlier.badge_code)):
+        response = scan(client, code)
+        assert response.status_code == 200
+        answers[label] = feedback(response).replace(code, "CODE")
+        assert "Bø" not in answers[label] and "Berit" not in answers[label]
+    unknown = "0123456789ABCDEF"
+    answers["unknown"] = feedback(scan(client, unknown)).replace(unknown, "CODE")
+
+    assert len(set(answers.values())) == 1, answers
+    assert "No participant in your counties at this congress has the badge “CODE”." in answers["unknown"]
+    assert not Attendance.objects.exists()
 
 
 def test_search_gives_at_most_twenty_with_presence(congress, secretariat):

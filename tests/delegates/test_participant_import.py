@@ -292,7 +292,7 @@ def test_regional_staff_cannot_take_over_another_regions_participant(north_clien
     response = preview(north_client, csv_file([row]))
 
     assert response.context.get("confirm_form") is None
-    assert "registered in a county you do not manage" in str(invalid_rows(response)[1])
+    assert invalid_rows(response)[1] == {"__all__": ["This participant is not in your counties."]}
     assert Participant.objects.get().county == world["vestland"]
 
 

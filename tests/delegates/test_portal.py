@@ -10,9 +10,11 @@ from django.utils import timezone
 
 from agenda.models import Event
 from core.models import OutboxMail
+from delegates.mail_texts import default_text
 from delegates.models import Participant, PersonalLink, Registration
-from delegates.services.links import personal_link_issue, personal_link_url
+from delegates.services.links import personal_link_issue, personal_link_revoke_all, personal_link_url
 from tests.factories import CongressFactory, CountyFactory, ParticipantFactory, RegionalOfficeFactory
+from tests.helpers import nb
 
 pytestmark = pytest.mark.django_db
 
@@ -263,7 +265,7 @@ def test_bad_links_get_a_clear_page_without_personal_data(client, delegate, toke
     elif problem == "unknown":
         bad, status = "A" * 43, 404
     elif problem == "revoked":
-        personal_link_issue(participant=delegate)  # a new link replaces the old one
+        personal_link_revoke_all(participant=delegate, user=None)  # only staff revoke links
         bad, status = token, 410
     else:
         PersonalLink.objects.filter(participant=delegate).update(expires_at=timezone.now() - datetime.timedelta(1))
@@ -280,10 +282,11 @@ def test_bad_links_get_a_clear_page_without_personal_data(client, delegate, toke
     assert delegate.status == Participant.Status.ACTIVE
 
 
-def test_issuing_a_new_link_revokes_the_old_one(client, delegate, token):
+def test_issuing_a_new_link_keeps_the_old_one_working(client, delegate, token):
     _link, newer = personal_link_issue(participant=delegate)
-    assert client.get(reverse("portal:home", args=[token])).status_code == 410
+    assert client.get(reverse("portal:home", args=[token])).status_code == 200
     assert client.get(reverse("portal:home", args=[newer])).status_code == 200
+    assert PersonalLink.objects.valid().filter(participant=delegate).count() == 2
 
 
 def test_portal_responses_carry_the_security_headers(client, token):
@@ -314,7 +317,17 @@ def test_lost_link_answers_the_same_for_known_and_unknown_addresses(
     new_url = re.search(r"https?://\S+/p/[A-Za-z0-9_-]{43}/", mail.outbox[0].body).group(0)
     new_path = new_url.removeprefix(personal_link_url("x").removesuffix("/p/x/"))
     assert client.get(new_path).status_code == 200
-    assert client.get(reverse("portal:home", args=[token])).status_code == 410  # the old link is replaced
+    assert client.get(reverse("portal:home", args=[token])).status_code == 200  # the old link still works
+
+
+def test_the_lost_link_page_and_mail_say_that_earlier_links_keep_working(client, client_prefers_english):
+    page = client.get(reverse("portal:lost_link")).content.decode()
+    assert "Links you already have keep working." in page
+    assert "replaces" not in page
+    _subject, body = default_text("lost_link", "en")
+    assert "Links you have received before still work." in body
+    assert "no longer work" not in body
+    assert "virker ikke lenger" not in default_text("lost_link", "nb")[1]
 
 
 def test_lost_link_is_rate_limited_per_address_and_per_ip(
@@ -325,7 +338,18 @@ def test_lost_link_is_rate_limited_per_address_and_per_ip(
     PersonalLink.objects.filter(pk=link.pk).update(mailed_at=timezone.now())  # the invitation went out
     answers = [post(client, url, {"email": "inge@example.no"}, django_capture_on_commit_callbacks) for _ in range(5)]
     assert len(mail.outbox) == 3  # 3 per hour per address
-    assert len({_without_csrf(a.content) for a in answers}) == 1  # the same answer, over the limit too
+    assert [a.status_code for a in answers] == [200, 200, 200, 429, 429]
+    assert len({_without_csrf(a.content) for a in answers[:3]}) == 1
+    over = answers[3].content.decode()
+    assert nb("Too many requests for a new link") in over  # said in words, not "check your e-mail"
+    assert nb("Check your e-mail") not in over
+    assert answers[3]["Retry-After"] == "3600"
+    # Every request counts, known address or not: over its limit, an unknown address gets the very same answers.
+    with django_capture_on_commit_callbacks(execute=True):
+        unknown = [client.post(url, {"email": "nobody@example.no"}, REMOTE_ADDR="10.0.0.7") for _ in range(4)]
+    assert [a.status_code for a in unknown] == [200, 200, 200, 429]
+    assert _without_csrf(unknown[0].content) == _without_csrf(answers[0].content)
+    assert _without_csrf(unknown[3].content) == _without_csrf(answers[3].content)
 
     # Other addresses from the same IP: the 5-per-15-minutes limit is already used up.
     other = ParticipantFactory(congress=delegate.congress, county=delegate.county, email="other@example.no")

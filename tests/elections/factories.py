@@ -46,3 +46,20 @@ def present_delegates(congress, count: int, **kwargs) -> list:
         checkin_record(participant=person, direction=Attendance.Direction.IN, user=None)
         people.append(person)
     return people
+
+
+def sealed_ballots(poll) -> list:
+    """The ballots of an open poll as the close will open them (receipt, choices, answer), with the server's key:
+    what a test may check while nobody else can read them."""
+    from elections import sealing
+    from elections.models import Poll, SealedBallot
+
+    poll = Poll.objects.get(pk=poll.pk)
+    sealed = list(SealedBallot.objects.filter(poll=poll).values_list("sealed", flat=True))
+    return sealing.unseal_all(poll.pk, sealed, stored_check=poll.ballot_key_check)
+
+
+def only_sealed_ballot(poll):
+    """The one sealed ballot of an open poll, opened."""
+    (ballot,) = sealed_ballots(poll)
+    return ballot

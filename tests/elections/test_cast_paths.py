@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from delegates.models import PersonalLink, PersonalLinkQuerySet
 from delegates.services.links import LinkProblem, personal_link_issue
-from elections import services
-from elections.models import Ballot, Poll, VoteCast
+from elections import sealing, services
+from elections.models import Poll, SealedBallot, VoteCast
 from elections.services import ballot_cast, ballot_cast_by_link, poll_close, poll_create_decision, poll_open
 from elections.services import poll_create_for_election as poll_for
-from tests.elections.factories import CandidateFactory, ElectionFactory, present_delegates
+from tests.elections.factories import CandidateFactory, ElectionFactory, present_delegates, sealed_ballots
 from tests.factories import CongressFactory
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +88,7 @@ def _hall() -> Hall:
     polls["elsewhere"] = poll_open(poll=poll_create_decision(congress=elsewhere, title="Annet ting"), user=None)
 
     tokens = {label: personal_link_issue(participant=voter)[1] for label, voter in voters.items()}
-    personal_link_issue(participant=voters["revoked"])  # a newer link replaces the one the voter has
+    PersonalLink.objects.filter(participant=voters["revoked"]).update(revoked_at=timezone.now())  # by staff
     PersonalLink.objects.filter(participant=voters["expired"]).update(
         expires_at=timezone.now() - datetime.timedelta(seconds=1)
     )
@@ -151,7 +151,8 @@ def _send(hall: Hall, by: str, voter: str, poll: str, ballot: dict) -> tuple:
         return (f"link_{problem.code}",)
     except ValidationError as error:
         return (getattr(error, "refusal", "") or "invalid", tuple(error.messages))
-    assert Ballot.objects.filter(poll_id=hall.polls[poll], receipt=receipt).count() == 1
+    sealed = SealedBallot.objects.filter(poll_id=hall.polls[poll], tag=sealing.receipt_tag(hall.polls[poll], receipt))
+    assert sealed.count() == 1
     return ("cast",)
 
 
@@ -161,7 +162,11 @@ def _stored(hall: Hall) -> dict:
     candidates = {key: label for label, key in hall.candidates.items()}
     voters = {key: label for label, key in hall.voters.items()}
     votes = VoteCast.objects.filter(poll__in=list(polls)).values_list("poll", "participant")
-    ballots = Ballot.objects.filter(poll__in=list(polls)).values_list("poll", "choices", "answer")
+    ballots = [
+        (poll.pk, ballot.choices, ballot.answer)
+        for poll in Poll.objects.filter(pk__in=list(polls))
+        for ballot in sealed_ballots(poll)
+    ]
     return {
         "votes": sorted((polls[poll], voters[voter]) for poll, voter in votes),
         "ballots": sorted(
@@ -248,7 +253,7 @@ def test_the_rule_of_a_link_that_opens_is_the_delegates_on_both_paths(take_path,
 def test_the_statement_is_built_from_the_models_and_holds_no_value(by):
     sql, constants = services._cast_statement(by)
     assert "'" not in sql  # no state, kind, answer or rule written into it: every value is a parameter
-    for model in (Poll, Poll.candidates.through, VoteCast, Ballot):
+    for model in (Poll, Poll.candidates.through, VoteCast, SealedBallot):
         assert f'"{model._meta.db_table}"' in sql
     assert {constants["takes_ballots_state"], constants["takes_ballots_mode"]} == {"open", "electronic"}
     assert constants["yes_no"] == Poll.Kind.YES_NO

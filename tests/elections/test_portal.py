@@ -12,7 +12,7 @@ from django.urls import reverse
 from delegates.checkin import checkin_record
 from delegates.models import Attendance, PersonalLink
 from delegates.services.links import personal_link_issue
-from elections.models import Ballot, Poll, VoteCast
+from elections.models import Ballot, Poll, SealedBallot, VoteCast
 from elections.services import (
     ballot_cast,
     poll_close,
@@ -22,7 +22,12 @@ from elections.services import (
     poll_publish,
     poll_sign_off,
 )
-from tests.elections.factories import CandidateFactory, ElectionFactory, present_delegates
+from tests.elections.factories import (
+    CandidateFactory,
+    ElectionFactory,
+    only_sealed_ballot,
+    present_delegates,
+)
 from tests.factories import CongressFactory, CountyFactory, OrganisationFactory, ParticipantFactory, StaffUserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_site")]
@@ -191,7 +196,7 @@ def test_one_seat_a_vote_for_a_candidate_gives_a_receipt_on_the_page(client, con
     assert "Your vote is registered." in body
     assert "Write it down or take a screenshot." in body
     receipt = shown_receipt(response)
-    ballot = Ballot.objects.get(poll=poll)
+    ballot = only_sealed_ballot(poll)
     assert (ballot.receipt, ballot.choices, ballot.answer) == (receipt, [tor.pk], "")
     assert VoteCast.objects.filter(poll=poll, participant=me).exists()
 
@@ -200,7 +205,7 @@ def test_one_seat_a_blank_ballot_is_chosen_explicitly(client, congress, me, toke
     poll = open_election(congress)
     response = client.post(url("ballot", token, poll.pk), {"choice": "blank"})
     assert response.status_code == 200
-    assert Ballot.objects.get(poll=poll).choices == []
+    assert only_sealed_ballot(poll).choices == []
 
 
 def test_one_seat_nothing_chosen_is_refused_and_the_form_is_shown_again(client, congress, me, token):
@@ -212,7 +217,7 @@ def test_one_seat_nothing_chosen_is_refused_and_the_form_is_shown_again(client, 
     assert "Choose a candidate, or choose “Blank ballot”." in body
     assert f'href="#ballot-{candidates(poll)[0].pk}"' in body
     assert "Cast my vote" in body
-    assert not Ballot.objects.exists() and not VoteCast.objects.exists()
+    assert not SealedBallot.objects.exists() and not VoteCast.objects.exists()
 
 
 def test_a_candidate_from_another_election_is_refused(client, congress, me, token):
@@ -221,7 +226,7 @@ def test_a_candidate_from_another_election_is_refused(client, congress, me, toke
     response = client.post(url("ballot", token, poll.pk), {"choice": str(stranger.pk)})
     assert response.status_code == 400
     assert "Choose among the candidates of this vote." in response.content.decode()
-    assert not Ballot.objects.exists() and not VoteCast.objects.exists()
+    assert not SealedBallot.objects.exists() and not VoteCast.objects.exists()
 
 
 def several(congress, title="Valg av hovedstyre"):
@@ -242,8 +247,8 @@ def test_several_seats_up_to_the_limit_are_counted(client, congress, me, token):
     chosen = [candidate.pk for candidate in candidates(poll)[:3]]
     response = client.post(url("ballot", token, poll.pk), {"choices": [str(pk) for pk in chosen]})
     assert response.status_code == 200
-    assert sorted(Ballot.objects.get(poll=poll).choices) == sorted(chosen)
-    assert shown_receipt(response) == Ballot.objects.get(poll=poll).receipt
+    assert sorted(only_sealed_ballot(poll).choices) == sorted(chosen)
+    assert shown_receipt(response) == only_sealed_ballot(poll).receipt
 
 
 def test_several_seats_more_than_the_limit_is_refused_by_the_server(client, congress, me, token):
@@ -253,7 +258,7 @@ def test_several_seats_more_than_the_limit_is_refused_by_the_server(client, cong
     body = response.content.decode()
     assert "You can choose up to 3 candidates; you ticked 4." in body
     assert body.count(" checked") == 4  # what the delegate ticked is kept
-    assert not Ballot.objects.exists() and not VoteCast.objects.exists()
+    assert not SealedBallot.objects.exists() and not VoteCast.objects.exists()
 
 
 def test_several_seats_nothing_ticked_asks_to_confirm_a_blank_ballot(client, congress, me, token):
@@ -265,7 +270,7 @@ def test_several_seats_nothing_ticked_asks_to_confirm_a_blank_ballot(client, con
 
     response = client.post(url("ballot", token, poll.pk), {"blank": "on"})
     assert response.status_code == 200
-    assert Ballot.objects.get(poll=poll).choices == []
+    assert only_sealed_ballot(poll).choices == []
 
 
 def test_several_seats_candidates_and_blank_together_are_refused(client, congress, me, token):
@@ -286,7 +291,7 @@ def test_yes_no_each_answer_is_counted(client, congress, me, token, answer):
     response = client.post(url("ballot", token, poll.pk), {"answer": answer})
 
     assert response.status_code == 200
-    assert Ballot.objects.get(poll=poll).answer == answer
+    assert only_sealed_ballot(poll).answer == answer
 
 
 @pytest.mark.parametrize("data", [{}, {"answer": "maybe"}, {"choice": "blank"}])
@@ -306,8 +311,8 @@ def test_a_second_vote_is_refused_with_409_and_nothing_is_added(client, congress
 
     assert response.status_code == 409
     assert "You have already voted in this poll." in response.content.decode()
-    assert Ballot.objects.filter(poll=poll).count() == VoteCast.objects.filter(poll=poll).count() == 1
-    assert Ballot.objects.get(poll=poll).answer == "yes"
+    assert SealedBallot.objects.filter(poll=poll).count() == VoteCast.objects.filter(poll=poll).count() == 1
+    assert only_sealed_ballot(poll).answer == "yes"
     # Opening the ballot again says so too, without a form.
     response = client.get(url("ballot", token, poll.pk))
     assert response.status_code == 200
@@ -327,7 +332,7 @@ def test_a_delegate_not_checked_in_when_the_vote_opened_cannot_vote(client, cong
     assert "only delegates who were checked in when the vote opened" in response.content.decode()
     response = client.post(url("ballot", token, poll.pk), {"answer": "yes"})
     assert response.status_code == 403
-    assert not Ballot.objects.exists() and not VoteCast.objects.exists()
+    assert not SealedBallot.objects.exists() and not VoteCast.objects.exists()
 
 
 def test_a_closed_vote_takes_no_ballot(client, congress, me, token, official):
@@ -339,7 +344,7 @@ def test_a_closed_vote_takes_no_ballot(client, congress, me, token, official):
     assert "This vote is closed" in response.content.decode()
     response = client.post(url("ballot", token, poll.pk), {"answer": "yes"})
     assert response.status_code == 403
-    assert not Ballot.objects.exists()
+    assert not SealedBallot.objects.exists()
 
 
 def test_a_vote_not_opened_yet_and_a_vote_of_another_congress(client, congress, me, token):
@@ -354,7 +359,7 @@ def test_a_vote_not_opened_yet_and_a_vote_of_another_congress(client, congress, 
     response = client.post(url("ballot", token, foreign.pk), {"answer": "yes"})
     assert response.status_code == 404
     assert response["Cache-Control"] == "no-store"
-    assert not Ballot.objects.exists()
+    assert not SealedBallot.objects.exists()
 
 
 def test_the_receipt_is_only_in_the_response(client, congress, me, token, caplog):

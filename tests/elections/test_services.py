@@ -13,7 +13,7 @@ from django.utils import translation
 from delegates.checkin import checkin_record
 from delegates.models import Attendance, Participant
 from delegates.services.links import personal_link_issue
-from elections.models import Ballot, EligibleVoter, LotDrawing, Poll, VoteCast
+from elections.models import Ballot, EligibleVoter, LotDrawing, Poll, SealedBallot, VoteCast
 from elections.services import (
     AlreadyVoted,
     PollNotFound,
@@ -30,7 +30,13 @@ from elections.services import (
     poll_settle_tie,
     poll_sign_off,
 )
-from tests.elections.factories import CandidateFactory, ElectionFactory, present_delegates
+from tests.elections.factories import (
+    CandidateFactory,
+    ElectionFactory,
+    only_sealed_ballot,
+    present_delegates,
+    sealed_ballots,
+)
 from tests.factories import CongressFactory, CountyFactory, OrganisationFactory, ParticipantFactory, StaffUserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_site")]
@@ -63,6 +69,12 @@ def test_the_ballot_table_cannot_link_a_ballot_to_its_voter_or_its_time():
     assert not any(("time" in name or "_at" in name or "date" in name) for name in names)
     ballot_field = Ballot._meta.pk
     assert ballot_field.get_internal_type() == "UUIDField"  # a random key: no order to match with the voter list
+    with connection.cursor() as cursor:
+        columns = connection.introspection.get_table_description(cursor, SealedBallot._meta.db_table)
+        relations = connection.introspection.get_relations(cursor, SealedBallot._meta.db_table)
+    assert {column.name for column in columns} == {"id", "poll_id", "tag", "sealed"}  # nothing readable
+    assert {table for _column, table in relations.values()} == {Poll._meta.db_table}
+    assert SealedBallot._meta.pk.get_internal_type() == "UUIDField"
     vote_cast = {field.name for field in VoteCast._meta.get_fields()}
     assert vote_cast == {"id", "poll", "participant"}  # who voted, and nothing about what or when
     assert VoteCast._meta.pk.get_internal_type() == "UUIDField"
@@ -81,21 +93,23 @@ def test_closing_stores_the_ballots_again_in_an_order_that_says_nothing_of_the_o
         ballot_cast(poll_id=poll.pk, participant_id=voter.pk, answer=["yes", "no", "abstain"][number % 3])
         for number, voter in enumerate(voters)
     ]
-    content = sorted(Ballot.objects.filter(poll=poll).values_list("id", "receipt", "answer", "choices"))
+    content = sorted((ballot.receipt, ballot.answer, ballot.choices) for ballot in sealed_ballots(poll))
+    sealed_keys = set(SealedBallot.objects.filter(poll=poll).values_list("id", flat=True))
     storage = "ctid" if connection.vendor == "postgresql" else "rowid"
+    assert not Ballot.objects.filter(poll=poll).exists()  # nothing readable while the poll is open
 
     def in_storage_order(table):
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT receipt FROM {table} WHERE poll_id = %s ORDER BY {storage}", [poll.pk])  # noqa: S608
             return [row[0] for row in cursor.fetchall()]
 
-    assert in_storage_order(Ballot._meta.db_table) == cast_in_order  # what closing undoes
-
     closed = poll_close(poll=poll, user=official)
 
     stored = in_storage_order(Ballot._meta.db_table)
     assert stored != cast_in_order and sorted(stored) == sorted(cast_in_order)
-    assert sorted(Ballot.objects.filter(poll=poll).values_list("id", "receipt", "answer", "choices")) == content
+    assert sorted(Ballot.objects.filter(poll=poll).values_list("receipt", "answer", "choices")) == content
+    assert not SealedBallot.objects.filter(poll=poll).exists()
+    assert not sealed_keys & set(Ballot.objects.filter(poll=poll).values_list("id", flat=True))  # new keys
     assert (closed.result["yes"], closed.result["no"], closed.result["abstain"]) == (14, 13, 13)
     if connection.vendor == "postgresql":  # nor the transaction of the vote: all ballots now share the closing one
         with connection.cursor() as cursor:
@@ -165,7 +179,7 @@ def test_a_receipt_drawn_twice_in_a_poll_is_drawn_again(monkeypatch, autocommit)
     assert ballot_cast(poll_id=poll.pk, participant_id=first.pk, answer="yes") == "AAAAAAAAAA"
     assert ballot_cast(poll_id=poll.pk, participant_id=second.pk, answer="no") == "BBBBBBBBBB"
 
-    assert sorted(Ballot.objects.filter(poll=poll).values_list("receipt", "answer")) == [
+    assert sorted((ballot.receipt, ballot.answer) for ballot in sealed_ballots(poll)) == [
         ("AAAAAAAAAA", "yes"),
         ("BBBBBBBBBB", "no"),
     ]
@@ -213,8 +227,8 @@ def test_one_ballot_per_voter_with_a_receipt_and_no_way_back():
     assert len(receipt) == 10
     with pytest.raises(AlreadyVoted):
         ballot_cast(poll_id=poll.pk, participant_id=voters[0].pk, choices=[])
-    assert Ballot.objects.filter(poll=poll).count() == VoteCast.objects.filter(poll=poll).count() == 1
-    ballot = Ballot.objects.get(poll=poll)
+    assert SealedBallot.objects.filter(poll=poll).count() == VoteCast.objects.filter(poll=poll).count() == 1
+    ballot = only_sealed_ballot(poll)
     assert (ballot.receipt, ballot.choices) == (receipt, [candidate.pk])
 
 
@@ -399,7 +413,7 @@ def test_300_voters_voting_at_once_each_twice_give_exactly_300_ballots(by):
         list(pool.map(cast, attempts))
 
     assert outcomes == {"ok": 300, "again": 300}
-    assert Ballot.objects.filter(poll=poll).count() == 300
+    assert SealedBallot.objects.filter(poll=poll).count() == 300
     assert VoteCast.objects.filter(poll=poll).count() == 300
     poll = poll_close(poll=poll, user=official)
     expected = dict.fromkeys(candidates, 0)
@@ -514,7 +528,7 @@ def test_a_ballot_waiting_for_the_closing_finds_the_poll_closed_and_writes_nothi
         outcome = cast.result()
 
     assert isinstance(outcome, PollNotOpen)
-    assert not VoteCast.objects.filter(poll=poll).exists() and not Ballot.objects.filter(poll=poll).exists()
+    assert not VoteCast.objects.filter(poll=poll).exists() and not SealedBallot.objects.filter(poll=poll).exists()
 
 
 def test_the_result_reads_the_same_everywhere_with_its_base_and_gender_balance():

@@ -23,6 +23,7 @@ from elections.models import (
     LotDrawing,
     PaperCount,
     Poll,
+    SealedBallot,
     SignOff,
     VoteCast,
 )
@@ -729,7 +730,7 @@ def test_the_desk_takes_the_same_number_of_queries_for_3_and_20_polls(client, of
 
 
 def test_ballots_votes_cast_and_eligible_voters_are_not_in_the_admin():
-    for model in (Ballot, VoteCast, EligibleVoter):
+    for model in (Ballot, SealedBallot, VoteCast, EligibleVoter):
         assert not admin.site.is_registered(model)
 
 

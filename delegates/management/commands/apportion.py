@@ -14,6 +14,7 @@ from typing import NoReturn
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext
 
+from core.spreadsheets import CsvWriter
 from delegates.apportionment import Apportionment, ApportionmentError, Method, apportion, parse_method
 from delegates.apportionment_messages import describe_apportionment_error, describe_tie
 from delegates.management.input_files import unreadable
@@ -70,7 +71,7 @@ class Command(BaseCommand):
         except BadInput as error:
             self._fail(str(error))
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = CsvWriter(out, lineterminator="\n")  # a unit's name from the file could be a formula
         writer.writerow(["name", "population", "seats"])
         for unit in result.units:
             writer.writerow([unit.name, unit.population, unit.seats])

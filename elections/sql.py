@@ -1,0 +1,40 @@
+"""Helpers for the few statements of the voting hot path written in SQL by hand (the cast, the ballot page): names
+from the models' metadata, Django's placeholders made named, and a cursor whose values the server binds."""
+
+from collections.abc import Sequence
+
+from django.db import connection
+from django.db.models import Model
+
+
+def table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def column(model: type[Model], field: str, *, qualified: bool = True) -> str:
+    """A field's column as quoted SQL, with its table unless ``qualified`` is off (an INSERT's list of columns)."""
+    name = connection.ops.quote_name(model._meta.get_field(field).column)
+    return f"{table(model)}.{name}" if qualified else name
+
+
+def named_placeholders(sql: str, params: Sequence, *, prefix: str) -> tuple[str, dict]:
+    """Django's ``%s`` placeholders as named ones (``%(prefix_0)s``…), for a statement with named placeholders."""
+    names = [f"{prefix}_{index}" for index in range(len(params))]
+    pieces = sql.split("%s")
+    if len(pieces) != len(names) + 1:
+        raise ValueError(f"{len(params)} parameters for {len(pieces) - 1} placeholders: {sql}")
+    named = pieces[0] + "".join(f"%({name})s{piece}" for name, piece in zip(names, pieces[1:], strict=True))
+    return named, dict(zip(names, params, strict=True))
+
+
+def server_bound_cursor():
+    """A cursor of Django's connection whose values the server binds (Django's own cursors write them into the
+    SQL text), wrapped like Django's cursors: the same errors, and counted in the query log when that is on.
+    PostgreSQL only (psycopg 3)."""
+    import psycopg
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    cursor = psycopg.Cursor(connection.connection)
+    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
