@@ -140,7 +140,7 @@ def test_after_the_close_the_count_is_right_and_every_voter_finds_their_ballot(m
 
 
 @override_settings(KS_BALLOT_KEY="the key the ballots were sealed with")
-def test_a_changed_key_is_refused_at_the_close_with_a_clear_message_and_the_poll_stays_open():
+def test_a_changed_key_is_refused_at_the_close_with_a_clear_message_and_the_poll_stays_open(english_in_test):
     poll, cast = _hall(voters=5)
     with override_settings(KS_BALLOT_KEY="another key"), pytest.raises(ValidationError) as refused:
         poll_close(poll=poll, user=None)
@@ -158,7 +158,7 @@ def test_a_changed_key_is_refused_at_the_close_with_a_clear_message_and_the_poll
     assert sorted(Ballot.objects.filter(poll=poll).values_list("receipt", flat=True)) == sorted(r for _v, r, _c in cast)
 
 
-def test_a_secret_key_changed_without_a_ballot_key_is_refused_too():
+def test_a_secret_key_changed_without_a_ballot_key_is_refused_too(english_in_test):
     with override_settings(KS_BALLOT_KEY="", SECRET_KEY="the secret key of the day " * 2):
         poll, _cast = _hall(voters=3)
     with override_settings(KS_BALLOT_KEY="", SECRET_KEY="a new secret key " * 3), pytest.raises(ValidationError):
@@ -167,7 +167,7 @@ def test_a_secret_key_changed_without_a_ballot_key_is_refused_too():
         assert poll_close(poll=poll, user=None).result["voted"] == 3
 
 
-def test_an_altered_or_moved_ballot_is_refused_at_the_close_and_nothing_is_counted():
+def test_an_altered_or_moved_ballot_is_refused_at_the_close_and_nothing_is_counted(english_in_test):
     poll, _cast = _hall(voters=4)
     other = poll_open(poll=poll_create_decision(congress=poll.congress, title="Kontingent"), user=None)
     sealed = SealedBallot.objects.filter(poll=poll).first()
