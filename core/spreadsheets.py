@@ -9,9 +9,11 @@ their mobile number and have it run on a staff member's computer. Every export o
 through this module:
 
 - CSV: such a text gets an apostrophe in front (OWASP's advice), which spreadsheet programs read as "this is
-  text". Nothing is removed: ``+47 912 34 567`` is written ``'+47 912 34 567``. A text that already starts with
-  apostrophes before such a character gets one more, so that :func:`csv_unescape` gives back exactly what
-  :func:`csv_escape` was given, for every text (an import of our own export changes nothing).
+  text", and so does such a text after a comma, semicolon, tab or line break inside a cell, where a program that
+  splits the line at another separator than ours would start a new cell. Nothing is removed: ``+47 912 34 567`` is
+  written ``'+47 912 34 567``. A text that already has apostrophes before such a character there gets one more,
+  so that :func:`csv_unescape` gives back exactly what :func:`csv_escape` was given, for every text (an import of
+  our own export changes nothing).
 - XLSX: every text is written as a cell of string type, never as a formula, and unchanged (no apostrophe).
 """
 
@@ -19,6 +21,7 @@ import csv
 import datetime
 import decimal
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -28,18 +31,23 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 Cell = str | int | float | decimal.Decimal | datetime.date | datetime.datetime | None
 
 
-def _needs_apostrophe(text: str) -> bool:
-    return text.lstrip("'").startswith(FORMULA_STARTS)
+# Where a spreadsheet program may start a cell: the start of the text, and after any character some program splits a
+# line at (a comma-separated file opened where the list separator is ";", for instance Excel on Norwegian settings).
+_CELL_STARTS = "".join(CSV_DELIMITERS) + "\r\n"
+_FORMULA_AT_A_CELL_START = re.compile(f"(^|[{re.escape(_CELL_STARTS)}])('*)(?=[{re.escape(''.join(FORMULA_STARTS))}])")
+_ESCAPED_FORMULA_AT_A_CELL_START = re.compile(
+    f"(^|[{re.escape(_CELL_STARTS)}])'('*)(?=[{re.escape(''.join(FORMULA_STARTS))}])"
+)
 
 
 def csv_escape(text: str) -> str:
-    """The text as a CSV cell that no spreadsheet program runs as a formula."""
-    return f"'{text}" if _needs_apostrophe(text) else text
+    """The text as a CSV cell that no spreadsheet program runs as a formula, however it splits the line."""
+    return _FORMULA_AT_A_CELL_START.sub(lambda match: f"{match[1]}'{match[2]}", text)
 
 
 def csv_unescape(text: str) -> str:
     """The inverse of :func:`csv_escape`: ``'=SUM(A1)`` → ``=SUM(A1)``; an apostrophe before anything else stays."""
-    return text[1:] if text.startswith("'") and _needs_apostrophe(text[1:]) else text
+    return _ESCAPED_FORMULA_AT_A_CELL_START.sub(lambda match: f"{match[1]}{match[2]}", text)
 
 
 def csv_cell(value: Cell | object) -> str | int | float | decimal.Decimal:
