@@ -211,6 +211,17 @@ def outbox_send(*, mail_id: int, connection=None) -> OutboxMail:
     with transaction.atomic():
         mail = OutboxMail.objects.select_for_update().get(pk=mail_id)
         finished = timezone.now()
+        if mail.status != OutboxMail.Status.SENDING or mail.sending_started_at != now:
+            # This send stalled past the timeout and the row was resolved meanwhile (sent again, replaced by a mail
+            # with a fresh link, or failed): that outcome stands; the recipient is already flagged.
+            logger.warning(
+                "Outbox mail %s: a stalled send finished (%s) after the row was resolved as %s",
+                mail_id,
+                "delivered" if error is None else "failed",
+                mail.status,
+            )
+            mail.attempted = True
+            return mail
         if error is None:
             mail.status = OutboxMail.Status.SENT
             mail.sent_at = finished
@@ -284,6 +295,7 @@ def outbox_retry_due() -> int:
             Q(status=OutboxMail.Status.RETRY, next_attempt_at__lte=now)
             | Q(status=OutboxMail.Status.QUEUED, created_at__lte=now - QUEUED_TOO_LONG)
         )
+        .filter(body_purged_at__isnull=True)  # nothing left to send
         .order_by("created_at")
         .values_list("pk", flat=True)
     )

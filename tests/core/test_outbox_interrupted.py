@@ -232,3 +232,50 @@ def test_mail_is_taken_before_other_work():
     assert tasks.send_outbox_mail.priority == 0
     assert celery_app.conf.task_default_priority >= 3  # a step of the broker's priorities after 0
     assert tasks.ping.priority == celery_app.conf.task_default_priority
+
+
+class _SendThatStalls:
+    """A mail connection whose send runs ``meanwhile`` (beat resolving the row) before it delivers or fails."""
+
+    def __init__(self, meanwhile, *, fails: bool = False):
+        self.meanwhile, self.fails = meanwhile, fails
+
+    def send_messages(self, messages):
+        self.meanwhile()
+        if self.fails:
+            import smtplib
+
+            raise smtplib.SMTPServerDisconnected("the server went away")
+        return len(messages)
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_stalled_send_that_finishes_late_does_not_undo_beat_resolving_it(fails):
+    mail = OutboxMail.objects.create(to="ola@example.no", subject="Innkalling", body_text="Lenke", purpose="agenda")
+
+    def beat_replaces_it():
+        OutboxMail.objects.filter(pk=mail.pk).update(
+            status=OutboxMail.Status.REPLACED,
+            outcome_unknown_at=timezone.now(),
+            body_text="",
+            body_purged_at=timezone.now(),
+        )
+
+    services.outbox_send(mail_id=mail.pk, connection=_SendThatStalls(beat_replaces_it, fails=fails))
+
+    mail.refresh_from_db()
+    assert mail.status == OutboxMail.Status.REPLACED
+    assert services.outbox_retry_due() == 0
+
+
+def test_a_mail_whose_body_is_gone_is_not_queued_again_by_beat():
+    OutboxMail.objects.create(
+        to="ola@example.no",
+        subject="Innkalling",
+        purpose="agenda",
+        status=OutboxMail.Status.RETRY,
+        next_attempt_at=timezone.now() - datetime.timedelta(minutes=1),
+        body_purged_at=timezone.now(),
+    )
+
+    assert services.outbox_retry_due() == 0
