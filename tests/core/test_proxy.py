@@ -200,3 +200,15 @@ def test_without_a_proxy_a_forged_forwarded_for_does_not_escape_the_lost_link_li
         HTTP_X_FORWARDED_FOR="10.0.0.99",
     )
     assert mail.outbox == []
+
+
+def test_compose_publishes_gunicorn_only_to_the_proxy_on_its_host():
+    """Compose trusts its network's gateway as the proxy: a client reaching the published port from elsewhere would
+    arrive from that gateway and could forge its address, so the port is bound to the host's loopback."""
+    import re
+    from pathlib import Path
+
+    compose = (Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text()
+
+    published = re.findall(r'^\s*-\s*"([\d.:]*8000)"', compose, flags=re.MULTILINE)
+    assert published == ["127.0.0.1:8000:8000"]
