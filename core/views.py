@@ -1,4 +1,4 @@
-"""The health check for load balancers and staff: ``/helse/`` (cheap) and ``/helse/detaljer/`` (fresh).
+"""The health check for load balancers and staff: ``/helse/`` (cheap) and ``/helse/detaljer/`` (fresh, staff only).
 
 Both answer JSON. The status code is for a load balancer: 200 while this web process can serve (its database
 answers), 503 when it cannot. What is degraded while the web still serves — Redis, the worker, work waiting too
@@ -17,6 +17,7 @@ import time
 
 from celery import current_app
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, Min
 from django.http import HttpRequest, JsonResponse
@@ -130,5 +131,9 @@ def health(request: HttpRequest) -> JsonResponse:
 
 
 def health_detail(request: HttpRequest) -> JsonResponse:
+    """Every check, fresh: for staff only, since each call costs a Redis connection and queries (``/helse/`` is the
+    public, cheap one)."""
+    if not (request.user.is_authenticated and request.user.is_staff):
+        raise PermissionDenied
     database = _database()
     return _response(database, _checks() if database == "ok" else {"redis": _redis()})

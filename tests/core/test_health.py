@@ -7,11 +7,13 @@ import socket
 import pytest
 from celery import current_app
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from core import views
 from core.models import Heartbeat, Job
+from tests.factories import StaffUserFactory
 
 pytestmark = [pytest.mark.django_db]
 
@@ -25,6 +27,19 @@ def closed_port() -> int:
 @pytest.fixture(autouse=True)
 def _fresh_checks(monkeypatch):
     monkeypatch.setattr(views, "_cached", {"at": float("-inf"), "checks": None})
+
+
+@pytest.fixture
+def client(client):
+    """Signed in as staff: the detailed check is theirs (the load balancer's is the plain ``/helse/``)."""
+    client.force_login(StaffUserFactory())
+    return client
+
+
+def test_the_detailed_check_is_for_staff_only():
+    anonymous = Client()
+    assert anonymous.get(reverse("health_detail")).status_code == 403
+    assert anonymous.get(reverse("health")).status_code == 200
 
 
 @pytest.fixture
