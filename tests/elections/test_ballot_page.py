@@ -135,3 +135,29 @@ def test_a_link_that_does_not_open_or_a_vote_not_to_fill_in_gets_its_page_as_bef
     voted = client.get(ballot_url(tokens[2], poll))
     assert voted.status_code == 200 and 'name="answer"' not in voted.content.decode()
     assert client.get(reverse("elections_portal:ballot", args=[tokens[0], poll.pk + 1000])).status_code == 404
+
+
+def prepared_statements(*, containing: str) -> list[tuple[int, int]]:
+    """(generic plans, custom plans) of each statement prepared on this connection whose text holds ``containing``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+            [f"%{containing}%"],
+        )
+        return cursor.fetchall()
+
+
+def test_the_ballot_pages_one_query_is_prepared_once_per_connection_and_not_planned_for_every_voter(client, congress):
+    """The hall opens the page within a minute: on PostgreSQL its one statement is bound by the server and prepared
+    on the connection, so that after the first few voters it is neither parsed nor planned again (issue 13)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's; SQLite reads the page with Django's cursor")
+    _voters, tokens = voters_with_links(congress, 10)
+    poll = decision(congress)
+    for token in tokens:
+        assert client.get(ballot_url(token, poll)).status_code == 200
+    statements = prepared_statements(containing=PersonalLink._meta.db_table)
+    assert len(statements) == 1, statements
+    generic, custom = statements[0]
+    assert generic + custom == len(tokens)  # every voter's page read by the one prepared statement
+    assert generic > 0  # PostgreSQL settled on one plan: the later voters' pages were not planned again

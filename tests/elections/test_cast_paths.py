@@ -257,3 +257,25 @@ def test_the_statement_is_built_from_the_models_and_holds_no_value(by):
         assert f'"{model._meta.db_table}"' in sql
     assert {constants["takes_ballots_state"], constants["takes_ballots_mode"]} == {"open", "electronic"}
     assert constants["yes_no"] == Poll.Kind.YES_NO
+
+
+def test_the_cast_statement_is_prepared_once_per_connection_and_not_planned_for_every_ballot():
+    """The whole hall casts within a minute: the one statement is prepared on the connection and executed by name,
+    so that after the first few ballots PostgreSQL neither parses nor plans it again (issue 13)."""
+    congress = CongressFactory()
+    voters = present_delegates(congress, 10)
+    tokens = [personal_link_issue(participant=voter)[1] for voter in voters]
+    poll = poll_open(poll=poll_create_decision(congress=congress, title="Kontingent"), user=None)
+    for token in tokens:
+        ballot_cast_by_link(token=token, poll_id=poll.pk, choices=[], answer="yes")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+            [f"%INSERT INTO {connection.ops.quote_name(SealedBallot._meta.db_table)}%"],
+        )
+        statements = cursor.fetchall()
+    assert len(statements) == 1, statements
+    generic, custom = statements[0]
+    assert generic + custom == len(tokens)  # every ballot cast by the one prepared statement
+    assert generic > 0  # PostgreSQL settled on one plan: the later ballots were not planned again
+    assert VoteCast.objects.filter(poll=poll).count() == len(tokens)
