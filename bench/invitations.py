@@ -341,7 +341,7 @@ def profile_phases(participants: list, user) -> SendProfile:
         (services, "personal_link_issue", "issue personal links"),
         (services, "participant_mail_queue", "queue outbox mails (rows + PDF attachment)"),
         (letters, "invitation_letter_context", "letter context (incl. QR code)"),
-        (letters, "qr_code_svg", "  of which QR code"),
+        (letters, "qr_code_png_data_uri", "  of which QR code"),
         (letters, "render_to_string", "letter HTML (template only)"),
         (letters, "render_pdf_batch", "PDF: render_pdf_batch (WeasyPrint + pypdf split)"),
     ]
@@ -509,7 +509,7 @@ def main() -> None:
         failed = by_status.get(OutboxMail.Status.FAILED, 0)
         not_sent = rows - by_status.get(OutboxMail.Status.SENT, 0)
 
-        from delegates.services.invitations import INVITATION_BATCH_SIZE
+        from delegates.services.invitations import invitation_batches
 
         load_after = os.getloadavg()
         worker_cpu = sum(sampler.cpu_seconds.values()) - idle_cpu
@@ -518,7 +518,7 @@ def main() -> None:
             "  load average (1/5/15 min) before / after  "
             + " / ".join(" ".join(f"{value:.2f}" for value in load) for load in (load_before, load_after))
         )
-        print(f"  queue (on_commit, {len(range(0, n, INVITATION_BATCH_SIZE))} batches)    {queued:8.2f} s")
+        print(f"  queue (on_commit, {len(invitation_batches(list(range(n))))} batches)    {queued:8.2f} s")
         print(f"  worker CPU (main + pool), per invitation {1000 * worker_cpu / max(n, 1):8.1f} ms")
         print(f"  wall time to all sent                   {wall:8.1f} s")
         print(f"  invitations per minute                  {60 * sent / wall:8.0f}")

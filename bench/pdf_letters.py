@@ -40,7 +40,7 @@ LAST_NAMES = ["Ødegård", "Bækken", "Hansen", "Fjellheim", "Aasen", "Løvås",
 
 
 def letter_contexts(count: int) -> list[dict]:
-    from core.pdf import qr_code_svg
+    from delegates.printing import qr_code_png_data_uri
 
     events = [
         ("Kommunalpolitisk toppmøte", (13, 8, 45), (13, 15, 0)),
@@ -75,7 +75,7 @@ def letter_contexts(count: int) -> list[dict]:
                     for title, start, end in events
                 ],
                 "registration_url": url,
-                "qr_svg": qr_code_svg(url),
+                "qr_image": qr_code_png_data_uri(url),
                 "registration_deadline": datetime.date(2024, 1, 10),
                 "travel_information": (
                     "Book your travel through KS' travel agency on +47 22 00 00 00; quote «Landstinget 2024».\n\n"

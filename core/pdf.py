@@ -38,7 +38,8 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
-from pypdf import PdfReader, PdfWriter
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import DictionaryObject, NameObject
 from weasyprint import HTML
 from weasyprint import urls as weasyprint_urls
 
@@ -180,6 +181,38 @@ def _split_document(html: str) -> tuple[str, str, str | None, str | None]:
     return _TITLE_RE.sub("", head), body_match.group(1), title, (lang_match.group(1) if lang_match else None)
 
 
+# A name drawn with the ``Do`` operator in a content stream: ``/i0123abcd Do``.
+_DO_RE = re.compile(rb"/([^\s/\[\]<>(){}%]+)\s+Do\b")
+
+
+def _page_with_own_images(page: PageObject) -> PageObject:
+    """``page`` with only the images it draws in its resources.
+
+    WeasyPrint gives every page of a document one shared resource dictionary, so a page copied out of a batch would
+    carry every image of the batch (every letter's QR code: 20 letters a batch made each letter 11 KiB larger). Only
+    images are left out: when the page has other XObjects (form XObjects, which may draw images through the shared
+    dictionary), the page is returned as it is.
+    """
+    resources = page.get("/Resources")
+    if resources is None:
+        return page
+    resources = resources.get_object()
+    xobjects = resources.get("/XObject")
+    if xobjects is None:
+        return page
+    xobjects = xobjects.get_object()
+    if any(xobjects[name].get_object().get("/Subtype") != "/Image" for name in xobjects):
+        return page
+    contents = page.get_contents()
+    used = {match.decode("latin-1") for match in _DO_RE.findall(contents.get_data())} if contents is not None else set()
+    own = DictionaryObject(resources)  # a copy for this page: the original is shared with the other pages
+    own[NameObject("/XObject")] = DictionaryObject(
+        {NameObject(name): value for name, value in xobjects.items() if name[1:] in used}
+    )
+    page[NameObject("/Resources")] = own
+    return page
+
+
 def _render_group(head: str, parts: list[tuple[str, str | None, str | None]]) -> list[bytes]:
     """Lay out documents sharing ``head`` as one, write once, split into one PDF per document."""
     sections = []
@@ -207,7 +240,7 @@ def _render_group(head: str, parts: list[tuple[str, str | None, str | None]]) ->
     for (_body, title, _lang), start, end in zip(parts, starts, ends, strict=True):
         writer = PdfWriter()
         for page_index in range(start, end):
-            writer.add_page(reader.pages[page_index])
+            writer.add_page(_page_with_own_images(reader.pages[page_index]))
         metadata = {"/Producer": str(reader.metadata.get("/Producer", "WeasyPrint"))} if reader.metadata else {}
         if title:
             metadata["/Title"] = title

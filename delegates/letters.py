@@ -5,8 +5,9 @@ from collections.abc import Sequence
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from core.pdf import qr_code_svg, render_pdf_batch
+from core.pdf import render_pdf_batch
 from delegates.models import Participant
+from delegates.printing import qr_code_png_data_uri
 from delegates.selectors import invited_events, registration_settings
 
 LETTER_TEMPLATE = "delegates/pdf/invitation_letter.html"
@@ -31,7 +32,7 @@ def invitation_letter_context(*, participant: Participant, registration_url: str
             for event in invited_events(participant).order_by("starts_at")
         ],
         "registration_url": registration_url,
-        "qr_svg": qr_code_svg(registration_url),
+        "qr_image": qr_code_png_data_uri(registration_url),
         "registration_deadline": congress.registration_deadline,
         "travel_information": (travel.travel_information_en if language == "en" else "") or travel.travel_information,
         "sender": office.name if office else "KS",

@@ -14,6 +14,7 @@ from django.template.loader import get_template, render_to_string
 from pypdf import PdfReader
 
 from core.pdf import qr_code_data_uri, qr_code_svg, render_pdf, render_pdf_batch, safe_url_fetcher
+from delegates.printing import qr_code_png_data_uri
 
 OSLO = ZoneInfo("Europe/Oslo")
 NAME = "Åse Ødegård Bækken"
@@ -56,7 +57,7 @@ def letter_context(full_name=NAME, registration_url=LINK, language="en", **overr
             },
         ],
         "registration_url": registration_url,
-        "qr_svg": qr_code_svg(registration_url),
+        "qr_image": qr_code_png_data_uri(registration_url),
         "registration_deadline": datetime.date(2024, 1, 10),
         "travel_information": (
             "Book your travel through KS' travel agency, Berg-Hansen, on +47 22 00 00 00 or by e-mail; quote "

@@ -51,3 +51,16 @@ def test_a_worker_is_free_again_for_mail_within_seconds():
     """A letter costs about 80 to 100 ms of CPU: a batch of 20 keeps a worker process busy for about two seconds, after
     which the mail (priority 0) goes first. Batches of 100 held every mail back until all letters were rendered."""
     assert invitations.INVITATION_BATCH_SIZE <= 20
+
+
+def test_a_rerun_hands_over_the_mails_a_dead_run_stored_but_never_handed_over(
+    delegates, committed, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):  # the worker died before the commit's hand-over ran
+        invitations_send(participants=delegates, user=None, request_id="one-click", batch_size=2)
+    assert mail.outbox == []
+
+    with committed():
+        invitations_send(participants=delegates, user=None, request_id="one-click", batch_size=2)
+
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(p.email for p in delegates)
