@@ -144,9 +144,11 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 # Background jobs (core.Job): a job handed to the broker and not started after KS_JOB_RESEND_AFTER seconds is handed
 # over again (the broker may have lost it); one RUNNING for KS_JOB_RUNNING_TIMEOUT seconds lost its worker and runs
-# again; finished jobs are deleted after KS_JOB_RETENTION_DAYS.
+# again; finished jobs are deleted after KS_JOB_RETENTION_DAYS. The running timeout is the broker's redelivery time by
+# default: both say "a task still unfinished after this long lost its worker", and a longer one would only delay the
+# job of a killed worker (its redelivered message finds the job still "running" and leaves it to this sweep).
 KS_JOB_RESEND_AFTER = env.int("KS_JOB_RESEND_AFTER", default=120)
-KS_JOB_RUNNING_TIMEOUT = env.int("KS_JOB_RUNNING_TIMEOUT", default=600)
+KS_JOB_RUNNING_TIMEOUT = env.int("KS_JOB_RUNNING_TIMEOUT", default=KS_CELERY_VISIBILITY_TIMEOUT)
 KS_JOB_RETENTION_DAYS = env.int("KS_JOB_RETENTION_DAYS", default=7)
 # A worker heartbeat older than this makes the health check report the worker as late.
 KS_WORKER_HEARTBEAT_LATE_AFTER = env.int("KS_WORKER_HEARTBEAT_LATE_AFTER", default=120)

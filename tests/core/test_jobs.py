@@ -289,3 +289,11 @@ def test_the_documents_page_says_in_bokmal_that_a_queued_document_waits_for_the_
     client.force_login(SecretariatUserFactory())
     page = client.get(reverse("delegates_staff:documents"), HTTP_ACCEPT_LANGUAGE="nb").content.decode()
     assert "I kø – venter på bakgrunnsprosessen" in page
+
+
+def test_the_job_of_a_killed_worker_runs_again_within_the_brokers_redelivery_time():
+    """A redelivered message finds the job still RUNNING and leaves it to the sweep, which takes it over only after
+    the running timeout: longer than the broker's redelivery time, it would only delay the job (issue 13: minutes)."""
+    from ks_landsting import settings as base_settings
+
+    assert base_settings.KS_JOB_RUNNING_TIMEOUT <= base_settings.KS_CELERY_VISIBILITY_TIMEOUT <= 300
