@@ -19,7 +19,6 @@ from tests.factories import (
     CongressFactory,
     CountyFactory,
     ParticipantFactory,
-    RegionalOfficeFactory,
     RegistrationSettingsFactory,
     SecretariatUserFactory,
 )
@@ -49,14 +48,6 @@ def congress():
         invited_roles=["delegate"],
     )
     return congress
-
-
-@pytest.fixture
-def county():
-    county = CountyFactory(number="50", name="Trøndelag")
-    county.regional_office = RegionalOfficeFactory(name="KS Trøndelag", email="trondelag@ks.no")
-    county.save()
-    return county
 
 
 def test_an_invitation_carries_a_pdf_letter_and_a_working_personal_link(congress, county, committed):

@@ -9,21 +9,18 @@ from django.core import mail
 from core import tasks
 from delegates.services import invitations
 from delegates.services.invitations import invitations_send
-from tests.factories import CongressFactory, CountyFactory, ParticipantFactory, RegionalOfficeFactory
+from tests.factories import CongressFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def delegates():
+def delegates(county):
     congress = CongressFactory(
         registration_deadline=datetime.date(2030, 1, 15),
         first_day=datetime.date(2030, 2, 12),
         last_day=datetime.date(2030, 2, 13),
     )
-    county = CountyFactory(number="50", name="Trøndelag")
-    county.regional_office = RegionalOfficeFactory(name="KS Trøndelag", email="trondelag@ks.no")
-    county.save()
     return ParticipantFactory.create_batch(5, congress=congress, county=county)
 
 

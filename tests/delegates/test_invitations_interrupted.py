@@ -15,7 +15,7 @@ from core.services import outbox_resolve_interrupted
 from delegates.models import MailText, Participant, PersonalLink
 from delegates.services.invitations import invitations_send
 from delegates.services.links import personal_link_mail, personal_link_resolve
-from tests.factories import CongressFactory, CountyFactory, ParticipantFactory, RegionalOfficeFactory
+from tests.factories import CongressFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,15 +23,12 @@ LINK = re.compile(r"https?://\S+/p/([A-Za-z0-9_-]{43})/")
 
 
 @pytest.fixture
-def delegate():
+def delegate(county):
     congress = CongressFactory(
         registration_deadline=datetime.date(2030, 1, 15),
         first_day=datetime.date(2030, 2, 12),
         last_day=datetime.date(2030, 2, 13),
     )
-    county = CountyFactory(number="50", name="Trøndelag")
-    county.regional_office = RegionalOfficeFactory(name="KS Trøndelag", email="trondelag@ks.no")
-    county.save()
     return ParticipantFactory(congress=congress, county=county, first_name="Åse", email="ase@example.no")
 
 
