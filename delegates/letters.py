@@ -5,15 +5,21 @@ from collections.abc import Sequence
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from agenda.models import Event
 from core.pdf import render_pdf_batch
 from delegates.models import Participant
 from delegates.printing import qr_code_png_data_uri
-from delegates.selectors import invited_events, registration_settings
+from delegates.selectors import invited_events, invited_events_of, registration_settings
 
 LETTER_TEMPLATE = "delegates/pdf/invitation_letter.html"
 
 
-def invitation_letter_context(*, participant: Participant, registration_url: str, language: str = "nb") -> dict:
+def invitation_letter_context(
+    *, participant: Participant, registration_url: str, language: str = "nb", events: Sequence[Event] | None = None
+) -> dict:
+    """The letter's template context; ``events``: the participant's invited events, when the caller has them."""
+    if events is None:
+        events = invited_events(participant).order_by("starts_at", "pk")
     congress = participant.congress
     travel = registration_settings(congress)
     office = participant.county.regional_office if participant.county_id else None
@@ -29,7 +35,7 @@ def invitation_letter_context(*, participant: Participant, registration_url: str
         },
         "invited_events": [
             {"title": event.title_in(language), "starts": event.starts_at, "ends": event.ends_at, "venue": event.venue}
-            for event in invited_events(participant).order_by("starts_at")
+            for event in events
         ],
         "registration_url": registration_url,
         "qr_image": qr_code_png_data_uri(registration_url),
@@ -43,10 +49,13 @@ def invitation_letter_context(*, participant: Participant, registration_url: str
 
 def render_invitation_letters(letters: Sequence[tuple[Participant, str]], *, language: str = "nb") -> list[bytes]:
     """PDF letters for (participant, personal link) pairs, in order, rendered as one batch."""
+    events = invited_events_of([participant for participant, _url in letters if participant.pk is not None])
     documents = [
         render_to_string(
             LETTER_TEMPLATE,
-            invitation_letter_context(participant=participant, registration_url=url, language=language),
+            invitation_letter_context(
+                participant=participant, registration_url=url, language=language, events=events.get(participant.pk)
+            ),
         )
         for participant, url in letters
     ]

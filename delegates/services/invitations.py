@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import OutboxMail
-from core.services import jobs_queue, outbox_batch, outbox_requeue
+from core.services import jobs_queue, outbox_batch, outbox_queue_many, outbox_requeue
 from delegates.letters import render_invitation_letters
 from delegates.models import MailText, Participant, PersonalLink
-from delegates.selectors import InvitationPlan, invitations_plan
+from delegates.selectors import InvitationPlan, invitations_plan, mail_text_for
 from delegates.services.links import personal_link_issue, personal_link_mail, personal_link_url
-from delegates.services.mail import participant_mail_queue
+from delegates.services.mail import participant_mail
 
 # Letters per send_invitations task, rendered as one PDF batch and committed together. Small, so that a worker process
 # is free again after a second or two: the mail tasks of the batches already done (priority 0, core.tasks) go ahead of
@@ -83,16 +83,24 @@ def _invitation_mails_queue(
     issued = [personal_link_issue(participant=p, user=user) for p in participants]
     urls = [personal_link_url(token) for _link, token in issued]
     letters = render_invitation_letters(list(zip(participants, urls, strict=True)))
-    mails = [
-        participant_mail_queue(
-            participant=participant,
-            kind=MailText.Kind.INVITATION,
-            link_url=url,
-            dedupe_key=keys[participant.pk],
-            attachments=[(_("invitation.pdf"), pdf, "application/pdf")],
-        )
-        for participant, url, pdf in zip(participants, urls, letters, strict=True)
-    ]
+    congresses = {participant.congress_id: participant.congress for participant in participants}
+    texts = {
+        congress_id: mail_text_for(congress=congress, kind=MailText.Kind.INVITATION, language="nb")
+        for congress_id, congress in congresses.items()
+    }
+    mails = outbox_queue_many(
+        [
+            participant_mail(
+                participant=participant,
+                kind=MailText.Kind.INVITATION,
+                link_url=url,
+                dedupe_key=keys[participant.pk],
+                attachments=[(_("invitation.pdf"), pdf, "application/pdf")],
+                text=texts[participant.congress_id],
+            )
+            for participant, url, pdf in zip(participants, urls, letters, strict=True)
+        ]
+    )
     PersonalLink.objects.filter(pk__in=[link.pk for link, _token in issued]).update(mailed_at=timezone.now())
     return mails
 

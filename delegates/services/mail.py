@@ -2,7 +2,8 @@
 
 from collections.abc import Sequence
 
-from core.services import outbox_queue
+from core.models import OutboxMail
+from core.services import NewMail, outbox_queue
 from delegates.mail_texts import render as render_mail_text
 from delegates.models import (
     Participant,
@@ -27,7 +28,7 @@ def _mail_values(*, participant: Participant, link_url: str = "") -> dict[str, s
     }
 
 
-def participant_mail_queue(
+def participant_mail(
     *,
     participant: Participant,
     kind: str,
@@ -36,12 +37,14 @@ def participant_mail_queue(
     attachments: Sequence[tuple[str, bytes, str]] = (),
     language: str = "nb",
     to: str | None = None,
-):
-    """Queue one of the congress's mail texts for (or about) a participant; sent after the transaction commits."""
-    subject, body = mail_text_for(congress=participant.congress, kind=kind, language=language)
+    text: tuple[str, str] | None = None,
+) -> NewMail:
+    """One of the congress's mail texts for (or about) a participant, ready for the outbox. ``text``: the (subject,
+    body) of ``mail_text_for``, when the caller already has it (many mails of one kind)."""
+    subject, body = text or mail_text_for(congress=participant.congress, kind=kind, language=language)
     values = _mail_values(participant=participant, link_url=link_url)
     office = participant.county.regional_office if participant.county_id else None
-    return outbox_queue(
+    return NewMail(
         to=to or participant.email,
         subject=render_mail_text(subject, values),
         body_text=render_mail_text(body, values),
@@ -52,3 +55,8 @@ def participant_mail_queue(
         related_participant_id=participant.pk,
         contains_secret=bool(link_url),
     )
+
+
+def participant_mail_queue(**kwargs) -> OutboxMail:
+    """Queue :func:`participant_mail` (same arguments); sent after the transaction commits."""
+    return outbox_queue(**participant_mail(**kwargs).as_kwargs())

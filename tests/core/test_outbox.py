@@ -390,6 +390,46 @@ def test_dedupe_key_returns_the_same_row(smtp, django_capture_on_commit_callback
     assert len(smtp.messages) == 1
 
 
+def test_many_mails_queued_at_once_arrive_in_order_once_each(smtp, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        earlier = queue(dedupe_key="invitation:1:run")
+        with services.outbox_batch():
+            mails = services.outbox_queue_many(
+                [
+                    services.NewMail(
+                        to=f"deltaker{n}@example.no",
+                        subject=f"Invitasjon {n}",
+                        body_text="Hei",
+                        purpose="invitation",
+                        attachments=[(f"brev{n}.pdf", PDF, "application/pdf")],
+                        dedupe_key=f"invitation:{n}:run",
+                        contains_secret=True,
+                    )
+                    for n in range(1, 4)
+                ]
+            )
+
+    assert mails[0].pk == earlier.pk  # its key was queued before: that row, not a second mail
+    assert [m["Subject"] for m in smtp.messages] == ["Invitasjon til Landstinget 2024", "Invitasjon 2", "Invitasjon 3"]
+    assert [a.get_filename() for m in smtp.messages[1:] for a in m.iter_attachments()] == ["brev2.pdf", "brev3.pdf"]
+    for mail in mails[1:]:
+        mail.refresh_from_db()
+        assert mail.status == OutboxMail.Status.SENT
+        assert mail.body_text == "" and mail.body_purged_at is not None  # it held a personal link
+    assert not OutboxAttachment.objects.filter(mail__in=mails[1:]).exists()
+
+
+def test_a_key_twice_in_one_call_queues_one_mail(smtp, django_capture_on_commit_callbacks):
+    twice = services.NewMail(
+        to="kari@example.no", subject="Påminnelse", body_text="Hei", purpose="reminder", dedupe_key="r:1"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        first, second = services.outbox_queue_many([twice, twice])
+
+    assert first.pk == second.pk
+    assert len(smtp.messages) == 1
+
+
 def test_resend_makes_a_new_row_with_the_attachments(smtp, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         original = queue(dedupe_key="invitation:7", attachments=[("brev.pdf", PDF, "application/pdf")])
