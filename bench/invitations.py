@@ -3,10 +3,11 @@
 Creates a throw-away PostgreSQL database (dropped and created with psycopg, then ``migrate`` and ``seed_demo``),
 replaces the demo congress's participants with N delegates spread over the demo counties (the rows that protect the
 demo's participants, such as its votes, amendments and statements, are deleted with them), starts an SMTP sink
-(aiosmtpd, in this process, on a free port) and a Celery worker (``--concurrency 2``, its own queue on Redis db 9) as a
-subprocess, then calls ``delegates.services.invitations.invitations_queue`` for all N in one transaction. The clock
-starts at the commit; the script polls every 0.5 s until the sink has N messages and all N invitation ``OutboxMail``
-rows are SENT, sampling the worker's memory (VmRSS / VmHWM of the main process and its pool children from /proc).
+(aiosmtpd, in this process, on a free port) and a Celery worker (``--concurrency``, 2 by default, its own queue on
+Redis db 9) as a subprocess, then calls ``delegates.services.invitations.invitations_queue`` for all N in one
+transaction. The clock starts at the commit; the script polls every 0.5 s until the sink has N messages and all N
+invitation ``OutboxMail`` rows are SENT, sampling the worker's memory (VmRSS / VmHWM of the main process and its pool
+children from /proc).
 
 Prints N, the wall time to all sent, invitations per minute, the time to the first mail, when the last letter was
 rendered (last OutboxMail row written), the mean SMTP send per mail, the peak worker memory, failed / lost /
@@ -137,7 +138,7 @@ class SinkHandler:
 # --- Worker -----------------------------------------------------------------------------------------------------
 
 
-def worker_start(smtp_port: int, log_path: Path) -> subprocess.Popen:
+def worker_start(smtp_port: int, log_path: Path, concurrency: int) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": DATABASE_URL,
@@ -152,7 +153,7 @@ def worker_start(smtp_port: int, log_path: Path) -> subprocess.Popen:
         [
             *command,
             "--concurrency",
-            "2",
+            str(concurrency),
             "-Q",
             QUEUE,
             "--loglevel",
@@ -406,6 +407,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=1000)
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument(
+        "--concurrency", type=int, default=2, help="worker processes (docker-compose.yml's worker runs 2)"
+    )
     parser.add_argument("--profile", action="store_true", help="then profile invitations_send in-process")
     parser.add_argument("--profile-letters", type=int, default=100, help="the participants --profile sends to")
     parser.add_argument("--stall", type=float, default=120, help="give up after this many seconds without progress")
@@ -443,9 +447,11 @@ def main() -> None:
         port = free_port()
         controller = Controller(handler, hostname="127.0.0.1", port=port, data_size_limit=0)
         controller.start()
-        worker = worker_start(port, log_path)
+        worker = worker_start(port, log_path, args.concurrency)
         ready = worker_wait(worker)
-        print(f"SMTP sink on 127.0.0.1:{port}; worker (concurrency 2) answered ping after {ready:.1f} s")
+        print(
+            f"SMTP sink on 127.0.0.1:{port}; worker (concurrency {args.concurrency}) answered ping after {ready:.1f} s"
+        )
 
         from delegates.models import Participant
 
