@@ -19,12 +19,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Personal links in mail and letters point at the address `make run` serves (HOST and PORT), unless
+# KS_PUBLIC_BASE_URL is set in the environment or on the command line.
+run: export KS_PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 run: $(STAMP)
 	mkdir -p var/mail var/media
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "  Admin:  http://$(HOST):$(PORT)/admin/"
+	@echo "  Personal links in mail:  $(KS_PUBLIC_BASE_URL)/p/…"
 	@echo "  Login:  sekretariat@ks-landsting.test / landsting2024  (secretariat, demo)"
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

@@ -1,5 +1,8 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
+from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from agenda.forms import EventForm
@@ -40,10 +43,34 @@ class EventAdmin(admin.ModelAdmin):
     fields = EventForm.Meta.fields
 
 
+class _DownloadLink:
+    """What the file widget shows as the current file: its name, linking to the download view."""
+
+    def __init__(self, name: str, url: str):
+        self.name, self.url = name, url
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgendaDocumentFileInput(AdminFileWidget):
+    """The current file links to the download view with its permission check (``agenda.staff_views``), never to
+    ``MEDIA_URL``, which production does not serve."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        document = getattr(value, "instance", None)
+        if self.is_initial(value) and document is not None and document.pk:
+            url = reverse("agenda_staff:document_download", args=[document.pk])
+            context["widget"]["value"] = _DownloadLink(value.name.rsplit("/", 1)[-1], url)
+        return context
+
+
 class AgendaDocumentInline(admin.TabularInline):
     model = AgendaDocument
     fields = ("order", "title", "file")
     extra = 1
+    formfield_overrides = {models.FileField: {"widget": AgendaDocumentFileInput}}
 
 
 class AgendaItemAdminForm(forms.ModelForm):

@@ -24,6 +24,7 @@ was lost or duplicated, or not all were sent in time. The worker is exactly ``.v
 import argparse
 import collections
 import dataclasses
+import datetime
 import email
 import email.policy
 import logging
@@ -77,6 +78,16 @@ def build(participants: int):
     call_command("migrate", verbosity=0, stdout=devnull)
     call_command("seed_demo", stdout=devnull)
     congress = Congress.objects.get(name="Landstinget 2024")
+    # Invitations go out only before the registration deadline (delegates.selectors.invitations_plan): the bench's
+    # congress is moved into the future, its week's events left as they are (they only fill the letters).
+    today = datetime.date.today()
+    Congress.objects.filter(pk=congress.pk).update(
+        registration_deadline=today + datetime.timedelta(days=30),
+        first_day=today + datetime.timedelta(days=60),
+        last_day=today + datetime.timedelta(days=62),
+        status=Congress.Status.PLANNING,
+    )
+    congress.refresh_from_db()
     cleared = demo_participants_delete(congress)
     rng = random.Random(7)
     municipalities = list(
@@ -338,7 +349,7 @@ def profile_phases(participants: list, user) -> SendProfile:
 
     patches = [
         (services, "personal_link_issue", "issue personal links"),
-        (services, "participant_mail_queue", "queue outbox mails (rows + PDF attachment)"),
+        (services, "outbox_queue_many", "queue outbox mails (rows + PDF attachment)"),
         (letters, "invitation_letter_context", "letter context (incl. QR code)"),
         (letters, "qr_code_png_data_uri", "  of which QR code"),
         (letters, "render_to_string", "letter HTML (template only)"),

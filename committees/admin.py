@@ -113,16 +113,15 @@ class PoliticalDocumentAdmin(AgendaItemsOfItsCongressMixin, admin.ModelAdmin):
 @admin.register(Committee)
 class CommitteeAdmin(admin.ModelAdmin):
     form = CommitteeAdminForm
+    # The work page's link next to the name, so it is never off-screen; the chair and secretary are on the form.
     list_display = (
         "name",
+        "work_link",
         "congress",
         "kind",
         "chapter_list",
         "member_count",
-        "chair",
-        "secretary",
         "recommendation_published",
-        "work_link",
     )
     list_filter = ("congress", "kind", "recommendation_published")
     list_select_related = ("congress", "chair", "secretary")
@@ -288,7 +287,6 @@ class AmendmentAdmin(ProposalAdmin):
         "recommendation",
         "outcome",
         "problems",
-        "congress",
     )
     list_display_links = ("number",)
     list_filter = (

@@ -25,6 +25,7 @@ from committees.services import (
     statement_register,
     statement_submit,
 )
+from core.deadlines import DEADLINE_TIME_ZONE
 from delegates.models import Organisation, Participant
 
 DEMO_SECRETARY_LOGIN = ("komite@ks-landsting.test", "landsting2024")
@@ -257,7 +258,8 @@ def _seed_congress(*, congress: Congress, secretariat, secretary) -> None:
     )
     document = result.document
     is_over = congress.last_day < timezone.localdate()
-    first_day = datetime.datetime.combine(congress.first_day, datetime.time(0, 0), tzinfo=datetime.UTC)
+    # Deadlines are dates, open through that day in Oslo time (core.deadlines).
+    first_day = congress.first_day
     document.amendment_deadline = first_day - datetime.timedelta(days=14)
     document.agenda_item = AgendaItem.objects.filter(congress=congress, kind="political_document").first()
     document.save(update_fields=["amendment_deadline", "agenda_item"])
@@ -265,7 +267,9 @@ def _seed_congress(*, congress: Congress, secretariat, secretary) -> None:
         congress=congress,
         defaults={"statement_deadline": first_day - datetime.timedelta(days=3), "statement_min_supporters": 5},
     )
-    before_deadline = document.amendment_deadline - datetime.timedelta(days=7)
+    before_deadline = datetime.datetime.combine(
+        document.amendment_deadline - datetime.timedelta(days=7), datetime.time(12, 0), tzinfo=DEADLINE_TIME_ZONE
+    )
 
     delegates = list(
         Participant.objects.filter(congress=congress, status=Participant.Status.ACTIVE)

@@ -30,11 +30,14 @@ class StatementSettings(models.Model):
         related_name="statement_settings",
         verbose_name=_("congress"),
     )
-    statement_deadline = models.DateTimeField(
+    statement_deadline = models.DateField(
         _("deadline for statements"),
         null=True,
         blank=True,
-        help_text=_("Delegates can propose statements on their personal page until then. Empty: not open."),
+        help_text=_(
+            "Delegates can propose statements on their personal page until the end of this day (Norwegian time). "
+            "Empty: not open."
+        ),
     )
     statement_min_supporters = models.PositiveSmallIntegerField(
         _("supporters needed for a statement"),
@@ -68,11 +71,14 @@ class PoliticalDocument(models.Model):
         help_text=_("Lines are numbered once, when the text is loaded; the screen and the PDF show the same lines."),
     )
     version = models.PositiveIntegerField(_("version"), default=0)
-    amendment_deadline = models.DateTimeField(
+    amendment_deadline = models.DateField(
         _("deadline for amendments"),
         null=True,
         blank=True,
-        help_text=_("Delegates can propose amendments on their personal page until then. Empty: not open."),
+        help_text=_(
+            "Delegates can propose amendments on their personal page until the end of this day (Norwegian time). "
+            "Empty: not open."
+        ),
     )
     agenda_item = models.ForeignKey(
         AgendaItem,
@@ -254,14 +260,24 @@ class Proposal(models.Model):
 
     recommendation_reason = models.TextField(_("the committee's reasons"), blank=True)
     recommended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recommended by"),
     )
     recommended_at = models.DateTimeField(_("recommended at"), null=True, blank=True)
 
     outcome = models.CharField(_("plenary outcome"), max_length=16, choices=Outcome.choices, blank=True)
     outcome_source = models.CharField(_("outcome from"), max_length=8, choices=OutcomeSource.choices, blank=True)
     outcome_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("outcome recorded by"),
     )
     outcome_recorded_at = models.DateTimeField(_("outcome recorded at"), null=True, blank=True)
 

@@ -20,6 +20,7 @@ from committees.models import (
     Statement,
     StatementSettings,
 )
+from core.deadlines import deadline_is_open
 from delegates.models import Participant
 from delegates.selectors import user_sees_all_counties
 
@@ -78,7 +79,7 @@ def numbered_chapters(document: PoliticalDocument) -> list[NumberedChapter]:
 def amendments_open(document: PoliticalDocument | None, *, now=None) -> bool:
     if document is None or document.amendment_deadline is None or document.version == 0:
         return False
-    return (now or timezone.now()) < document.amendment_deadline
+    return deadline_is_open(document.amendment_deadline, now or timezone.now())
 
 
 def statement_settings(congress: Congress) -> StatementSettings:
@@ -90,10 +91,7 @@ def statement_settings(congress: Congress) -> StatementSettings:
 
 
 def statements_open(congress: Congress, *, now=None) -> bool:
-    deadline = statement_settings(congress).statement_deadline
-    if deadline is None:
-        return False
-    return (now or timezone.now()) < deadline
+    return deadline_is_open(statement_settings(congress).statement_deadline, now or timezone.now())
 
 
 def may_propose(participant: Participant) -> bool:

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from core import services
 from core.models import OutboxMail, User, outbox_sending_timeout
+from core.outbox_purposes import outbox_purpose_choices, outbox_purpose_label
 from core.staff import ReadOnlyAdminMixin
 
 
@@ -59,6 +60,22 @@ class InterruptedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class PurposeFilter(admin.SimpleListFilter):
+    """The purposes in the outbox, by their labels (``core.outbox_purposes``), not their codes."""
+
+    title = _("purpose")
+    parameter_name = "purpose"
+
+    def lookups(self, request, model_admin):
+        purposes = OutboxMail.objects.order_by().values_list("purpose", flat=True).distinct()
+        return outbox_purpose_choices(purposes)
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(purpose=self.value())
+        return queryset
+
+
 @admin.register(OutboxMail)
 class OutboxMailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Outgoing e-mail, read-only. Visible to superusers and to users with ``core.view_outboxmail``.
@@ -66,18 +83,18 @@ class OutboxMailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     Staff can "send again" (a new row) and "retry now" (the same row back to the queue); nothing else is edited here.
     """
 
+    # The status next to the recipient and subject, and only what fits at 1024 px: the attempts are on the mail's
+    # page; an interrupted send is flagged in the status (issue 13: the recipient may have two) and is a filter.
     list_display = (
-        "created_at",
         "to",
         "subject",
-        "purpose",
         "status_display",
-        "interrupted_display",
-        "attempts",
-        "last_error_short",
+        "purpose_display",
+        "created_at",
         "sent_at",
+        "last_error_short",
     )
-    list_filter = ("status", OutcomeUnknownFilter, InterruptedFilter, "purpose")
+    list_filter = ("status", OutcomeUnknownFilter, InterruptedFilter, PurposeFilter)
     search_fields = ("to", "subject")
     date_hierarchy = "created_at"
     list_per_page = 100
@@ -87,7 +104,7 @@ class OutboxMailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "to",
         "reply_to",
         "subject",
-        "purpose",
+        "purpose_display",
         "status_display",
         "attempts",
         "next_attempt_at",
@@ -110,18 +127,19 @@ class OutboxMailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer("body_text", "body_html")
 
+    @admin.display(description=_("purpose"), ordering="purpose")
+    def purpose_display(self, obj: OutboxMail) -> str:
+        return outbox_purpose_label(obj.purpose)
+
     @admin.display(description=_("status"), ordering="status")
     def status_display(self, obj: OutboxMail):
         if obj.is_outcome_unknown:
             return format_html('<strong class="errornote">{}</strong>', _("Sending – outcome unknown"))
+        if obj.outcome_unknown_at is not None:
+            return format_html(
+                '{}<br><strong class="errornote">{}</strong>', obj.get_status_display(), _("May have arrived twice")
+            )
         return obj.get_status_display()
-
-    @admin.display(description=_("sending interrupted"), ordering="outcome_unknown_at")
-    def interrupted_display(self, obj: OutboxMail):
-        # The worker died while sending; the mail was sent again, so the recipient may have two.
-        if obj.outcome_unknown_at is None:
-            return ""
-        return format_html('<strong class="errornote">{}</strong>', _("May have arrived twice"))
 
     @admin.display(description=_("sent again instead of"))
     def replaces_display(self, obj: OutboxMail) -> str:

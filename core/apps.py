@@ -12,3 +12,8 @@ class CoreConfig(AppConfig):
 
         staff_groups_grant("core", {SECRETARIAT_GROUP: {"outboxmail": ("view", "change")}})
         post_migrate.connect(staff_groups_after_migrate, dispatch_uid="core_staff_groups")
+
+        # allauth's MFA app and its authenticators in the user's language in the admin.
+        from core.third_party import name_third_party_models
+
+        name_third_party_models()

@@ -8,6 +8,8 @@
   (never in the file system), for at most :data:`UPLOAD_LIFETIME` seconds. The key travels only in the confirm
   form's hidden file name, so what is left behind by a preview nobody confirmed is unreadable, and expires.
 - :class:`LimitedImportForm` refuses files above :data:`MAX_IMPORT_BYTES` before anything is read.
+- :class:`LabelledExportForm` names the export's columns in the user's language (the model field's name) with the
+  column header in brackets, instead of the library's English field names.
 
 Set ``IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT`` to False: the library's escaping removes a leading ``=`` (it changes
 the data), and these formats escape without losing a character.
@@ -22,10 +24,12 @@ import tablib
 from cryptography.fernet import Fernet, InvalidToken
 from django import forms
 from django.core.cache import cache
+from django.core.exceptions import FieldDoesNotExist
 from django.template.defaultfilters import filesizeformat
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from import_export.formats import base_formats
-from import_export.forms import ImportForm
+from import_export.forms import ImportForm, SelectableFieldsExportForm
 from import_export.tmp_storages import BaseStorage
 
 from core.spreadsheets import XLSX_CONTENT_TYPE, UnreadableFile, csv_bytes, read_csv, xlsx_bytes
@@ -140,6 +144,20 @@ class LimitedImportForm(ImportForm):
                 describe_unreadable(UnreadableFile("too_large", size=upload.size, limit=MAX_IMPORT_BYTES))
             )
         return upload
+
+
+class LabelledExportForm(SelectableFieldsExportForm):
+    """The export's column choices as "Kjønn (kjønn)": the model field's translated name and the column header."""
+
+    def _get_field_label(self, resource, field_name: str) -> str:
+        field = resource.fields.get(field_name)
+        attribute = getattr(field, "attribute", None) or field_name
+        try:
+            title = str(capfirst(resource._meta.model._meta.get_field(attribute).verbose_name))
+        except (FieldDoesNotExist, AttributeError):
+            return super()._get_field_label(resource, field_name)
+        column = getattr(field, "column_name", None)
+        return f"{title} ({column})" if column and column.casefold() != title.casefold() else title
 
 
 class EncryptedCacheStorage(BaseStorage):

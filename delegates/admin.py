@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -18,6 +18,7 @@ from agenda.models import Congress
 from core.import_export_formats import (
     CSVFormat,
     EncryptedCacheStorage,
+    LabelledExportForm,
     LimitedImportForm,
     XLSXFormat,
     describe_unreadable,
@@ -27,6 +28,7 @@ from core.spreadsheets import UnreadableFile
 from core.staff import ReadOnlyAdminMixin
 from delegates.forms import ParticipantAdminForm, SeatOverrideForm
 from delegates.mail_texts import ALLOWED as PLACEHOLDER_EXAMPLES
+from delegates.mail_texts import default_text
 from delegates.models import (
     County,
     CountyHoldBack,
@@ -41,11 +43,12 @@ from delegates.models import (
     SeatAllocation,
     Substitution,
 )
-from delegates.resources import ParticipantResource
+from delegates.resources import ParticipantResource, export_filename
 from delegates.selectors import (
     counties_visible_to,
     county_visible_to,
     invitations_plan,
+    mail_texts_in_use,
     scope_to_user,
     user_sees_all_counties,
 )
@@ -160,13 +163,14 @@ class OrganisationAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(DelegateKey)
 class DelegateKeyAdmin(admin.ModelAdmin):
+    # The allocation table's link next to the key's congress, so it is never off-screen.
     list_display = (
         "congress",
+        "allocation_link",
         "member_seats",
         "samfunnsbedriftene_seats",
         "method",
         "computed_at",
-        "allocation_link",
     )
     list_select_related = ("congress",)
     readonly_fields = ("computed_at", "computed_by", "tie_resolution", "allocation_link")
@@ -193,14 +197,21 @@ class DelegateKeyAdmin(admin.ModelAdmin):
 
 @admin.register(SeatAllocation)
 class SeatAllocationAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
+    """The override of one county's seats, reached from the key's allocation table and back to it.
+
+    An allocation is made and replaced by computing the key (the allocation table), never deleted here: the form has
+    no delete button and the list no delete action.
+    """
+
     form = SeatOverrideForm
-    list_display = ("county", "key", "population", "computed_seats", "override_seats", "final_seats_display")
+    change_form_template = "admin/delegates/seatallocation/change_form.html"
+    list_display = ("county", "key", "population_display", "computed_seats", "override_seats", "final_seats_display")
     list_select_related = ("county", "key__congress")
     list_filter = ("key__congress",)
     readonly_fields = (
         "key",
         "county",
-        "population",
+        "population_display",
         "population_date",
         "computed_seats",
         "seats_by_lot",
@@ -215,6 +226,19 @@ class SeatAllocationAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
     @admin.display(description=_("final seats"))
     def final_seats_display(self, allocation: SeatAllocation) -> int:
         return allocation.final_seats
+
+    @admin.display(description=SeatAllocation._meta.get_field("population").verbose_name, ordering="population")
+    def population_display(self, allocation: SeatAllocation) -> str:
+        # In the language's style, grouped: "243 081", "243,081" (never the raw 243081).
+        return number_format(allocation.population, force_grouping=True)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "show_delete": False})
 
     def save_model(self, request, obj, form, change):
         seat_allocation_override(
@@ -316,26 +340,28 @@ class ParticipantAdmin(RegionScopedAdminMixin, ImportExportMixin, SimpleHistoryA
     # The upload waits for the confirm step encrypted in the cache, never in the file system; see _forget_upload.
     tmp_storage_class = EncryptedCacheStorage
     import_form_class = LimitedImportForm
+    export_form_class = LabelledExportForm
     import_export_change_list_template = "admin/delegates/participant/change_list.html"
+    # What fits at 1024 px beside the key columns; gender and "acting for" are filters and on the form.
     list_display = (
         "last_name",
         "first_name",
+        "congress",  # the same person in two congresses is two rows: the congress tells them apart
         "role",
         "deputy_rank",
         "county",
         "organisation",
         "party",
-        "gender",
         "status",
-        "acting_for",
     )
-    list_select_related = ("county", "organisation", "acting_for")
+    list_select_related = ("congress", "county", "organisation", "acting_for")
     list_filter = (
         "congress",
         "role",
         "status",
         "gender",
         "elected_by",
+        "language",
         ("county", admin.RelatedOnlyFieldListFilter),
         ("county__regional_office", admin.RelatedOnlyFieldListFilter),
     )
@@ -346,7 +372,22 @@ class ParticipantAdmin(RegionScopedAdminMixin, ImportExportMixin, SimpleHistoryA
     # Seats change hands only through the withdrawal page, which keeps the record of who replaced whom.
     readonly_fields = ("status", "acting_for")
     fieldsets = (
-        (None, {"fields": ("congress", "first_name", "last_name", "email", "mobile", "gender", "party", "position")}),
+        (
+            None,
+            {
+                "fields": (
+                    "congress",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "mobile",
+                    "gender",
+                    "party",
+                    "position",
+                    "language",
+                )
+            },
+        ),
         (_("Represents"), {"fields": ("county", "organisation")}),
         (_("Role"), {"fields": ("role", "deputy_rank", "elected_by", "elected_on", "status", "acting_for")}),
     )
@@ -376,6 +417,19 @@ class ParticipantAdmin(RegionScopedAdminMixin, ImportExportMixin, SimpleHistoryA
             messages.error(request, _("The file has errors and nothing was imported. Upload it again to see them."))
             return redirect("admin:delegates_participant_import")
         return super().process_result(result, request)
+
+    def add_success_message(self, result, request):
+        totals = result.totals
+        messages.success(
+            request,
+            _("Import finished. New: %(new)d, updated: %(updated)d, unchanged: %(skipped)d.")
+            % {"new": totals["new"], "updated": totals["update"], "skipped": totals["skip"]},
+        )
+
+    def get_export_filename(self, request, queryset, file_format):
+        # In the user's language, with the congress when the rows are of one: deltakere-landstinget-2024-….csv
+        names = Congress.objects.filter(pk__in=queryset.values("congress_id")).values_list("name", flat=True)
+        return export_filename(congresses=names, extension=file_format.get_extension(), day=timezone.localdate())
 
     def get_valid_export_item_pks(self, request):
         return self.get_queryset(request).values_list("pk", flat=True)
@@ -460,7 +514,17 @@ class ParticipantAdmin(RegionScopedAdminMixin, ImportExportMixin, SimpleHistoryA
             queryset.select_related("congress", "county", "organisation").prefetch_related("links").order_by("pk")
         )
         if request.POST.get("confirm") == "yes":
-            plan = invitations_queue(participants=participants, user=request.user)
+            # "Send anyway (late addition)": only offered, and only honoured by the service, before the first day.
+            late_addition = request.POST.get("late_addition") == "yes"
+            plan = invitations_queue(participants=participants, user=request.user, late_addition=late_addition)
+            for participant in plan.late_additions if late_addition else ():
+                if participant in plan.to_send:
+                    self.log_change(
+                        request,
+                        participant,
+                        _("Invitation sent after the registration deadline of %(congress)s, as a late addition.")
+                        % {"congress": participant.congress},
+                    )
             if plan.to_send and background_work_delayed():
                 # Stored as jobs, not lost: said so, so that nobody sends them a second time.
                 self.message_user(
@@ -497,12 +561,14 @@ class ParticipantAdmin(RegionScopedAdminMixin, ImportExportMixin, SimpleHistoryA
             return None
         plan = invitations_plan(participants=participants)
         already = [p for p in plan.to_send if any(link.mailed_at for link in p.links.all())]
+        congresses = sorted({p.congress for p in participants}, key=lambda c: (c.first_day, c.pk))
         context = {
             **self.admin_site.each_context(request),
             "title": _("Send invitations"),
             "opts": self.model._meta,
             "plan": plan,
             "already_invited": already,
+            "congresses": congresses,
             "selected": participants,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
@@ -540,6 +606,10 @@ class CountyHoldBackAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(MailText)
 class MailTextAdmin(admin.ModelAdmin):
+    """The mail texts staff wrote, and above them every kind of mail as it goes out for a congress: the built-in
+    text until staff customise it (``mail_texts_in_use``), so the list never reads as if no mail had a text."""
+
+    change_list_template = "admin/delegates/mailtext/change_list_in_use.html"
     list_display = ("kind", "language", "congress", "subject")
     list_filter = ("congress", "kind", "language")
     fields = ("congress", "kind", "language", "subject", "body", "placeholders")
@@ -554,15 +624,33 @@ class MailTextAdmin(admin.ModelAdmin):
         )
 
     def changelist_view(self, request, extra_context=None):
+        congresses = list(Congress.objects.order_by("-first_day")[:3])
+        # The texts in use for the congress picked in the list's filter, else the latest one.
+        picked = request.GET.get("congress__id__exact", "")
+        congress = (Congress.objects.filter(pk=picked).first() if picked.isdigit() else None) or next(
+            iter(congresses), None
+        )
         extra_context = {
             **(extra_context or {}),
             "letter_previews": [
-                (congress, language, label)
-                for congress in Congress.objects.order_by("-first_day")[:3]
+                (previewed, language, label)
+                for previewed in congresses
                 for language, label in MailText.Language.choices
             ],
+            "texts_congress": congress,
+            "texts_in_use": mail_texts_in_use(congress) if congress else [],
+            "can_add_text": self.has_add_permission(request),
+            "can_change_text": self.has_change_permission(request),
         }
         return super().changelist_view(request, extra_context)
+
+    def get_changeform_initial_data(self, request):
+        # "Customise" from the list: the form starts from the built-in text of that kind and language.
+        initial = super().get_changeform_initial_data(request)
+        kind, language = initial.get("kind"), initial.get("language")
+        if kind in MailText.Kind.values and language in MailText.Language.values and not initial.get("body"):
+            initial["subject"], initial["body"] = default_text(kind, language)
+        return initial
 
 
 class RegistrationSettingsInline(admin.StackedInline):

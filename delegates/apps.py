@@ -29,3 +29,9 @@ class DelegatesConfig(AppConfig):
         from delegates.services.invitations import LINK_MAIL_KINDS, link_mail_renew
 
         outbox_renewer_register(purposes=LINK_MAIL_KINDS, renew=link_mail_renew)
+
+        # The outbox shows what each mail is for in words ("Invitation", "New link"), not its code.
+        from core.outbox_purposes import outbox_purpose_labels_register
+        from delegates.models import MailText
+
+        outbox_purpose_labels_register(dict(MailText.Kind.choices))

@@ -29,17 +29,22 @@ DEMO_CONGRESS = {
     "last_day": datetime.date(2024, 2, 14),
     "registration_deadline": datetime.date(2024, 1, 15),
 }
-DEMO_REGISTRATION_SETTINGS = {
-    "travel_information": (
-        "Reisen bestilles gjennom KS' reisebyrå. Oppgi «Landstinget 2024» og ditt navn ved bestilling.\n\n"
-        "Hotellrom er reservert for delegatene; meld deg på med hotellnetter, så ordner KS rommet. "
-        "Reise og opphold dekkes etter KS' regler for Landstinget. (Demotekst.)"
-    ),
-    "travel_information_en": (
-        "Book your journey through KS' travel agency, quoting «Landstinget 2024» and your name.\n\n"
-        "Hotel rooms are reserved for the delegates: register your hotel nights and KS books the room. (Demo text.)"
-    ),
-}
+
+
+def demo_registration_settings(congress_name: str) -> dict[str, str]:
+    """A demo congress's travel text, naming that congress (an invitation quotes its own congress, not 2024's)."""
+    return {
+        "travel_information": (
+            f"Reisen bestilles gjennom KS' reisebyrå. Oppgi «{congress_name}» og ditt navn ved bestilling.\n\n"
+            "Hotellrom er reservert for delegatene; meld deg på med hotellnetter, så ordner KS rommet. "
+            "Reise og opphold dekkes etter KS' regler for Landstinget. (Demotekst.)"
+        ),
+        "travel_information_en": (
+            f"Book your journey through KS' travel agency, quoting «{congress_name}» and your name.\n\n"
+            "Hotel rooms are reserved for the delegates: register your hotel nights and KS books the room. (Demo text.)"
+        ),
+    }
+
 
 LANDSTING_INVITED_ROLES = _VOTERS_AND_GUESTS = [
     "delegate",
@@ -153,6 +158,21 @@ DEMO_AGENDA = [
     (8, "Vedtekter", "Statutes", "statutes", _WEDNESDAY_SESSION, "Administrerende direktør", (14, 14, 30), 20),
     (9, "Eventuelt", "Any other business", "other", _WEDNESDAY_SESSION, "Dirigent", (14, 14, 50), 10),
 ]
+# The plenary's decisions on the agenda of Landstinget 2024, which is over (agenda item number → decision; demo text in
+# the style of a protocol). The agenda PDF prints them and counts the items decided.
+DEMO_AGENDA_DECISIONS = {
+    1: "Innkallingen og sakslisten ble godkjent. Dirigenter, protokollførere, tellekorps og "
+    "protokollunderskrivere ble valgt som foreslått. Forretningsordenen ble vedtatt.",
+    2: "Landstinget tok leders tale til orientering.",
+    3: "Debatten ble gjennomført. Landstinget tok debatten til orientering.",
+    4: "Kommunesektorens politiske prioriteringer 2024–2027 ble vedtatt med de endringene landstinget vedtok "
+    "(se voteringslisten).",
+    5: "Uttalelsene ble vedtatt med de endringene redaksjonskomiteen innstilte på og landstinget vedtok.",
+    6: "Valgene ble gjennomført; resultatene står i valgprotokollen.",
+    7: "Kontingentsatsene ble vedtatt slik hovedstyret foreslo.",
+    8: "Endringene i vedtektene ble vedtatt slik hovedstyret foreslo.",
+    9: "Ingen saker var meldt under eventuelt.",
+}
 
 # A congress ahead of today, to try invitations and registration (Landstinget 2024's deadline has passed).
 UPCOMING_CONGRESS = {"name": "Ekstraordinært landsting (demo)", "city": "Oslo", "venue": ""}

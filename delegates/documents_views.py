@@ -20,8 +20,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from agenda.staff import congress_choice
+from core.downloads import file_download
 from core.selectors import background_work_delayed
 from core.staff import staff_context, staff_page
+from delegates.document_progress import document_step, document_step_label
 from delegates.models import GeneratedDocument, Participant
 from delegates.selectors import user_sees_all_counties
 from delegates.services.documents import PARTICIPANT_DOCUMENT_KINDS, document_order
@@ -49,10 +51,44 @@ def may_download(user, document: GeneratedDocument) -> bool:
 
 
 def _status_label(document: GeneratedDocument) -> str:
+    """What is true of the document now: waiting, being made (with the step), ready, or failed."""
     if document.status == Status.QUEUED:
         # Until a worker has started it: not "being printed", which would not be true with the worker away.
         return _("Queued – waiting for the background process")
-    return str(document.get_status_display())
+    if document.status == Status.RENDERING:
+        return document_step_label(document_step(document.pk), document.progress)
+    if document.status == Status.DONE:
+        return _("Ready")
+    return _("Failed")
+
+
+def _order_message(request: HttpRequest, document: GeneratedDocument) -> None:
+    """Say what happened to the order, true for as long as the message is on screen: eager tasks may have finished
+    it already; otherwise the row below, which follows the document, says how far it has come."""
+    document.refresh_from_db()
+    if document.status == Status.DONE:
+        messages.success(request, _("%(document)s is ready: download it from the list below.") % {"document": document})
+    elif document.status == Status.FAILED:
+        messages.error(
+            request, _("%(document)s could not be made: %(error)s") % {"document": document, "error": document.error}
+        )
+    elif background_work_delayed():
+        messages.warning(request, _DELAYED_ORDER % {"document": document})
+    else:
+        messages.success(
+            request,
+            _("%(document)s is ordered. The list below shows how far it has come, and the link when it is ready.")
+            % {"document": document},
+        )
+
+
+def _announcement(document: GeneratedDocument) -> str:
+    """Said in the page's status line when a document the page was following is finished."""
+    if document.status == Status.DONE:
+        return _("%(document)s is ready.") % {"document": document}
+    if document.status == Status.FAILED:
+        return _("%(document)s could not be made.") % {"document": document}
+    return ""
 
 
 def _status(request: HttpRequest, document: GeneratedDocument) -> dict:
@@ -61,6 +97,8 @@ def _status(request: HttpRequest, document: GeneratedDocument) -> dict:
         "id": document.pk,
         "status": document.status,
         "status_label": _status_label(document),
+        "ready": document.status == Status.DONE,
+        "announcement": _announcement(document),
         "progress": document.progress,
         "pages": document.pages,
         "error": document.error,
@@ -83,14 +121,7 @@ def documents(request: HttpRequest) -> HttpResponse:
         if not may_order(request.user, kind):
             raise PermissionDenied
         document = document_order(congress=congress, kind=kind, user=request.user)
-        if background_work_delayed():
-            messages.warning(request, _DELAYED_ORDER % {"document": document})
-        else:
-            messages.success(
-                request,
-                _("%(document)s is queued, waiting for the background process; this page shows when it is ready.")
-                % {"document": document},
-            )
+        _order_message(request, document)
         return redirect(f"{reverse('delegates_staff:documents')}?congress={congress.pk}")
 
     document_rows = []
@@ -137,10 +168,4 @@ def document_download(request: HttpRequest, document_id: int) -> FileResponse:
         raise PermissionDenied
     if document.status != Status.DONE or not document.file:
         raise Http404(_("The document is not ready."))
-    filename = document.file.name.rsplit("/", 1)[-1]
-    response = FileResponse(
-        document.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=filename
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_download(document.file)

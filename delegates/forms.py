@@ -80,6 +80,7 @@ class ParticipantAdminForm(forms.ModelForm):
             "gender",
             "party",
             "position",
+            "language",
             "county",
             "organisation",
             "role",
@@ -87,6 +88,14 @@ class ParticipantAdminForm(forms.ModelForm):
             "elected_by",
             "elected_on",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "language" in self.fields:  # left out: as it was (a new participant: the default, bokmål)
+            self.fields["language"].required = False
+
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language") or self.instance.language
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()

@@ -47,14 +47,20 @@ def invitation_letter_context(
     }
 
 
-def render_invitation_letters(letters: Sequence[tuple[Participant, str]], *, language: str = "nb") -> list[bytes]:
-    """PDF letters for (participant, personal link) pairs, in order, rendered as one batch."""
+def render_invitation_letters(
+    letters: Sequence[tuple[Participant, str]], *, language: str | None = None
+) -> list[bytes]:
+    """PDF letters for (participant, personal link) pairs, in order, rendered as one batch: each in its
+    participant's language (``Participant.language``), or all in ``language`` when given (the sample letter)."""
     events = invited_events_of([participant for participant, _url in letters if participant.pk is not None])
     documents = [
         render_to_string(
             LETTER_TEMPLATE,
             invitation_letter_context(
-                participant=participant, registration_url=url, language=language, events=events.get(participant.pk)
+                participant=participant,
+                registration_url=url,
+                language=language or participant.language,
+                events=events.get(participant.pk),
             ),
         )
         for participant, url in letters

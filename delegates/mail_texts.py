@@ -14,7 +14,7 @@ ALLOWED = {
     "full_name": "Kari Nordmann",
     "congress": "Landstinget 2024",
     "link": "https://landsting.ks.no/p/…",
-    "deadline": "15.01.2024",
+    "deadline": "15. januar 2024",
     "county": "Trøndelag",
     "organisation": "Trondheim kommune",
     "sender": "KS Trøndelag",

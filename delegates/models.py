@@ -308,6 +308,19 @@ def new_badge_code() -> str:
     return secrets.token_hex(10).upper()
 
 
+class Language(models.TextChoices):
+    """The languages of what is sent to a participant (mail texts, letters) and of the portal."""
+
+    NB = "nb", _("Norwegian Bokmål")
+    EN = "en", _("English")
+
+
+def site_language() -> str:
+    """A new participant's language: the site's (``LANGUAGE_CODE``, bokmål), when participants can have it."""
+    code = settings.LANGUAGE_CODE.split("-")[0]
+    return code if code in Language.values else Language.NB
+
+
 class ParticipantQuerySet(models.QuerySet):
     def delegation_of(self, participant: "Participant") -> "ParticipantQuerySet":
         """The participant's delegation: same congress, county and electing body."""
@@ -324,6 +337,7 @@ class Participant(models.Model):
     """A person taking part in a congress: a delegate, a deputy or another invitee."""
 
     Role = Role
+    Language = Language
 
     class Gender(models.TextChoices):
         FEMALE = "female", _("Female")
@@ -352,6 +366,13 @@ class Participant(models.Model):
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
     party = models.CharField(_("party"), max_length=60, blank=True)
     position = models.CharField(_("position"), max_length=120, blank=True, help_text=_("For example mayor."))
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        choices=Language.choices,
+        default=site_language,
+        help_text=_("The language of the mails and letters the participant gets, and of their personal pages."),
+    )
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -639,9 +660,7 @@ class MailText(models.Model):
         LOST_LINK = "lost_link", _("New link")
         CANCELLATION_NOTICE = "cancellation_notice", _("Cancellation notice to the regional office")
 
-    class Language(models.TextChoices):
-        NB = "nb", _("Norwegian Bokmål")
-        EN = "en", _("English")
+    Language = Language
 
     congress = models.ForeignKey(
         Congress, on_delete=models.CASCADE, related_name="mail_texts", verbose_name=_("congress")

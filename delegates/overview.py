@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, OuterRef, Value
 from django.db.models.functions import Concat, Lower, Replace, Trim
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -240,7 +241,8 @@ def _delegation_warnings(figures: DelegationFigures, *, check_deputies: bool) ->
             if under == "female"
             else _("%(label)s: men are only %(percent)s %% of the delegates (the rule is at least 40 %%).")
         )
-        warnings.append(message % {**values, "percent": percent})
+        # In the language's own way: "30,8" in bokmål, "30.8" in English.
+        warnings.append(message % {**values, "percent": number_format(percent, use_l10n=True)})
     return warnings
 
 

@@ -211,6 +211,13 @@ def _report(progress: Progress | None, percent: int) -> None:
         progress(percent)
 
 
+def _expect(progress: Progress | None, pages: int) -> None:
+    """Tell a progress that can show "page n of m" how many pages the document will have."""
+    expect = getattr(progress, "expect", None)
+    if expect is not None:
+        expect(pages)
+
+
 def _chunks(items: Sequence, size: int) -> list[Sequence]:
     return [items[start : start + size] for start in range(0, len(items), size)]
 
@@ -237,7 +244,7 @@ def render_badges(
                 "sheets": [list(zip(sheet, positions, strict=False)) for sheet in _chunks(badges, preset.per_sheet)],
             },
         )
-    _report(progress, 50)
+    _expect(progress, -(-len(badges) // preset.per_sheet))  # a page per sheet
     pdf = render_pdf(html)
     return pdf, pdf_pages(pdf)
 
@@ -376,7 +383,6 @@ def build_participant_list(
                 "printed_at": timezone.localtime(),
             },
         )
-    _report(progress, 50)
     pdf = render_pdf(html)
     return pdf, pdf_pages(pdf)
 
@@ -420,6 +426,5 @@ def build_name_cards(
             raise NoParticipants(_("There are no active participants to print."))
         title = _("Name cards – %(congress)s") % {"congress": congress.name}
     _report(progress, 10)
-    result = render_name_cards(cards, title=title, language=language)
-    _report(progress, 90)
-    return result
+    _expect(progress, len(cards))  # a page a card
+    return render_name_cards(cards, title=title, language=language)

@@ -11,14 +11,24 @@ Speed: a file of thousands of rows must be previewed and imported within one req
 organisations and the participants of the file's congresses are loaded once per import, and the rules the database
 holds (one e-mail address per congress, one deputy per rank) are checked against those tables in memory, not with
 queries per row (``validate_instance``). Rows that change nothing are skipped: no save, no history entry.
+
+Language: the column headers are the file's format and the same in every language (the English words and the field
+names are accepted too). The choices (gender, role, elected by, the participant's language) are written as their
+labels in the user's language (``kvinne``, ``delegat``, ``fylkestinget`` in bokmål; ``female``, ``delegate``,
+``county council`` in English), and the import reads the labels of both languages and the codes of older files, so
+an export imports back unchanged in either language. A row's errors name the column as the file's own header
+(:meth:`ParticipantResource.after_import`), and the export's file name is in the user's language
+(:func:`export_filename`).
 """
 
 import copy
 import datetime
+import unicodedata
 from collections import defaultdict
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.utils import translation
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 from import_export.fields import Field
@@ -45,6 +55,7 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "deputy_rank": ("vararang", ("vara nr", "varanummer", "rank", "deputy rank")),
     "elected_by": ("valgt_av", ("valgt av", "elected by")),
     "elected_on": ("valgt_dato", ("valgt dato", "valgdato", "elected on", "election date")),
+    "language": ("språk", ("sprak", "language", "målform", "malform")),
 }
 
 
@@ -86,7 +97,10 @@ class CongressWidget(_ResourceWidget):
         return self.resource.congress_for(text)
 
     def render(self, value, obj=None, **kwargs):
-        return "" if value is None else value.year
+        if value is None:
+            return ""
+        # The year, unless another congress is held the same year: then the name, which the import reads back.
+        return value.name if self.resource.shared_years().get(value.year, 0) > 1 else value.year
 
 
 class CountyWidget(_ResourceWidget):
@@ -149,6 +163,9 @@ NORWEGIAN_CHOICES: dict[str, str] = {
     "fylkesting": "county_council",
     "fylkestinget": "county_council",
     "i kraft av verv": "by_office",
+    "bokmål": "nb",
+    "norsk": "nb",
+    "engelsk": "en",
 }
 
 
@@ -182,13 +199,24 @@ class ChoicesWidget(widgets.Widget):
         try:
             return self.lookup()[" ".join(text.lower().split())]
         except KeyError:
-            allowed = ", ".join(self.choices_class.values)
+            allowed = ", ".join(str(label) for _value, label in self.choices_class.choices)  # the active language
             raise ValueError(
                 _("“%(value)s” is not a valid choice. Use one of: %(allowed)s.") % {"value": text, "allowed": allowed}
             ) from None
 
     def render(self, value, obj=None, **kwargs):
-        return value or ""
+        """The label in the active language (``kvinne`` / ``female``); a value without a label as it is."""
+        if not value:
+            return ""
+        labels = dict(self.choices_class.choices)
+        return str(labels[value]) if value in labels else value
+
+
+class LanguageWidget(ChoicesWidget):
+    """The participant's language; an empty cell leaves it as it is (a new participant: bokmål, the default)."""
+
+    def clean(self, value, row=None, **kwargs):
+        return super().clean(value, row, **kwargs) or None
 
 
 class TextWidget(widgets.CharWidget):
@@ -253,6 +281,12 @@ class ParticipantResource(resources.ModelResource):
     deputy_rank = _field("deputy_rank", RankWidget())
     elected_by = _field("elected_by", ChoicesWidget(Participant.ElectedBy))
     elected_on = _field("elected_on", ElectionDateWidget())
+    language = Field(
+        attribute="language",
+        column_name=COLUMNS["language"][0],
+        widget=LanguageWidget(Participant.Language),
+        saves_null_values=False,
+    )
 
     class Meta:
         model = Participant
@@ -271,6 +305,9 @@ class ParticipantResource(resources.ModelResource):
             if isinstance(field.widget, _ResourceWidget):
                 field.widget.resource = self
         self._loaded = False
+        self._shared_years: dict[int, int] | None = None
+        # Our column name → the header as the file writes it ("county" or "Fylke" for fylke), for error messages.
+        self.file_headers: dict[str, str] = {}
         self.duplicate_emails: dict[tuple[str, str], list[int]] = {}
         # The participants of the file's congresses, loaded in before_import and kept up to date as rows are saved.
         self._by_email: dict[tuple[int, str], Participant] = {}
@@ -311,6 +348,14 @@ class ParticipantResource(resources.ModelResource):
             )
         raise ValueError(_("Unknown congress %(congress)s.") % {"congress": text})
 
+    def shared_years(self) -> dict[int, int]:
+        """How many congresses are held in each year (loaded once)."""
+        if self._shared_years is None:
+            self._shared_years = defaultdict(int)
+            for year in Congress.objects.values_list("year", flat=True):
+                self._shared_years[year] += 1
+        return self._shared_years
+
     def may_manage(self, county: County | None) -> bool:
         self._load()
         return self.all_counties or (county is not None and county.pk in self.allowed_county_ids)
@@ -322,7 +367,11 @@ class ParticipantResource(resources.ModelResource):
             self.user = kwargs["user"]
         self._loaded = False
         self._load()
-        headers = [HEADER_ALIASES.get(_normalise_header(header), header) for header in dataset.headers or []]
+        original = list(dataset.headers or [])
+        headers = [HEADER_ALIASES.get(_normalise_header(header), header) for header in original]
+        self.file_headers = {
+            column: str(header).strip() or column for column, header in zip(headers, original, strict=True)
+        }
         seen = set()
         for header in headers:
             if header in seen:
@@ -416,8 +465,40 @@ class ParticipantResource(resources.ModelResource):
             return
         super().save_instance(instance, is_create, row, **kwargs)
 
+    def column_label(self, field_name: str) -> str:
+        """A field as the user knows it: the file's own header, else our column name, else the model's name."""
+        if field_name in COLUMNS:
+            column = COLUMNS[field_name][0]
+            return self.file_headers.get(column, column)
+        try:
+            return str(capfirst(Participant._meta.get_field(field_name).verbose_name))
+        except FieldDoesNotExist:
+            return field_name
+
+    def label_result(self, result) -> None:
+        """Name each column and each row's errors as the file does, for the preview page.
+
+        ``result.column_titles``: the preview's headers as the file writes them (our column name for a column the
+        file does not have). Each invalid row gets ``labelled_errors``, ``[(header or None, [messages])]`` in the
+        columns' order with the row's own errors (``None``) first, and ``cells``, ``[(value, has_error)]``."""
+        columns = list(result.diff_headers)
+        result.column_titles = [self.file_headers.get(column, column) for column in columns]
+        field_of = {column: field for field, (column, _aliases) in COLUMNS.items()}
+        order = {field: index for index, field in enumerate(COLUMNS)}
+        for row in result.invalid_rows:
+            errors = row.error_dict
+            labelled = [(None, list(errors[NON_FIELD_ERRORS]))] if NON_FIELD_ERRORS in errors else []
+            fields = sorted((field for field in errors if field != NON_FIELD_ERRORS), key=lambda f: order.get(f, 99))
+            labelled += [(self.column_label(field), list(errors[field])) for field in fields]
+            row.labelled_errors = labelled
+            row.cells = [
+                ("" if value == "---" and column not in self.file_headers else value, field_of.get(column) in errors)
+                for column, value in zip(columns, row.values, strict=True)
+            ]
+
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
+        self.label_result(result)
         pending, self._pending_creates = self._pending_creates, []
         if pending and not kwargs.get("dry_run") and not (result.has_errors() or result.has_validation_errors()):
             bulk_create_with_history(pending, Participant, batch_size=CREATE_BATCH, default_user=self.user)
@@ -537,3 +618,20 @@ class ParticipantResource(resources.ModelResource):
         if self.user is not None:
             queryset = scope_to_user(queryset, self.user, county_path="county")
         return queryset
+
+
+def _ascii_slug(text: str) -> str:
+    """A file-name part: Norwegian letters spelt out (æ → ae, ø → o, å → a), then a slug."""
+    text = str(text).translate(str.maketrans({"æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "å": "a", "Å": "A"}))
+    return slugify(unicodedata.normalize("NFKD", text))
+
+
+def export_filename(*, congresses, extension: str, day: datetime.date) -> str:
+    """The export's file name in the active language: ``deltakere-landstinget-2024-2026-12-02.csv`` when every row
+    is of one congress, ``deltakere-2026-12-02.csv`` otherwise (``participants-…`` in English)."""
+    parts = [_ascii_slug(Participant._meta.verbose_name_plural)]
+    names = list(congresses)
+    if len(names) == 1:
+        parts.append(_ascii_slug(names[0]))
+    parts.append(day.isoformat())
+    return "-".join(part for part in parts if part) + "." + extension

@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agenda.models import Congress, Event
+from core.deadlines import deadline_date, deadline_is_open
 from core.groups import SECRETARIAT_GROUP
+from core.templatetags.deadlines import deadline_format
 from delegates.mail_texts import default_text
 from delegates.models import (
     County,
@@ -221,9 +223,11 @@ def delegation_free_deputies(*, participant: Participant) -> list[Participant]:
 # --- Invitations and registration -------------------------------------------------------------------------------
 
 
-def registration_is_open(participant: Participant, *, today: datetime.date | None = None) -> bool:
-    today = today or timezone.localdate()
-    return participant.status == Participant.Status.ACTIVE and today <= participant.congress.registration_deadline
+def registration_is_open(participant: Participant, *, now: datetime.datetime | None = None) -> bool:
+    """Active, and on or before the registration deadline's day in Oslo time (``core.deadlines``)."""
+    return participant.status == Participant.Status.ACTIVE and deadline_is_open(
+        participant.congress.registration_deadline, now or timezone.now()
+    )
 
 
 def allowed_hotel_nights(congress: Congress) -> list[datetime.date]:
@@ -277,19 +281,86 @@ def health_data_deletion_date(congress: Congress) -> datetime.date:
 class InvitationPlan:
     to_send: list[Participant] = field(default_factory=list)
     refused: list[tuple[Participant, str]] = field(default_factory=list)
+    #: Those whose congress's registration deadline has passed but which has not started: refused unless staff send
+    #: them anyway as late additions (``late_addition=True``), then in ``to_send``.
+    late_additions: list[Participant] = field(default_factory=list)
 
 
-def invitations_plan(*, participants: Iterable[Participant]) -> InvitationPlan:
-    """Who would get an invitation now, and who is refused and why (the dry run shows exactly this)."""
+#: Why invitations for a congress are refused whatever the participant (``invitation_congress_problem``).
+CONGRESS_CONCLUDED = "concluded"
+CONGRESS_STARTED = "started"
+DEADLINE_PASSED = "deadline_passed"
+
+
+def invitation_congress_problem(congress: Congress, *, now: datetime.datetime | None = None) -> str | None:
+    """Why no invitation may go out for ``congress`` now, or None.
+
+    Concluded, or its registration deadline (open through that day in Oslo time, ``core.deadlines``) passed and the
+    congress started: never. Deadline passed before the first day: ``DEADLINE_PASSED``, which staff may override for
+    a late addition.
+    """
+    now = now or timezone.now()
+    if congress.status == Congress.Status.CONCLUDED:
+        return CONGRESS_CONCLUDED
+    if deadline_is_open(congress.registration_deadline, now):
+        return None
+    if congress.first_day <= deadline_date(now):
+        return CONGRESS_STARTED
+    return DEADLINE_PASSED
+
+
+def _congress_refusal(congress: Congress, problem: str) -> str:
+    values = {"congress": congress.name, "deadline": deadline_format(congress.registration_deadline)}
+    if problem == CONGRESS_CONCLUDED:
+        return _("%(congress)s is concluded.") % values
+    if problem == CONGRESS_STARTED:
+        return (
+            _("The registration deadline of %(congress)s (%(deadline)s) has passed and the congress has started.")
+            % values
+        )
+    return (
+        _(
+            "The registration deadline of %(congress)s (%(deadline)s) has passed. Before the congress starts, "
+            "a late addition can be sent anyway."
+        )
+        % values
+    )
+
+
+def invitations_plan(
+    *,
+    participants: Iterable[Participant],
+    late_addition: bool = False,
+    seat_taken: bool = False,
+    congress_rules: bool = True,
+    now: datetime.datetime | None = None,
+) -> InvitationPlan:
+    """Who would get an invitation now, and who is refused and why (the dry run shows exactly this).
+
+    Besides the participant's own state, the congress decides (``invitation_congress_problem``): nothing goes out for
+    a concluded congress, nor after the registration deadline, unless ``late_addition`` (staff's deliberate "send
+    anyway", only before the first day) or ``seat_taken`` (a deputy who has just taken a seat, who needs the link to
+    vote: until the congress is concluded). ``congress_rules=False``: the participant's own state only, for a mail
+    that gives again a link the participant was already invited with (a lost link, an interrupted send).
+    """
     participants = list(participants)
+    now = now or timezone.now()
     held_back = set(
         CountyHoldBack.objects.filter(congress_id__in={p.congress_id for p in participants}).values_list(
             "congress_id", "county_id"
         )
     )
+    problems: dict[int, str | None] = {}
     plan = InvitationPlan()
     for participant in participants:
-        if participant.county_id and (participant.congress_id, participant.county_id) in held_back:
+        if congress_rules and participant.congress_id not in problems:
+            problems[participant.congress_id] = invitation_congress_problem(participant.congress, now=now)
+        problem = problems.get(participant.congress_id)
+        if seat_taken and problem in (CONGRESS_STARTED, DEADLINE_PASSED):
+            problem = None
+        if problem in (CONGRESS_CONCLUDED, CONGRESS_STARTED):
+            plan.refused.append((participant, _congress_refusal(participant.congress, problem)))
+        elif participant.county_id and (participant.congress_id, participant.county_id) in held_back:
             plan.refused.append((participant, _("The county is held back.")))
         elif participant.status != Participant.Status.ACTIVE:
             plan.refused.append((participant, _("The participant has withdrawn.")))
@@ -297,6 +368,36 @@ def invitations_plan(*, participants: Iterable[Participant]) -> InvitationPlan:
             plan.refused.append((participant, _("No e-mail address.")))
         elif participant.role == Participant.Role.DEPUTY and participant.acting_for_id is None:
             plan.refused.append((participant, _("A deputy is invited when taking a seat.")))
+        elif problem == DEADLINE_PASSED:
+            plan.late_additions.append(participant)
+            if late_addition:
+                plan.to_send.append(participant)
+            else:
+                plan.refused.append((participant, _congress_refusal(participant.congress, problem)))
         else:
             plan.to_send.append(participant)
     return plan
+
+
+@dataclass(frozen=True)
+class MailTextInUse:
+    """A kind of mail in one language as it goes out for a congress: the text staff wrote, or the built-in one."""
+
+    kind: str
+    kind_label: str
+    language: str
+    language_label: str
+    subject: str
+    custom: MailText | None  # None: the built-in text is used
+
+
+def mail_texts_in_use(congress: Congress) -> list[MailTextInUse]:
+    """Every kind of mail in every language for ``congress``, as :func:`mail_text_for` picks it; one query."""
+    custom = {(text.kind, text.language): text for text in MailText.objects.filter(congress=congress)}
+    rows = []
+    for kind, kind_label in MailText.Kind.choices:
+        for language, language_label in MailText.Language.choices:
+            text = custom.get((kind, language))
+            subject = text.subject if text else default_text(kind, language)[0]
+            rows.append(MailTextInUse(kind, str(kind_label), language, str(language_label), subject, text))
+    return rows

@@ -9,10 +9,22 @@ from delegates.services.registration import registration_health_data_purge, remi
 
 
 @shared_task
-def send_invitations(participant_ids: list[int], user_id: int | None, request_id: str | None = None) -> dict:
+def send_invitations(
+    participant_ids: list[int],
+    user_id: int | None,
+    request_id: str | None = None,
+    late_addition: bool = False,
+    seat_taken: bool = False,
+) -> dict:
     user = User.objects.filter(pk=user_id).first() if user_id else None
     participants = Participant.objects.filter(pk__in=participant_ids)
-    plan = invitations_send(participants=participants, user=user, request_id=request_id)
+    plan = invitations_send(
+        participants=participants,
+        user=user,
+        request_id=request_id,
+        late_addition=late_addition,
+        seat_taken=seat_taken,
+    )
     return {"sent": len(plan.to_send), "refused": len(plan.refused)}
 
 
@@ -27,9 +39,10 @@ def purge_health_data() -> int:
 
 
 @shared_task
-def send_lost_link(email: str, language: str) -> None:
-    # Never returns whether the address was known: the answer to the person asking is the same either way.
-    personal_link_send_lost(email=email, language=language)
+def send_lost_link(email: str, language: str | None = None) -> None:
+    # Never returns whether the address was known: the answer to the person asking is the same either way. The mail
+    # is in the participant's language; ``language`` (the asking page's) is only accepted from jobs stored before.
+    personal_link_send_lost(email=email)
 
 
 @shared_task

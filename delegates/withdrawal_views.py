@@ -1,5 +1,7 @@
 """A participant withdraws: the staff page that records it and names the deputy who takes the seat."""
 
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +15,18 @@ from delegates.forms import WithdrawForm
 from delegates.models import Participant
 from delegates.selectors import delegation_free_deputies, invitations_plan, scope_to_user
 from delegates.services.participants import participant_withdraw
+
+
+def _deputy_not_mailed(*, deputy: Participant, seat_of: Participant) -> str | None:
+    """Why ``deputy``, once in ``seat_of``'s seat, would get no invitation mail; None when they would get one.
+
+    The withdrawal invites the deputy who takes the seat (``participant_withdraw``), by the rule of
+    ``invitations_plan``; the page asks the same rule of the deputy as if the seat were already taken.
+    """
+    acting = copy.copy(deputy)
+    acting.acting_for_id = seat_of.acting_for_id or seat_of.pk
+    refused = invitations_plan(participants=[acting], seat_taken=True).refused
+    return refused[0][1] if refused else None
 
 
 @staff_page(permission=("delegates.change_participant", "delegates.add_substitution"))
@@ -39,7 +53,7 @@ def participant_withdraw_page(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             if substitution.replacement:
-                invited = invitations_plan(participants=[substitution.replacement]).to_send
+                invited = invitations_plan(participants=[substitution.replacement], seat_taken=True).to_send
                 messages.success(
                     request,
                     _("%(withdrawn)s has withdrawn; %(deputy)s takes the seat.")
@@ -68,6 +82,12 @@ def participant_withdraw_page(request: HttpRequest, pk: int) -> HttpResponse:
         participant=participant,
         form=form,
         next_deputy=deputies[0] if deputies else None,
+        # Said before it happens: whether recording the withdrawal mails the deputy (issue 14).
+        next_deputy_not_mailed=(
+            _deputy_not_mailed(deputy=deputies[0], seat_of=participant)
+            if deputies and participant.has_voting_right
+            else None
+        ),
         holds_seat=participant.has_voting_right,
     )
     return TemplateResponse(request, "admin/delegates/participant/withdraw.html", context)

@@ -111,7 +111,8 @@ def _participants(request):
 class ElectionAdmin(AgendaItemsOfItsCongressMixin, admin.ModelAdmin):
     form = ElectionAdminForm
     change_list_template = "admin/elections/change_list_with_desk.html"
-    list_display = ("title", "congress", "office", "seats", "method", "candidate_count", "poll_state", "desk_link")
+    # The desk's link next to the title, so it is never off-screen.
+    list_display = ("title", "desk_link", "congress", "office", "seats", "method", "candidate_count", "poll_state")
     list_filter = ("congress", "office")
     list_select_related = ("congress",)
     search_fields = ("title",)
@@ -234,7 +235,8 @@ class PollAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     change_list_template = "admin/elections/change_list_with_desk.html"
 
-    list_display = ("title", "congress", "kind", "mode", "state", "eligible_count", "voted", "outcome", "desk_link")
+    # The desk's link next to the title, so it is never off-screen.
+    list_display = ("title", "desk_link", "congress", "kind", "mode", "state", "eligible_count", "voted", "outcome")
     list_filter = ("congress", "state", "kind", "mode")
     list_select_related = ("congress", "election")
     search_fields = ("title",)

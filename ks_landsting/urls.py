@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agenda import views as agenda_views
 from core import views as core_views
+from core.favicon import favicon
 
 admin.site.site_header = _("KS Landstinget – administration")
 admin.site.site_title = _("KS Landstinget")
@@ -19,10 +20,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("konto/", include("allauth.urls")),
     # Every app's staff pages (core.staff.staff_page views), before the admin's own URLs under the same prefix.
+    path("admin/agenda/", include("agenda.staff_urls")),
     path("admin/committees/", include("committees.staff_urls")),
     path("admin/delegates/", include("delegates.staff_urls")),
     path("admin/elections/", include("elections.staff_urls")),
     path("admin/", admin.site.urls),
+    path("favicon.ico", favicon, name="favicon"),
     path("helse/", core_views.health, name="health"),
     path("helse/detaljer/", core_views.health_detail, name="health_detail"),
     path("p/<str:token>/", include("committees.portal.urls")),
@@ -30,5 +33,8 @@ urlpatterns = [
     path("p/", include("delegates.portal.urls")),
     path("program/", include("agenda.urls")),
 ]
+# The 403 page in the site's look and the user's language, with a way back (the admin's or the home page).
+handler403 = "core.error_views.permission_denied"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -38,11 +38,36 @@ def supporter_choices(participants: Iterable[Participant]) -> list[tuple[str, li
 
 
 class SupportersMixin:
-    """A <select multiple> of the delegates who may support a proposal; cleans to Participant objects."""
+    """Checkboxes of the delegates who may support a proposal, grouped by county; cleans to Participant objects.
+
+    The page shows them with ``committees/portal/_supporters_picker.html``: a list that works without JavaScript,
+    which ``static/js/supporters-picker.js`` narrows by a search field and whose chosen names it counts aloud.
+    """
 
     def _set_supporters(self, participants: Sequence[Participant]) -> None:
         self._supporters = {participant.pk: participant for participant in participants}
         self.fields["supporters"].choices = supporter_choices(participants)
+
+    def supporter_groups(self) -> list[dict]:
+        """The choices for the page: per county its options, each with its id (``id_supporters_<n>``, numbered
+        through the whole list, as the error summary links to the first) and whether it is ticked."""
+        chosen = {str(value) for value in (self["supporters"].value() or [])}
+        groups, index = [], 0
+        for group, options in self.fields["supporters"].choices:
+            items = []
+            for value, label in options:
+                items.append(
+                    {"id": f"id_supporters_{index}", "value": value, "label": label, "checked": str(value) in chosen}
+                )
+                index += 1
+            groups.append({"name": group, "options": items})
+        return groups
+
+    def chosen_supporters(self) -> list[str]:
+        """The labels of the ticked delegates, for the page's "chosen" line."""
+        return [
+            option["label"] for group in self.supporter_groups() for option in group["options"] if option["checked"]
+        ]
 
     def clean_supporters(self) -> list[Participant]:
         return [self._supporters[pk] for pk in self.cleaned_data["supporters"] if pk in self._supporters]
@@ -54,7 +79,7 @@ def supporters_field(*, help_text) -> forms.TypedMultipleChoiceField:
         coerce=int,
         required=False,
         help_text=help_text,
-        widget=forms.SelectMultiple(attrs={"size": 10}),
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Choose supporters among the delegates in the list.")},
     )
 
@@ -113,10 +138,7 @@ class AmendmentForm(SupportersMixin, forms.Form):
         help_text=_("Why you propose the change. The committee and the other delegates read it."),
     )
     supporters = supporters_field(
-        help_text=_(
-            "Delegates who support your amendment. To choose more than one on a computer, hold down Ctrl (Cmd on a"
-            " Mac) while you click."
-        )
+        help_text=_("Delegates who support your amendment. Tick their names; search to find a name quickly.")
     )
     # The document version the line numbers were read from; the page writes the current one.
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -157,9 +179,9 @@ class StatementForm(SupportersMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self._set_supporters(supporters)
         self.fields["supporters"].help_text = ngettext(
-            "A statement needs at least %(needed)d delegate who supports it besides you. To choose more than one on"
-            " a computer, hold down Ctrl (Cmd on a Mac) while you click.",
-            "A statement needs at least %(needed)d delegates who support it besides you. To choose more than one on"
-            " a computer, hold down Ctrl (Cmd on a Mac) while you click.",
+            "A statement needs at least %(needed)d delegate who supports it besides you. Tick their names; search"
+            " to find a name quickly.",
+            "A statement needs at least %(needed)d delegates who support it besides you. Tick their names; search"
+            " to find a name quickly.",
             needed,
         ) % {"needed": needed}

@@ -1,15 +1,18 @@
 """Access to the pages behind a personal link, for every portal (registration, committees, voting).
 
 ``personal_link_required`` resolves the secret in the URL and hands the view the link, or answers a bad link with its
-own page (404 or 410) without any participant data. ``portal_headers`` keeps the URL, which is the secret, from
-leaking: never sent to other sites as a Referer, never stored by a shared cache, never indexed. ``portal_context`` is
-what every portal page needs to render.
+own page (404 or 410) without any participant data; the page behind a link is in the participant's language
+(``Participant.language``, the language of their mails and letters too), whatever the browser asks for.
+``portal_headers`` keeps the URL, which is the secret, from leaking: never sent to other sites as a Referer, never
+stored by a shared cache, never indexed. ``portal_context`` is what every portal page needs to render.
 """
 
 from functools import wraps
 
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import translation
 
 from delegates.models import Participant, PersonalLink
 from delegates.selectors import registration_is_open
@@ -41,7 +44,8 @@ def portal_headers(view):
 def personal_link_required(view=None, *, touch: bool = True):
     """Resolve ``token``; a bad link gets its own page (404 or 410) without any participant data.
 
-    ``@personal_link_required(touch=False)`` does not record the visit (see ``personal_link_resolve``).
+    The view runs, and its page is rendered, in the participant's language. ``@personal_link_required(touch=False)``
+    does not record the visit (see ``personal_link_resolve``).
     """
     if view is None:
         return lambda view: personal_link_required(view, touch=touch)
@@ -58,7 +62,14 @@ def personal_link_required(view=None, *, touch: bool = True):
                 {"problem": problem.code},
                 status=LINK_PROBLEM_STATUS.get(problem.code, 404),
             )
-        return view(request, link, token, *args, **kwargs)
+        language = link.participant.language
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            response = view(request, link, token, *args, **kwargs)
+            if callable(getattr(response, "render", None)) and not response.is_rendered:
+                response.render()  # a TemplateResponse: rendered here, in the participant's language
+        response.headers["Content-Language"] = language
+        return response
 
     return wrapper
 
@@ -72,5 +83,8 @@ def portal_context(link: PersonalLink, token: str, **extra) -> dict:
         "token": token,
         "is_open": registration_is_open(participant),
         "withdrawn": participant.status == Participant.Status.WITHDRAWN,
+        # The header's language switch changes the participant's language (mails and letters follow), not only
+        # the browser's.
+        "language_switch_action": reverse("portal:language", args=[token]),
         **extra,
     }

@@ -103,6 +103,13 @@ class RegistrationForm(forms.Form):
         label=_("My name, organisation and county may appear in the participant list."),
         required=False,
     )
+    # Asked only when no event is ticked (the page shows it then): a registration for nothing is never made by
+    # mistake, e.g. by someone who overlooked the events.
+    no_events_confirmed = forms.BooleanField(
+        label=_("Yes, register me without attending any event."),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "id_events_error"}),
+    )
 
     def __init__(
         self,
@@ -115,19 +122,39 @@ class RegistrationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["events"].choices = [(event.pk, event_label(event, language)) for event in events]
         self.fields["hotel_nights"].choices = [(night.isoformat(), night_label(night)) for night in nights]
+        self.needs_confirmation = False
 
     def clean(self):
         cleaned = super().clean()
         arrival, departure = cleaned.get("arrival"), cleaned.get("departure")
         if arrival and departure and departure < arrival:
             self.add_error("departure", _("Departure cannot be before arrival."))
+        # A registration for no event, although there are events to choose, needs the confirmation (unless
+        # another error about the events, a choice not offered, is said first).
+        self.needs_confirmation = (
+            bool(self.fields["events"].choices)
+            and "events" in cleaned
+            and not cleaned["events"]
+            and not cleaned.get("no_events_confirmed")
+        )
+        if self.needs_confirmation:
+            self.add_error(
+                "events",
+                _(
+                    "You have not ticked any event. Tick the events you will attend, or confirm below that you"
+                    " register without attending any event."
+                ),
+            )
         return cleaned
 
     @staticmethod
-    def initial_from(*, participant, registration: Registration | None, event_ids: Sequence[int]) -> dict:
+    def initial_from(
+        *, participant, registration: Registration | None, event_ids: Sequence[int], events: Sequence[Event] = ()
+    ) -> dict:
+        """The saved answers; before the first registration, the congress itself (its Landsting sessions) ticked."""
         initial = {"mobile": participant.mobile, "diet": Registration.Diet.NONE}
         if registration is None:
-            return initial
+            return {**initial, "events": [event.pk for event in events if event.kind == Event.Kind.LANDSTING_SESSION]}
         return {
             **initial,
             "events": list(event_ids),

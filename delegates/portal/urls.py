@@ -12,6 +12,8 @@ urlpatterns = [
     path("<str:token>/avmelding/", views.cancel, name="cancel"),
     path("<str:token>/avmeldt/", views.cancelled, name="cancelled"),
     path("<str:token>/mine-data/", views.my_data, name="my_data"),
+    path("<str:token>/sprak/", views.language, name="language"),
     path("<str:token>/program/", views.programme, name="programme"),
     path("<str:token>/program.ics", views.programme_ics, name="programme_ics"),
+    path("<str:token>/dokumenter/<int:document_id>/", views.agenda_document, name="agenda_document"),
 ]

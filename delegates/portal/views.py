@@ -4,23 +4,28 @@ Every page that carries the secret in its URL goes through ``personal_link_requi
 (including the bad-link pages and the lost-link form) gets ``portal_headers`` (see ``delegates.portal.access``).
 """
 
+import contextlib
 import datetime
 import hashlib
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from agenda import ics
+from agenda.models import AgendaDocument
 from agenda.selectors import ProgrammeDay
 from agenda.selectors import programme as programme_days
 from core.client_ip import client_ip
+from core.downloads import download_name, file_download
 from core.forms import add_service_errors
 from core.models import OutboxMail
 from core.services import job_queue
@@ -29,6 +34,7 @@ from delegates.portal.access import personal_link_required, portal_context, port
 from delegates.portal.forms import LostLinkForm, RegistrationForm, event_label, night_label
 from delegates.selectors import allowed_hotel_nights, health_data_deletion_date, invited_events, registration_is_open
 from delegates.services.links import personal_link_url
+from delegates.services.participants import participant_language_set
 from delegates.services.registration import registration_cancel, registration_save
 from delegates.tasks import send_lost_link
 
@@ -98,7 +104,6 @@ def home(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
                     listed=data["listed"],
                     mobile=data["mobile"],
                     link_url=personal_link_url(token),
-                    language=language,
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -107,7 +112,7 @@ def home(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
         status = 400
     else:
         initial = RegistrationForm.initial_from(
-            participant=participant, registration=registration, event_ids=chosen_ids
+            participant=participant, registration=registration, event_ids=chosen_ids, events=events
         )
         form = RegistrationForm(initial=initial, **form_kwargs) if is_open else None
 
@@ -223,6 +228,32 @@ def my_data(request: HttpRequest, link: PersonalLink, token: str) -> HttpRespons
     return TemplateResponse(request, "delegates/portal/my_data.html", context)
 
 
+@require_http_methods(["POST"])
+@personal_link_required
+def language(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
+    """The language switch behind the link: the participant's language, of these pages and of the mails and letters
+    sent to them, and (as the site's switch does) the browser's, for the pages without a participant. Back to the page
+    it was chosen on."""
+    with contextlib.suppress(ValidationError):  # not a language we have: nothing changes
+        participant_language_set(participant=link.participant, language=request.POST.get("language", ""))
+    next_url = request.POST.get("next", "")
+    safe = {"allowed_hosts": {request.get_host()}, "require_https": request.is_secure()}
+    if not url_has_allowed_host_and_scheme(next_url, **safe):
+        next_url = reverse("portal:home", args=[token])
+    response = redirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        link.participant.language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
 # --- Personal programme ----------------------------------------------------------------------------------------
 
 
@@ -285,6 +316,14 @@ def programme_ics(request: HttpRequest, link: PersonalLink, token: str) -> HttpR
     return response
 
 
+@require_http_methods(["GET"])
+@personal_link_required
+def agenda_document(request: HttpRequest, link: PersonalLink, token: str, document_id: int) -> HttpResponse:
+    """An agenda document of the participant's congress (linked from the programme), through the personal link."""
+    document = get_object_or_404(AgendaDocument, pk=document_id, item__congress_id=link.participant.congress_id)
+    return file_download(document.file, filename=download_name(document.title, document.file.name))
+
+
 # --- Lost link ------------------------------------------------------------------------------------------------
 
 
@@ -318,7 +357,7 @@ def lost_link(request: HttpRequest) -> HttpResponse:
         email = form.cleaned_data["email"].strip().lower()
         if lost_link_allowed(ip=client_ip(request), email=email):
             # A stored job: with the broker away the answer still comes at once, and the mail follows later.
-            job_queue(task=send_lost_link, args=[email, _language()])
+            job_queue(task=send_lost_link, args=[email])  # mailed in the participant's language
         else:
             # Said in words: the limits count every request, for known and unknown addresses alike, so being over
             # one reveals nothing about the address. The links the participant holds keep working regardless.

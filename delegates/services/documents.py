@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agenda.models import Congress
+from core.pdf_progress import pdf_progress
 from core.services import job_queue
+from delegates.document_progress import RenderProgress
 from delegates.models import GeneratedDocument
 from delegates.selectors import user_sees_all_counties
 
@@ -71,8 +73,9 @@ def document_render(
 
     A duplicated task finds the document no longer QUEUED and does nothing. ``resume`` also takes a document left
     RENDERING by a worker that died: the job runner passes it, because its claim on the ``core.Job`` already makes
-    sure no other worker renders the document. ``progress`` (optional) is called with each percentage too; the row's
-    ``progress`` is always updated with ``.update()`` so a polling page sees it.
+    sure no other worker renders the document. ``progress`` (optional) is called with the builder's percentages too;
+    the row's ``progress`` is updated with ``.update()`` as WeasyPrint lays out the pages, and the step ("page 20 of
+    57") goes to the cache, so a polling page shows both (``delegates.document_progress``).
     """
     Status = GeneratedDocument.Status
     startable = [Status.QUEUED, Status.RENDERING] if resume else [Status.QUEUED]
@@ -82,16 +85,23 @@ def document_render(
     if not started:
         return None
     document = GeneratedDocument.objects.select_related("congress").get(pk=document_id)
+    tracker = RenderProgress(document_id)
+    tracker(0)  # reading the data
 
     def report(percent: int) -> None:
-        GeneratedDocument.objects.filter(pk=document_id).update(progress=percent)
+        tracker(percent)
         if progress is not None:
             progress(percent)
 
+    report.expect = tracker.expect  # a builder that knows how many pages it makes says so (page n of m)
+
     try:
         build = _document_builder(document.kind)
-        pdf, pages = build(document.congress, progress=report)
-        report(95)
+        with pdf_progress(tracker.step):
+            pdf, pages = build(document.congress, progress=report)
+        tracker.finish(95)
+        if progress is not None:
+            progress(95)
         name = f"{document.kind.replace('_', '-')}-{document.congress.year}-{document.pk}.pdf"
         document.file.save(name, ContentFile(pdf), save=False)
         document.pages = pages
@@ -103,6 +113,7 @@ def document_render(
             progress(100)
     except Exception as error:
         logger.exception("Rendering document %s (%s) failed", document_id, document.kind)
+        tracker.finish(tracker.percent)
         GeneratedDocument.objects.filter(pk=document_id).update(
             status=Status.FAILED, error=str(error) or type(error).__name__, finished_at=timezone.now()
         )

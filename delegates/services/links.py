@@ -128,10 +128,11 @@ def personal_link_resolve(*, token: str, touch: bool = True) -> PersonalLink:
     return link
 
 
-def personal_link_send_lost(*, email: str, language: str = "nb") -> int:
+def personal_link_send_lost(*, email: str) -> int:
     """Mail a new personal link to each participant with this address who has been invited to a congress not yet
-    over and may still be invited (not held back, not withdrawn, a deputy only with a seat). The links the participant
-    already holds keep working: whoever asks cannot lock the participant out.
+    over and may still be invited (not held back, not withdrawn, a deputy only with a seat), in the participant's
+    language (not the asking page's: whoever asks need not be the participant). The links the participant already
+    holds keep working: whoever asks cannot lock the participant out.
 
     Returns how many were sent; the caller must not reveal it (the answer is the same for unknown addresses).
     """
@@ -142,25 +143,23 @@ def personal_link_send_lost(*, email: str, language: str = "nb") -> int:
         .distinct()
     )
     sent = 0
-    for participant in invitations_plan(participants=invited).to_send:
-        personal_link_mail(participant=participant, kind=MailText.Kind.LOST_LINK, language=language)
+    # A link again, not a new invitation: after the registration deadline too, while the congress is not over.
+    for participant in invitations_plan(participants=invited, congress_rules=False).to_send:
+        personal_link_mail(participant=participant, kind=MailText.Kind.LOST_LINK)
         sent += 1
     return sent
 
 
 @transaction.atomic
-def personal_link_mail(
-    *, participant: Participant, kind: str, dedupe_key: str | None = None, language: str = "nb"
-) -> PersonalLink:
-    """Issue a new link (the earlier ones keep working), queue the mail text ``kind`` that carries it, and record
-    that it was mailed. ``dedupe_key`` defaults to one per link."""
+def personal_link_mail(*, participant: Participant, kind: str, dedupe_key: str | None = None) -> PersonalLink:
+    """Issue a new link (the earlier ones keep working), queue the mail text ``kind`` that carries it, in the
+    participant's language, and record that it was mailed. ``dedupe_key`` defaults to one per link."""
     link, token = personal_link_issue(participant=participant)
     participant_mail_queue(
         participant=participant,
         kind=kind,
         link_url=personal_link_url(token),
         dedupe_key=dedupe_key or f"{kind}:{link.pk}",
-        language=language,
     )
     PersonalLink.objects.filter(pk=link.pk).update(mailed_at=timezone.now())
     return link

@@ -9,6 +9,17 @@ from delegates.models import Participant, Substitution
 from delegates.services.invitations import invitations_queue
 
 
+def participant_language_set(*, participant: Participant, language: str) -> Participant:
+    """The participant's language (their choice on the portal): of the mails, letters and reminders sent to them from
+    now on, and of their personal pages."""
+    if language not in Participant.Language.values:
+        raise ValidationError({"language": _("Choose Norwegian Bokmål or English.")})
+    if participant.language != language:
+        participant.language = language
+        participant.save(update_fields=["language"])
+    return participant
+
+
 @transaction.atomic
 def participant_withdraw(
     *, participant: Participant, user: AbstractBaseUser | None, reason: str = "", replacement: Participant | None = None
@@ -52,7 +63,8 @@ def participant_withdraw(
     if chosen is not None:
         chosen.acting_for = seat
         chosen.save(update_fields=["acting_for"])
-        invitations_queue(participants=[chosen], user=user)
+        # The deputy needs the link to vote: invited after the registration deadline too, until the congress is over.
+        invitations_queue(participants=[chosen], user=user, seat_taken=True)
     return Substitution.objects.create(
         congress_id=current.congress_id,
         withdrawn=current,

@@ -42,9 +42,9 @@ def registration_save(
     listed: bool,
     mobile: str,
     link_url: str,
-    language: str = "nb",
 ) -> Registration:
-    """Create or change the participant's registration and mail a confirmation. Only until the deadline."""
+    """Create or change the participant's registration and mail a confirmation (in the participant's language).
+    Only until the deadline."""
     participant = Participant.objects.select_for_update(of=("self",)).select_related("congress").get(pk=participant.pk)
     if not registration_is_open(participant):
         raise ValidationError(_("Registration is closed: the deadline has passed or you have withdrawn."))
@@ -81,7 +81,6 @@ def registration_save(
         participant=participant,
         kind=MailText.Kind.CONFIRMATION,
         link_url=link_url,
-        language=language,
         dedupe_key=f"confirmation:{registration.pk}:{registration.updated_at.isoformat()}",
     )
     return registration
@@ -106,6 +105,7 @@ def registration_cancel(*, participant: Participant) -> Substitution:
         participant=participant,
         kind=MailText.Kind.CANCELLATION_NOTICE,
         to=office.email if office else settings.DEFAULT_FROM_EMAIL,
+        language=settings.LANGUAGE_CODE,  # to the regional office, not to the participant
         dedupe_key=f"cancellation:{participant.pk}",
     )
     return substitution

@@ -16,6 +16,7 @@ link); the receipt is in the response and nowhere else (not in the session, a me
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -140,7 +141,10 @@ def _ballot_show(request: HttpRequest, token: str, poll_id: int) -> HttpResponse
     poll = page.poll
     candidates = selectors.poll_candidates(poll) if poll.is_election else []
     form = BallotForm(poll=poll, candidates=candidates)
-    return ballot_page_response(request, page.link, token, poll=poll, form=form)
+    with translation.override(page.link.participant.language):  # as every page behind the link (personal_link_required)
+        response = ballot_page_response(request, page.link, token, poll=poll, form=form)
+    response.headers["Content-Language"] = page.link.participant.language
+    return response
 
 
 @personal_link_required(touch=False)

@@ -150,6 +150,9 @@ CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 KS_JOB_RESEND_AFTER = env.int("KS_JOB_RESEND_AFTER", default=120)
 KS_JOB_RUNNING_TIMEOUT = env.int("KS_JOB_RUNNING_TIMEOUT", default=KS_CELERY_VISIBILITY_TIMEOUT)
 KS_JOB_RETENTION_DAYS = env.int("KS_JOB_RETENTION_DAYS", default=7)
+# The embedded default (eager Celery) runs jobs in a thread of the web process after the response, so a page can
+# show a document being made instead of holding the click until it is done (core.eager_jobs). The tests turn it off.
+KS_EAGER_JOBS_IN_THREAD = env.bool("KS_EAGER_JOBS_IN_THREAD", default=True)
 # A worker heartbeat older than this makes the health check report the worker as late.
 KS_WORKER_HEARTBEAT_LATE_AFTER = env.int("KS_WORKER_HEARTBEAT_LATE_AFTER", default=120)
 # Priorities on the Redis broker: 0 is taken first. Sending mail (core.tasks.send_outbox_mail, priority 0) goes ahead of
@@ -285,6 +288,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Europe/Oslo"
 USE_TZ = True
+# One date and time style per language, 24-hour in both: English's formats are ours (bokmål's are Django's).
+FORMAT_MODULE_PATH = ["ks_landsting.formats"]
+# A refused form (CSRF) gets the site's 403 page in the user's language, with a way back.
+CSRF_FAILURE_VIEW = "core.error_views.csrf_failure"
 
 # --- Static and media -----------------------------------------------------------------------------------------
 STATIC_URL = "/static/"

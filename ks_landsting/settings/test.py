@@ -11,6 +11,10 @@ from ks_landsting.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Eager tasks run inside the request that queued them, so a test sees the work done when the request returns; the
+# tests of core.eager_jobs turn the thread on.
+KS_EAGER_JOBS_IN_THREAD = False
+
 # Each pytest-xdist worker keeps its own keys in a shared cache (Redis on CI): allauth's and the portal's rate limits
 # count per address, and one worker's requests must not use up another's.
 if os.environ.get("PYTEST_XDIST_WORKER"):

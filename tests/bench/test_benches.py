@@ -1,5 +1,7 @@
 """What CI's quick runs of the benches (``make bench-quick``) cannot judge from their output: the benches' own rules."""
 
+import datetime
+
 import pytest
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -40,7 +42,11 @@ def test_the_demo_participants_go_with_the_votes_and_substitutions_that_protect_
 
 
 def test_the_invitation_profile_divides_by_the_letters_rendered_not_the_participants_given():
-    congress = CongressFactory()
+    congress = CongressFactory(  # invitations go out only before the deadline
+        registration_deadline=datetime.date(2030, 1, 15),
+        first_day=datetime.date(2030, 2, 12),
+        last_day=datetime.date(2030, 2, 13),
+    )
     county = CountyFactory()
     invited = ParticipantFactory.create_batch(2, congress=congress, county=county)
     no_address = ParticipantFactory(congress=congress, county=county, email="")

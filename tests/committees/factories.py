@@ -39,7 +39,7 @@ def load_document(congress=None, *, text: str = SAMPLE_DOCUMENT, line_length: in
     political_document_load(congress=congress, text=text, text_format="markdown", line_length=line_length, user=None)
     document = PoliticalDocument.objects.get(congress=congress)
     if open_for_days is not None:
-        document.amendment_deadline = timezone.now() + datetime.timedelta(days=open_for_days)
+        document.amendment_deadline = timezone.localdate() + datetime.timedelta(days=open_for_days)
         document.save(update_fields=["amendment_deadline"])
     return document
 
@@ -86,4 +86,4 @@ class StatementSettingsFactory(DjangoModelFactory):
         model = StatementSettings
 
     congress = factory.SubFactory(CongressFactory)
-    statement_deadline = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=10))
+    statement_deadline = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=10))

@@ -30,7 +30,9 @@ def test_delegate_reads_the_document_and_proposes_an_amendment_on_a_phone(live_s
         registration_deadline=today + datetime.timedelta(days=14),
     )
     StatementSettingsFactory(
-        congress=congress, statement_deadline=timezone.now() + datetime.timedelta(days=14), statement_min_supporters=1
+        congress=congress,
+        statement_deadline=timezone.localdate() + datetime.timedelta(days=14),
+        statement_min_supporters=1,
     )
     document = load_document(congress)
     west = CountyFactory(number="46", name="Vestland")
@@ -75,7 +77,7 @@ def test_delegate_reads_the_document_and_proposes_an_amendment_on_a_phone(live_s
     assert not Amendment.objects.exists()
 
     page.locator("#id_text").fill("KS vil arbeide for at flere unge og flere kvinner stiller til valg.")
-    page.locator("#id_supporters").select_option([str(supporter.pk)])
+    page.get_by_label("Ola Berg", exact=False).check()
     page.locator("form.portal-form button[type=submit]").click()
 
     # The amendment, with the right line numbers.

@@ -72,7 +72,9 @@ CH3_RIVAL_TEXT = "Kommunesektoren er en stor arbeidsgiver. Rekruttering er en"
 def congress():
     congress = CongressFactory(name="Landstinget 2024")
     StatementSettingsFactory(
-        congress=congress, statement_deadline=timezone.now() + datetime.timedelta(days=5), statement_min_supporters=1
+        congress=congress,
+        statement_deadline=timezone.localdate() + datetime.timedelta(days=5),
+        statement_min_supporters=1,
     )
     return congress
 

@@ -23,6 +23,7 @@ from committees.services import (
     statement_register,
     statement_submit,
 )
+from core.deadlines import deadline_closes_at
 from core.groups import staff_groups_ensure
 from delegates.models import Participant
 from tests.committees.factories import (
@@ -144,7 +145,7 @@ def test_the_form_closes_at_the_deadline():
     document = load_document()
     author = delegate(document.congress)
     with pytest.raises(ValidationError, match="deadline"):
-        submit_amendment(document, author, now=document.amendment_deadline + datetime.timedelta(seconds=1))
+        submit_amendment(document, author, now=deadline_closes_at(document.amendment_deadline))
     document.amendment_deadline = None
     document.save()
     with pytest.raises(ValidationError, match="deadline"):
@@ -179,9 +180,7 @@ def test_a_proposer_withdraws_their_own_amendment_before_the_deadline_only():
     with pytest.raises(ValidationError, match="Only the delegate who proposed"):
         amendment_withdraw(amendment=amendment, participant=other)
     with pytest.raises(ValidationError, match="plenary"):
-        amendment_withdraw(
-            amendment=amendment, participant=author, now=document.amendment_deadline + datetime.timedelta(hours=1)
-        )
+        amendment_withdraw(amendment=amendment, participant=author, now=deadline_closes_at(document.amendment_deadline))
     amendment_withdraw(amendment=amendment, participant=author)
     amendment.refresh_from_db()
     assert amendment.status == Amendment.Status.WITHDRAWN
@@ -341,7 +340,7 @@ def test_an_amendment_that_waited_for_a_reload_of_the_document_is_refused():
 def _open_statements(congress, minimum=3):
     StatementSettingsFactory(
         congress=congress,
-        statement_deadline=timezone.now() + datetime.timedelta(days=3),
+        statement_deadline=timezone.localdate() + datetime.timedelta(days=3),
         statement_min_supporters=minimum,
     )
 
@@ -380,7 +379,7 @@ def test_statements_close_at_the_deadline():
             text="Tekst.",
             justification="",
             supporters=[],
-            now=congress.statement_settings.statement_deadline,
+            now=deadline_closes_at(congress.statement_settings.statement_deadline),
         )
 
 

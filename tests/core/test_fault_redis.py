@@ -7,6 +7,7 @@ it, a Redis server of their own that is paused, or stopped and started again und
 one.
 """
 
+import datetime
 import json
 import os
 import runpy
@@ -312,7 +313,13 @@ class Worker:
 @pytest.mark.skipif(not REDIS_SERVER, reason="redis-server is not installed")
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the worker needs the test database by name (PostgreSQL)")
 def test_redis_stopped_and_started_while_documents_and_invitations_are_queued(tmp_path, redis_server):
-    congress = CongressFactory(year=2024)
+    # Before the registration deadline: invitations are refused after it (delegates.selectors.invitations_plan).
+    congress = CongressFactory(
+        year=2024,
+        registration_deadline=datetime.date(2030, 1, 15),
+        first_day=datetime.date(2030, 2, 12),
+        last_day=datetime.date(2030, 2, 13),
+    )
     county = CountyFactory(number="46", name="Vestland")
     people = [ParticipantFactory(congress=congress, county=county) for _ in range(10)]
     staff = SecretariatUserFactory()

@@ -9,6 +9,7 @@ the outbox every 2 s. PostgreSQL only: the worker reads the test database by nam
 """
 
 import collections
+import datetime
 import logging
 import re
 import subprocess
@@ -73,7 +74,12 @@ def test_a_worker_killed_mid_batch_loses_no_invitation(postgresql_only, tmp_path
     county = CountyFactory(number="50", name="Trøndelag")
     county.regional_office = RegionalOfficeFactory(name="KS Trøndelag", email="trondelag@ks.no")
     county.save()
-    congress = CongressFactory()
+    # Before the registration deadline: invitations are refused after it (delegates.selectors.invitations_plan).
+    congress = CongressFactory(
+        registration_deadline=datetime.date(2030, 1, 15),
+        first_day=datetime.date(2030, 2, 12),
+        last_day=datetime.date(2030, 2, 13),
+    )
     participants = ParticipantFactory.create_batch(INVITATIONS, congress=congress, county=county)
     addresses = {p.email.lower(): p.pk for p in participants}
     queue = f"fault-worker-{uuid.uuid4().hex[:8]}"

@@ -202,7 +202,13 @@ def test_results_are_stored_only_where_something_reads_them():
 
 @pytest.fixture
 def congress():
-    return CongressFactory(year=2024)
+    # Invitations go out only before the registration deadline (delegates.selectors.invitations_plan).
+    return CongressFactory(
+        year=2024,
+        registration_deadline=datetime.date(2030, 1, 15),
+        first_day=datetime.date(2030, 2, 12),
+        last_day=datetime.date(2030, 2, 13),
+    )
 
 
 @pytest.fixture

@@ -242,3 +242,17 @@ def test_sending_reads_the_registration_settings_with_the_participants_not_once_
 
     settings_reads = [q["sql"] for q in queries.captured_queries if 'FROM "delegates_registrationsettings"' in q["sql"]]
     assert settings_reads == []
+
+
+def test_the_mails_write_the_deadline_as_the_participants_language_writes_a_date(congress, county, committed):
+    """Not "15.01.2030" beside "15. januar 2030" in the letter: one way to show a deadline (issue 14, item 5)."""
+    norwegian = ParticipantFactory(congress=congress, county=county, email="kari@example.no", language="nb")
+    english = ParticipantFactory(congress=congress, county=county, email="kate@example.no", language="en")
+
+    with committed():
+        invitations_send(participants=[norwegian, english], user=None)
+
+    bodies = {message.to[0]: message.body for message in mail.outbox}
+    assert "15. januar 2030" in bodies["kari@example.no"]
+    assert "15 January 2030" in bodies["kate@example.no"]
+    assert "15.01.2030" not in bodies["kari@example.no"] + bodies["kate@example.no"]

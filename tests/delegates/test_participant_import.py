@@ -232,7 +232,7 @@ def test_one_bad_row_blocks_the_whole_file_and_every_bad_row_is_named(secretaria
     assert errors[1] == errors[9]
     page = response.content.decode()
     assert "Unknown organisation number 9999." in page
-    assert "<td>5 </td>" in page  # the row number, next to its reasons
+    assert '<th scope="row">5</th>' in page  # the row number, next to its reasons
     assert "is in county 46, not in 55" in page
     assert Participant.objects.count() == 0
 

@@ -73,6 +73,5 @@ def test_the_registration_service_refuses_a_formula_as_mobile(delegate, events):
             listed=False,
             mobile='=HYPERLINK("https://example.com")',
             link_url="https://example.com/p/x/",
-            language="en",
         )
     assert "mobile" in error.value.message_dict

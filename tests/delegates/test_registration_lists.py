@@ -418,9 +418,9 @@ def test_catering_page_says_when_answers_were_deleted(client, secretariat, congr
     html = client.get(url("delegates_staff:registration_catering", congress)).content.decode()
     rows = parse_csv(client.get(url("delegates_staff:registration_catering", congress, format="csv")))
 
-    assert "were deleted on March 15, 2024" in html
-    assert "Deleted on March 15, 2024" in html
-    assert rows[1][4] == "Deleted on 03/15/2024"
+    assert "were deleted on 15 March 2024" in html
+    assert "Deleted on 15 March 2024" in html
+    assert rows[1][4] == "Deleted on 15 Mar 2024"
 
 
 def test_rooming_page_shows_rooms_per_night(client, secretariat, two_offices):
@@ -428,7 +428,7 @@ def test_rooming_page_shows_rooms_per_night(client, secretariat, two_offices):
 
     html = client.get(url("delegates_staff:registration_rooming", two_offices[0].congress)).content.decode()
 
-    assert "Night from Monday 02/12/2024 to Tuesday 02/13/2024" in html
+    assert "Night from Monday 12 Feb 2024 to Tuesday 13 Feb 2024" in html
     night = html[html.index('id="night-2024-02-13"') :]
     assert '<td class="num">2</td>' in night[: night.index("</tr>")]
     assert "Room nights in total" in html
@@ -452,11 +452,11 @@ def test_rooming_downloads_have_nights_and_times(client, secretariat, two_office
         "Arrival",
         "Departure",
     ]
-    assert rows[0][9:] == ["Night 02/12/2024–02/13/2024", "Night 02/13/2024–02/14/2024"]
+    assert rows[0][9:] == ["Night 12 Feb 2024–13 Feb 2024", "Night 13 Feb 2024–14 Feb 2024"]
     mine = rows[1]
     assert mine[0] == "Mine Egen" and mine[3] == "90000001"
     assert mine[5:] == [
-        "02/12/2024, 02/13/2024",
+        "12 Feb 2024, 13 Feb 2024",
         "2",
         timezone.localtime(datetime.datetime(2024, 2, 12, 16, 30, tzinfo=datetime.UTC)).strftime("%Y-%m-%d %H:%M"),
         "",
@@ -528,7 +528,7 @@ def test_retention_tells_when_answers_and_mail_texts_go(client, secretariat, con
 
     client.force_login(secretariat)
     html = client.get(url("delegates_staff:registration_retention", congress)).content.decode()
-    assert '<time datetime="2024-03-15">March 15, 2024</time>, 30 days after the last day' in html
+    assert '<time datetime="2024-03-15">15 March 2024</time>, 30 days after the last day' in html
     assert "Right now 2 registrations hold such answers" in html
     assert "for 60 days after it was written" in html
     assert "Right now the text of 3 e-mails is stored." in html
@@ -543,7 +543,7 @@ def test_retention_default_period_and_already_deleted_answers(client, secretaria
     html = client.get(url("delegates_staff:registration_retention", congress)).content.decode()
 
     assert "for 90 days after it was written" in html
-    assert 'The answers of 1 registration were deleted on <time datetime="2024-03-15">March 15, 2024</time>.' in html
+    assert 'The answers of 1 registration were deleted on <time datetime="2024-03-15">15 March 2024</time>.' in html
     assert "No e-mail text is stored now." in html
 
 

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -177,3 +179,46 @@ def test_a_samfunnsbedriftene_delegate_without_county_is_replaced_by_its_deputy(
     substitution = participant_withdraw(participant=delegate, user=None)
 
     assert substitution.replacement == deputy
+
+
+# --- Said before it happens: who is mailed (issue 14) -----------------------------------------------------------
+
+
+def _mail_notice(page) -> str:
+    html = page.content.decode()
+    start = html.index('id="withdraw-mail"')
+    return " ".join(html[start : html.index("</ul>", start)].split())
+
+
+def test_the_withdraw_page_warns_that_the_next_deputy_is_mailed_before_it_happens(client, delegation):
+    (delegate, _other), (first, _second, _third) = delegation
+    delegate.congress.registration_deadline = datetime.date.today() + datetime.timedelta(days=10)
+    delegate.congress.first_day = delegate.congress.last_day = datetime.date.today() + datetime.timedelta(days=20)
+    delegate.congress.save()
+    client.force_login(SecretariatUserFactory())
+
+    notice = _mail_notice(client.get(withdraw_url(delegate), HTTP_ACCEPT_LANGUAGE="en"))
+
+    assert f"{first.full_name} is sent an e-mail at once, to {first.email}" in notice
+    assert "that deputy is mailed instead" in notice
+    assert not mail.outbox
+
+
+def test_the_withdraw_page_says_when_the_deputy_cannot_be_mailed(client, delegation):
+    (delegate, _other), (first, _second, _third) = delegation
+    Participant.objects.filter(pk=first.pk).update(email="")
+    client.force_login(SecretariatUserFactory())
+
+    notice = _mail_notice(client.get(withdraw_url(delegate), HTTP_ACCEPT_LANGUAGE="en"))
+
+    assert "No mail is sent" in notice
+    assert "e-mail at once" not in notice
+
+
+def test_the_withdraw_page_says_nobody_is_mailed_when_no_seat_is_filled(client, delegation):
+    _delegates, (_first, _second, third) = delegation
+    client.force_login(SecretariatUserFactory())
+
+    notice = _mail_notice(client.get(withdraw_url(third), HTTP_ACCEPT_LANGUAGE="en"))
+
+    assert "Nobody is sent mail" in notice

@@ -209,7 +209,7 @@ def test_the_cover_lists_every_poll_in_order_and_only_voted_polls_get_a_section(
     texts = page_texts(pdf)
     cover = texts[0]
     assert "Protocol: Landstinget 2024" in cover
-    assert "Feb. 13, 2024 – Feb. 14, 2024, Trondheim (Trondheim Spektrum)" in cover
+    assert "13 February 2024 – 14 February 2024, Trondheim (Trondheim Spektrum)" in cover
     assert "8 votes · 6 voted on · 5 published" in cover
     rows = [
         "1 Valg av leder Election, one seat 1 Published Nobody has an absolute majority: run- off between Anne Ås and"

@@ -60,7 +60,9 @@ class Command(BaseCommand):
         congress, _created = Congress.objects.update_or_create(
             name=demo.DEMO_CONGRESS["name"], year=demo.DEMO_CONGRESS["year"], defaults=demo.DEMO_CONGRESS
         )
-        RegistrationSettings.objects.update_or_create(congress=congress, defaults=demo.DEMO_REGISTRATION_SETTINGS)
+        RegistrationSettings.objects.update_or_create(
+            congress=congress, defaults=demo.demo_registration_settings(congress.name)
+        )
         self._programme(congress)
         self._agenda(congress)
         samfunnsbedriftene, _created = Organisation.objects.update_or_create(
@@ -98,7 +100,9 @@ class Command(BaseCommand):
                 "registration_deadline": first_day - datetime.timedelta(days=14),
             },
         )
-        RegistrationSettings.objects.update_or_create(congress=congress, defaults=demo.DEMO_REGISTRATION_SETTINGS)
+        RegistrationSettings.objects.update_or_create(
+            congress=congress, defaults=demo.demo_registration_settings(congress.name)
+        )
         oslo = zoneinfo.ZoneInfo("Europe/Oslo")
         Event.objects.update_or_create(
             congress=congress,
@@ -160,6 +164,8 @@ class Command(BaseCommand):
                     "rapporteur": rapporteur,
                     "planned_start": datetime.datetime(2024, 2, start[0], start[1], start[2], tzinfo=oslo),
                     "planned_minutes": minutes,
+                    # Landstinget 2024 is over: its agenda carries the plenary's decisions.
+                    "decision": demo.DEMO_AGENDA_DECISIONS.get(number, ""),
                 },
             )
 

@@ -1,14 +1,21 @@
 /* Printed documents (templates/admin/delegates/documents.html). */
-// While a document is queued or rendering, ask for its status every 2 s and update its row.
+// While a document is queued or being made, ask for its status every second and update its row: the status says
+// what is true now (queued, being made with the page it is at, ready, failed), the bar shows the percentage, and
+// the download link appears when it is ready; "… is ready." (or could not be made) is announced in the status line
+// above the table.
 (function () {
   var table = document.getElementById("documents");
   if (!table) { return; }
   var label = table.getAttribute("data-download-label");
+  var announce = document.getElementById("documents-announce");
+  var INTERVAL = 1000;
+  function later(row) { setTimeout(function () { poll(row); }, INTERVAL); }
   function poll(row) {
     fetch(row.dataset.statusUrl, {credentials: "same-origin", headers: {"Accept": "application/json"}})
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
-        if (!data) { return; }
+        if (!data) { later(row); return; }
+        row.dataset.status = data.status;
         row.querySelector('[data-field="status"]').firstChild.textContent = data.status_label + " ";
         row.querySelector('[data-field="error"]').textContent = data.error;
         var bar = row.querySelector('[data-field="progress"]');
@@ -24,11 +31,14 @@
           link.textContent = label;
           cell.appendChild(link);
         }
-        if (data.done) { row.dataset.done = "1"; } else { setTimeout(function () { poll(row); }, 2000); }
+        if (data.done) {
+          row.dataset.done = "1";
+          if (announce && data.announcement) { announce.textContent = data.announcement; }
+        } else {
+          later(row);
+        }
       })
-      .catch(function () { setTimeout(function () { poll(row); }, 2000); });
+      .catch(function () { later(row); });
   }
-  table.querySelectorAll('tr[data-done="0"]').forEach(function (row) {
-    setTimeout(function () { poll(row); }, 2000);
-  });
+  table.querySelectorAll('tr[data-done="0"]').forEach(later);
 })();
