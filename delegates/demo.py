@@ -28,6 +28,7 @@ DEMO_CONGRESS = {
     "first_day": datetime.date(2024, 2, 13),
     "last_day": datetime.date(2024, 2, 14),
     "registration_deadline": datetime.date(2024, 1, 15),
+    "status": "concluded",  # over: no invitation can go out for it (issue 14)
 }
 
 

@@ -253,3 +253,16 @@ def test_a_deputy_taking_a_seat_after_the_deadline_is_invited_but_not_for_a_conc
         with committed():
             participant_withdraw(participant=delegate, user=None)
     assert [m.to for m in mail.outbox] == [[deputies[0].email]]
+
+
+def test_the_demos_landstinget_2024_is_concluded_and_refuses_invitations_for_that_reason(seeded_demo):
+    from delegates import demo
+
+    congress = Congress.objects.get(name=demo.DEMO_CONGRESS["name"])
+    participants = list(Participant.objects.filter(congress=congress)[:3])
+
+    plan = invitations_plan(participants=participants)
+
+    assert congress.status == Congress.Status.CONCLUDED
+    assert plan.to_send == [] and plan.late_additions == []
+    assert all("concluded" in reason or "avsluttet" in reason for _participant, reason in plan.refused)
