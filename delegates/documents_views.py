@@ -4,8 +4,10 @@ The views parse the request and call ``delegates.services.documents.document_ord
 the permission); the worker renders (``delegates.tasks.render_document``). Files are served here, after the permission
 check, never as public media URLs.
 
-Documents with participants (badges, the participant list, name cards) cover the whole congress: only users who see
-every county may order or download them; regional staff are told so on the page.
+Documents with participants (badges, the participant list, name cards) cover the whole congress when the secretariat
+orders them, and only the regional office's own counties when its staff do (``GeneratedDocument.counties``). Regional
+staff see and download only the documents within their counties (``delegates.selectors.documents_visible_to``); others
+are not found, so nothing is said of other counties.
 """
 
 from django.contrib import messages
@@ -25,7 +27,7 @@ from core.selectors import background_work_delayed
 from core.staff import staff_context, staff_page
 from delegates.document_progress import document_step, document_step_label
 from delegates.models import GeneratedDocument, Participant
-from delegates.selectors import user_sees_all_counties
+from delegates.selectors import counties_visible_to, documents_visible_to, user_sees_all_counties
 from delegates.services.documents import PARTICIPANT_DOCUMENT_KINDS, document_order
 
 #: Said when the broker or the worker is away: the order is stored and waits, it is not lost.
@@ -39,15 +41,20 @@ Status = GeneratedDocument.Status
 
 
 def may_order(user, kind: str) -> bool:
-    if not user.has_perm(ORDER_PERMISSION):
-        return False
-    return kind not in PARTICIPANT_DOCUMENT_KINDS or user_sees_all_counties(user)
+    """Any document; one with participants is limited to the user's counties by ``document_order``."""
+    return user.has_perm(ORDER_PERMISSION)
 
 
 def may_download(user, document: GeneratedDocument) -> bool:
     if not user.has_perm(VIEW_PERMISSION):
         return False
-    return document.kind not in PARTICIPANT_DOCUMENT_KINDS or user_sees_all_counties(user)
+    if document.kind not in PARTICIPANT_DOCUMENT_KINDS or user_sees_all_counties(user):
+        return True
+    return documents_visible_to(user, GeneratedDocument.objects.filter(pk=document.pk)).exists()
+
+
+def _visible_documents(request: HttpRequest):
+    return documents_visible_to(request.user, GeneratedDocument.objects.all())
 
 
 def _status_label(document: GeneratedDocument) -> str:
@@ -92,7 +99,8 @@ def _announcement(document: GeneratedDocument) -> str:
 
 
 def _status(request: HttpRequest, document: GeneratedDocument) -> dict:
-    downloadable = document.status == Status.DONE and bool(document.file) and may_download(request.user, document)
+    """``document`` comes from ``_visible_documents``: the user may download it once it is ready."""
+    downloadable = document.status == Status.DONE and bool(document.file) and request.user.has_perm(VIEW_PERMISSION)
     return {
         "id": document.pk,
         "status": document.status,
@@ -127,7 +135,11 @@ def documents(request: HttpRequest) -> HttpResponse:
     document_rows = []
     if congress is not None:
         recent = (
-            GeneratedDocument.objects.filter(congress=congress).select_related("created_by").order_by("-created_at")
+            _visible_documents(request)
+            .filter(congress=congress)
+            .select_related("created_by")
+            .prefetch_related("counties")
+            .order_by("-created_at")
         )
         document_rows = [(document, _status(request, document)) for document in recent[:100]]
     sees_all = user_sees_all_counties(request.user)
@@ -147,6 +159,7 @@ def documents(request: HttpRequest) -> HttpResponse:
         kinds=kinds,
         can_order=request.user.has_perm(ORDER_PERMISSION),
         sees_all=sees_all,
+        own_counties=", ".join(county.name for county in counties_visible_to(request.user)) if not sees_all else "",
         pending=pending,
         delayed=pending and background_work_delayed(),
     )
@@ -156,14 +169,14 @@ def documents(request: HttpRequest) -> HttpResponse:
 @staff_page(permission=VIEW_PERMISSION)
 @require_GET
 def document_status(request: HttpRequest, document_id: int) -> JsonResponse:
-    document = get_object_or_404(GeneratedDocument, pk=document_id)
+    document = get_object_or_404(_visible_documents(request), pk=document_id)
     return JsonResponse(_status(request, document))
 
 
 @staff_page(permission=VIEW_PERMISSION)
 @require_GET
 def document_download(request: HttpRequest, document_id: int) -> FileResponse:
-    document = get_object_or_404(GeneratedDocument, pk=document_id)
+    document = get_object_or_404(_visible_documents(request), pk=document_id)  # another region's: not found
     if not may_download(request.user, document):
         raise PermissionDenied
     if document.status != Status.DONE or not document.file:

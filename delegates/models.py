@@ -742,6 +742,13 @@ class GeneratedDocument(models.Model):
     )
     created_at = models.DateTimeField(_("ordered at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    counties = models.ManyToManyField(
+        County,
+        blank=True,
+        related_name="+",
+        verbose_name=_("counties"),
+        help_text=_("The counties whose participants the document contains; none: the whole congress."),
+    )
 
     class Meta:
         verbose_name = _("printed document")
@@ -750,3 +757,8 @@ class GeneratedDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.congress})"
+
+    def counties_label(self) -> str:
+        """The counties it covers by name, in county number order ("Østfold, Akershus, Buskerud"); "" for the whole
+        congress. Reads ``counties.all()``, so a list prefetches them."""
+        return ", ".join(county.name for county in sorted(self.counties.all(), key=lambda county: county.number))

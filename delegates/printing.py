@@ -31,7 +31,7 @@ from pypdf import PdfReader
 from agenda.models import Congress
 from agenda.roles import Role
 from core.pdf import render_pdf
-from delegates.models import Participant, Registration
+from delegates.models import County, Participant, Registration
 
 Progress = Callable[[int], None]
 
@@ -256,32 +256,51 @@ class NoParticipants(ValueError):
 # --- Reading the participants ---------------------------------------------------------------------------------------
 
 
-def active_participants(congress: Congress):
-    """Active participants of the congress in the order of the hall: county, organisation, name."""
-    return (
-        Participant.objects.filter(congress=congress, status=Participant.Status.ACTIVE)
-        .select_related("county", "organisation", "registration")
-        .order_by("county__number", "organisation__name", "last_name", "first_name", "pk")
+def active_participants(congress: Congress, counties: Sequence[County] | None = None):
+    """Active participants of the congress in the order of the hall: county, organisation, name.
+
+    ``counties`` (a document for a regional office) keeps only their participants, and none without a county;
+    ``None`` or empty: the whole congress."""
+    participants = Participant.objects.filter(congress=congress, status=Participant.Status.ACTIVE)
+    if counties:
+        participants = participants.filter(county__in=counties)
+    return participants.select_related("county", "organisation", "registration").order_by(
+        "county__number", "organisation__name", "last_name", "first_name", "pk"
     )
 
 
-def badge_participants(congress: Congress) -> list[Participant]:
+def badge_participants(congress: Congress, counties: Sequence[County] | None = None) -> list[Participant]:
     """Those who get a badge and a name card: active, and not cancelled their registration."""
-    return list(active_participants(congress).exclude(registration__status=Registration.Status.CANCELLED))
+    return list(active_participants(congress, counties).exclude(registration__status=Registration.Status.CANCELLED))
+
+
+def counties_label(counties: Sequence[County] | None) -> str:
+    """The counties a limited document covers, by name in county number order; "" for the whole congress."""
+    return ", ".join(county.name for county in sorted(counties or [], key=lambda county: county.number))
+
+
+def _title(title: str, counties: Sequence[County] | None) -> str:
+    """A document's title, followed by the counties it is limited to."""
+    label = counties_label(counties)
+    return f"{title} – {label}" if label else title
 
 
 def build_badges(
-    congress: Congress, *, preset: LabelPreset = A4_SHEET, language: str | None = None, progress: Progress | None = None
+    congress: Congress,
+    *,
+    preset: LabelPreset = A4_SHEET,
+    counties: Sequence[County] | None = None,
+    language: str | None = None,
+    progress: Progress | None = None,
 ) -> tuple[bytes, int]:
     language = _language(language)
     with translation.override(language):
-        badges = [badge_for(participant) for participant in badge_participants(congress)]
+        badges = [badge_for(participant) for participant in badge_participants(congress, counties)]
         if not badges:
             raise NoParticipants(_("There are no active participants to print."))
         _report(progress, 10)
-        return render_badges(
-            badges, preset=preset, title=_("Badges – %(congress)s") % {"congress": congress.name}, progress=progress
-        )
+        title = _title(_("Badges – %(congress)s") % {"congress": congress.name}, counties)
+        return render_badges(badges, preset=preset, title=title, progress=progress)
 
 
 def build_badges_a4(congress: Congress, **kwargs) -> tuple[bytes, int]:
@@ -362,24 +381,28 @@ def participant_list_counties(participants: Iterable[Participant]) -> list[ListC
 
 
 def build_participant_list(
-    congress: Congress, *, language: str | None = None, progress: Progress | None = None
+    congress: Congress,
+    *,
+    counties: Sequence[County] | None = None,
+    language: str | None = None,
+    progress: Progress | None = None,
 ) -> tuple[bytes, int]:
-    """Every active participant once, by county and delegation, for staff in the hall; those who did not consent to
-    a public list are marked."""
+    """Every active participant once (of ``counties`` only, when given), by county and delegation, for staff in the
+    hall; those who did not consent to a public list are marked."""
     language = _language(language)
     with translation.override(language):
-        participants = list(active_participants(congress))
+        participants = list(active_participants(congress, counties))
         if not participants:
             raise NoParticipants(_("There are no active participants to print."))
         _report(progress, 10)
-        counties = participant_list_counties(participants)
         html = render_to_string(
             PARTICIPANT_LIST_TEMPLATE,
             {
                 "language": language,
                 "congress": congress,
-                "counties": counties,
+                "counties": participant_list_counties(participants),
                 "total": len(participants),
+                "counties_label": counties_label(counties),
                 "printed_at": timezone.localtime(),
             },
         )
@@ -417,14 +440,18 @@ def render_name_cards(cards: Sequence[NameCard], *, title: str = "", language: s
 
 
 def build_name_cards(
-    congress: Congress, *, language: str | None = None, progress: Progress | None = None
+    congress: Congress,
+    *,
+    counties: Sequence[County] | None = None,
+    language: str | None = None,
+    progress: Progress | None = None,
 ) -> tuple[bytes, int]:
     language = _language(language)
     with translation.override(language):
-        cards = [name_card_for(participant) for participant in badge_participants(congress)]
+        cards = [name_card_for(participant) for participant in badge_participants(congress, counties)]
         if not cards:
             raise NoParticipants(_("There are no active participants to print."))
-        title = _("Name cards – %(congress)s") % {"congress": congress.name}
+        title = _title(_("Name cards – %(congress)s") % {"congress": congress.name}, counties)
     _report(progress, 10)
     _expect(progress, len(cards))  # a page a card
     return render_name_cards(cards, title=title, language=language)

@@ -401,3 +401,17 @@ def mail_texts_in_use(congress: Congress) -> list[MailTextInUse]:
             subject = text.subject if text else default_text(kind, language)[0]
             rows.append(MailTextInUse(kind, str(kind_label), language, str(language_label), subject, text))
     return rows
+
+
+def documents_visible_to(user, documents: QuerySet) -> QuerySet:
+    """The printed documents (``GeneratedDocument``) ``user`` may see and download: every one for a user who sees
+    every county; otherwise those without participants (programme, agenda) and those limited to counties that are
+    all the user's own, never one for the whole congress or with another office's county."""
+    if user_sees_all_counties(user):
+        return documents
+    from delegates.services.documents import PARTICIPANT_DOCUMENT_KINDS  # that module reads this one
+
+    through = documents.model.counties.through
+    covered = through.objects.filter(generateddocument=OuterRef("pk"))
+    outside = covered.exclude(county__in=counties_visible_to(user))
+    return documents.filter(~Q(kind__in=PARTICIPANT_DOCUMENT_KINDS) | (Exists(covered) & ~Exists(outside)))

@@ -14,11 +14,12 @@ from core.pdf_progress import pdf_progress
 from core.services import job_queue
 from delegates.document_progress import RenderProgress
 from delegates.models import GeneratedDocument
-from delegates.selectors import user_sees_all_counties
+from delegates.selectors import counties_visible_to, user_sees_all_counties
 
 logger = logging.getLogger(__name__)
 
-#: Documents that list participants: ordered only by users who see every county (the document is not scoped).
+#: Documents that list participants: for the whole congress when ordered by a user who sees every county, for the
+#: counties a regional office sees when ordered by its staff (``GeneratedDocument.counties``).
 PARTICIPANT_DOCUMENT_KINDS = frozenset({"badges_a4", "badges_labels", "participant_list", "name_cards"})
 
 
@@ -26,24 +27,29 @@ def document_order(*, congress: Congress, kind: str, user: AbstractBaseUser | No
     """A new printed document, QUEUED; the worker renders it once the transaction commits.
 
     The rendering is a ``core.Job`` stored with the document, so a broker that is away when it is ordered delays it
-    but cannot lose it. Documents with participants cover the whole congress, so only users who see every county
-    may order them.
+    but cannot lose it. Documents with participants cover the whole congress when ordered by a user who sees every
+    county, and only the counties the user sees otherwise (a regional office prints for its own counties).
     """
     from delegates.tasks import render_document  # the task module imports this one
 
     if kind not in GeneratedDocument.Kind.values:
         raise ValidationError(_("Unknown document."))
+    counties = []
     if kind in PARTICIPANT_DOCUMENT_KINDS and user is not None and not user_sees_all_counties(user):
-        raise PermissionDenied(_("Only the secretariat can print documents with the participants of every county."))
+        counties = list(counties_visible_to(user))
+        if not counties:  # no counties: nothing to print, and never the whole congress (no counties means that)
+            raise PermissionDenied(_("You are not responsible for any county, so there are no participants to print."))
     document = GeneratedDocument.objects.create(
         congress=congress, kind=kind, status=GeneratedDocument.Status.QUEUED, created_by=user
     )
+    if counties:
+        document.counties.set(counties)
     job_queue(task=render_document, args=[document.pk])
     return document
 
 
 def _document_builder(kind: str):
-    """The function that renders ``kind``: ``(congress, progress=...) -> (pdf bytes, pages)``."""
+    """The function that renders ``kind``: ``(congress, progress=..., [counties=...]) -> (pdf bytes, pages)``."""
     from delegates import printing
 
     builders = {
@@ -97,8 +103,10 @@ def document_render(
 
     try:
         build = _document_builder(document.kind)
+        counties = list(document.counties.all())  # none: the whole congress
+        limited = {"counties": counties} if counties else {}
         with pdf_progress(tracker.step):
-            pdf, pages = build(document.congress, progress=report)
+            pdf, pages = build(document.congress, progress=report, **limited)
         tracker.finish(95)
         if progress is not None:
             progress(95)
