@@ -11,7 +11,8 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
-#: app -> the apps it may import. Dependencies point one way: core <- agenda <- delegates <- committees, elections.
+#: app -> the apps it may import. Dependencies point one way:
+#: core <- agenda <- delegates <- committees, elections <- plenary.
 #: ks_landsting only wires settings, URLs and the Celery app, so it may name every app.
 ALLOWED = {
     "core": set(),
@@ -19,7 +20,8 @@ ALLOWED = {
     "delegates": {"core", "agenda"},
     "committees": {"core", "agenda", "delegates"},
     "elections": {"core", "agenda", "delegates"},
-    "ks_landsting": {"core", "agenda", "delegates", "committees", "elections"},
+    "plenary": {"core", "agenda", "delegates", "committees", "elections"},
+    "ks_landsting": {"core", "agenda", "delegates", "committees", "elections", "plenary"},
 }
 APPS = set(ALLOWED)
 
