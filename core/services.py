@@ -97,23 +97,23 @@ def outbox_queue(
         existing = OutboxMail.objects.filter(dedupe_key=dedupe_key).first()
         if existing is not None:
             return existing
+    new = NewMail(
+        to=to,
+        subject=subject,
+        body_text=body_text,
+        purpose=purpose,
+        body_html=body_html,
+        attachments=attachments,
+        dedupe_key=dedupe_key,
+        reply_to=reply_to,
+        related_participant_id=related_participant_id,
+        contains_secret=contains_secret,
+    )
     try:
         with transaction.atomic():
-            mail = OutboxMail.objects.create(
-                to=to,
-                reply_to=reply_to,
-                subject=subject,
-                body_text=body_text,
-                body_html=body_html,
-                purpose=purpose,
-                dedupe_key=dedupe_key,
-                related_participant_id=related_participant_id,
-                contains_secret=contains_secret,
-            )
-            OutboxAttachment.objects.bulk_create(
-                OutboxAttachment(mail=mail, filename=filename, content=content, content_type=content_type)
-                for filename, content, content_type in attachments
-            )
+            mail = new.row()
+            mail.save()
+            OutboxAttachment.objects.bulk_create(new.attachment_rows(mail))
     except IntegrityError:
         # Another transaction queued the same key at the same moment; theirs wins.
         if dedupe_key is None:
@@ -150,6 +150,26 @@ class NewMail:
     def as_kwargs(self) -> dict:
         return {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
 
+    def row(self) -> OutboxMail:
+        """The outbox row, not saved yet."""
+        return OutboxMail(
+            to=self.to,
+            reply_to=self.reply_to,
+            subject=self.subject,
+            body_text=self.body_text,
+            body_html=self.body_html,
+            purpose=self.purpose,
+            dedupe_key=self.dedupe_key,
+            related_participant_id=self.related_participant_id,
+            contains_secret=self.contains_secret,
+        )
+
+    def attachment_rows(self, mail: OutboxMail) -> list[OutboxAttachment]:
+        return [
+            OutboxAttachment(mail=mail, filename=filename, content=content, content_type=content_type)
+            for filename, content, content_type in self.attachments
+        ]
+
 
 def outbox_queue_many(mails: Sequence[NewMail]) -> list[OutboxMail]:
     """:func:`outbox_queue` for many mails, in order: one query for their dedupe keys, one insert for the mails and
@@ -159,24 +179,9 @@ def outbox_queue_many(mails: Sequence[NewMail]) -> list[OutboxMail]:
     new = [mail for mail in mails if mail.dedupe_key not in existing]
     try:
         with transaction.atomic():
-            rows = OutboxMail.objects.bulk_create(
-                OutboxMail(
-                    to=mail.to,
-                    reply_to=mail.reply_to,
-                    subject=mail.subject,
-                    body_text=mail.body_text,
-                    body_html=mail.body_html,
-                    purpose=mail.purpose,
-                    dedupe_key=mail.dedupe_key,
-                    related_participant_id=mail.related_participant_id,
-                    contains_secret=mail.contains_secret,
-                )
-                for mail in new
-            )
+            rows = OutboxMail.objects.bulk_create(mail.row() for mail in new)
             OutboxAttachment.objects.bulk_create(
-                OutboxAttachment(mail=row, filename=filename, content=content, content_type=content_type)
-                for row, mail in zip(rows, new, strict=True)
-                for filename, content, content_type in mail.attachments
+                attachment for row, mail in zip(rows, new, strict=True) for attachment in mail.attachment_rows(row)
             )
     except IntegrityError:
         # A key twice in ``mails``, or queued by another transaction at the same moment: one by one, the first wins.
@@ -287,10 +292,8 @@ def outbox_send(*, mail_id: int, connection=None) -> OutboxMail:
             mail.status = OutboxMail.Status.SENT
             mail.sent_at = finished
             mail.last_error = ""
-            if mail.contains_secret:  # the body goes with this update, the attachments below
-                mail.body_text, mail.body_html, mail.body_purged_at = "", "", finished
-                forgotten = ["body_text", "body_html", "body_purged_at"]
-                OutboxAttachment.objects.filter(mail=mail).delete()
+            if mail.contains_secret:
+                forgotten = _forget_body(mail, finished)
         else:
             temporary, text = _classify_error(error)
             mail.last_error = text[:2000]
@@ -341,9 +344,11 @@ def _open_connection():
     return connection, True
 
 
-def _forget_body(mail: OutboxMail, when) -> None:
-    OutboxMail.objects.filter(pk=mail.pk).update(body_text="", body_html="", body_purged_at=when)
+def _forget_body(mail: OutboxMail, when) -> list[str]:
+    """Blank ``mail``'s body (on the instance: save the returned fields with the rest) and delete its attachments."""
+    mail.body_text, mail.body_html, mail.body_purged_at = "", "", when
     OutboxAttachment.objects.filter(mail=mail).delete()
+    return ["body_text", "body_html", "body_purged_at"]
 
 
 QUEUED_TOO_LONG = datetime.timedelta(minutes=5)
@@ -432,8 +437,8 @@ def _resolve_interrupted(mail_id: int) -> int:
             mail.status = OutboxMail.Status.REPLACED
             mail.replaced_by = replacement
             mail.last_error = f"{INTERRUPTED_TEXT} Sent again with a new personal link as mail {replacement.pk}."
-        _forget_body(mail, now)
-        mail.save(update_fields=["status", "outcome_unknown_at", "replaced_by", "last_error"])
+        forgotten = _forget_body(mail, now)
+        mail.save(update_fields=["status", "outcome_unknown_at", "replaced_by", "last_error", *forgotten])
         logger.warning("Outbox mail %s: interrupted send, %s", mail_id, mail.last_error)
         return 1
     if mail.attempts >= settings.KS_OUTBOX_MAX_ATTEMPTS:

@@ -1,5 +1,6 @@
 import datetime
 import secrets
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -713,6 +714,11 @@ class Attendance(models.Model):
         return f"{self.participant} {self.get_direction_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
+def counties_label(counties: Iterable[County] | None) -> str:
+    """Counties by name in county number order ("Østfold, Akershus, Buskerud"); "" for none (the whole congress)."""
+    return ", ".join(county.name for county in sorted(counties or [], key=lambda county: county.number))
+
+
 class GeneratedDocument(models.Model):
     """A printed document (PDF) rendered by a worker: programme, agenda, badges, lists, name cards."""
 
@@ -759,6 +765,6 @@ class GeneratedDocument(models.Model):
         return f"{self.get_kind_display()} ({self.congress})"
 
     def counties_label(self) -> str:
-        """The counties it covers by name, in county number order ("Østfold, Akershus, Buskerud"); "" for the whole
-        congress. Reads ``counties.all()``, so a list prefetches them."""
-        return ", ".join(county.name for county in sorted(self.counties.all(), key=lambda county: county.number))
+        """:func:`counties_label` of the counties it covers; "" for the whole congress. Reads ``counties.all()``, so a
+        list prefetches them."""
+        return counties_label(self.counties.all())

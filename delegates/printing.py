@@ -31,7 +31,7 @@ from pypdf import PdfReader
 from agenda.models import Congress
 from agenda.roles import Role
 from core.pdf import render_pdf
-from delegates.models import County, Participant, Registration
+from delegates.models import County, Participant, Registration, counties_label
 
 Progress = Callable[[int], None]
 
@@ -272,11 +272,6 @@ def active_participants(congress: Congress, counties: Sequence[County] | None = 
 def badge_participants(congress: Congress, counties: Sequence[County] | None = None) -> list[Participant]:
     """Those who get a badge and a name card: active, and not cancelled their registration."""
     return list(active_participants(congress, counties).exclude(registration__status=Registration.Status.CANCELLED))
-
-
-def counties_label(counties: Sequence[County] | None) -> str:
-    """The counties a limited document covers, by name in county number order; "" for the whole congress."""
-    return ", ".join(county.name for county in sorted(counties or [], key=lambda county: county.number))
 
 
 def _title(title: str, counties: Sequence[County] | None) -> str:
