@@ -106,12 +106,17 @@ class AgendaItemAdmin(admin.ModelAdmin):
     list_select_related = ("session",)
     search_fields = ("title", "title_en", "rapporteur")
     ordering = ("congress", "number")
-    inlines = [AgendaDocumentInline]
+    #: Inlines of the apps above agenda for an item's own settings (the plenary's speaking times), appended from
+    #: their admin module like ``CongressAdmin.settings_inlines``.
+    settings_inlines: list[type[admin.options.InlineModelAdmin]] = []
     fieldsets = (
         (None, {"fields": ("congress", "session", "number", "title", "title_en", "kind")}),
         (_("Rapporteur and planned time"), {"fields": ("rapporteur", "planned_start", "planned_minutes")}),
         (_("After the meeting"), {"fields": ("decision",)}),
     )
+
+    def get_inlines(self, request, obj):
+        return [AgendaDocumentInline, *self.settings_inlines]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "session":

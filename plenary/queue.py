@@ -4,6 +4,8 @@ long each may speak, and the clock. Pure: no Django, no database; the services l
 The order follows the rules of procedure (forretningsorden) of the Landsting:
 
 - a point of order (til forretningsorden) goes to the front of the queue, before everything else that waits;
+- an introduction (the rapporteur's, added by the chair) opens the debate: it comes next after the points of order,
+  receives no replies and does not count as one of the speaker's speeches;
 - replies (replikker) belong to the speech they answer: they are asked for while that speech is given, or after it
   until the next speech starts, and they are heard right after it, in the order they were asked, followed by the
   speaker's answer to the replies;
@@ -29,6 +31,7 @@ class Kind(enum.StrEnum):
     REPLY = "reply"
     ANSWER = "answer"  # the speaker's answer to the replies to their speech
     POINT_OF_ORDER = "point_of_order"
+    INTRODUCTION = "introduction"
 
 
 class State(enum.StrEnum):
@@ -61,6 +64,7 @@ class Rules:
     replies_per_speech: int = 2
     speeches_per_person: int = 2
     replies_after_close: bool = True
+    introduction_seconds: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,7 +84,7 @@ def _open(requests: Iterable[Request]) -> list[Request]:
     return [request for request in requests if request.state in (State.WAITING, State.SPEAKING)]
 
 
-def _speech_in_turn(requests: Sequence[Request]) -> Request | None:
+def speech_in_turn(requests: Sequence[Request]) -> Request | None:
     """The speech whose replies are being asked for or heard: the one speaking, or the last one given while no other
     speech has started since."""
     speeches = [r for r in requests if r.kind == Kind.SPEECH and r.state in (State.SPEAKING, State.DONE)]
@@ -104,7 +108,7 @@ def refusal(
     requests: Sequence[Request], rules: Rules, *, speaker: int, kind: Kind, list_closed: bool
 ) -> Refusal | None:
     """Why ``speaker`` may not ask for the floor with ``kind`` now, or ``None`` when they may."""
-    if kind == Kind.POINT_OF_ORDER:
+    if kind in (Kind.POINT_OF_ORDER, Kind.INTRODUCTION):
         if any(r.speaker == speaker and r.kind == kind for r in _open(requests)):
             return Refusal.ALREADY_WAITING
         return None
@@ -119,7 +123,7 @@ def refusal(
         if given >= rules.speeches_per_person:
             return Refusal.SPEECH_LIMIT
         return None
-    speech = _speech_in_turn(requests)
+    speech = speech_in_turn(requests)
     if speech is None:
         return Refusal.NO_SPEECH_TO_REPLY_TO
     follow_ups = [r for r in requests if r.answers == speech.id and r.state != State.WITHDRAWN]
@@ -147,6 +151,7 @@ def waiting_order(requests: Sequence[Request]) -> list[Request]:
     """The waiting requests in the order they will speak."""
     waiting = [r for r in requests if r.state == State.WAITING]
     points = sorted((r for r in waiting if r.kind == Kind.POINT_OF_ORDER), key=lambda r: r.asked)
+    introductions = sorted((r for r in waiting if r.kind == Kind.INTRODUCTION), key=lambda r: r.asked)
     speeches = sorted((r for r in waiting if r.kind == Kind.SPEECH), key=lambda r: r.asked)
     follow_ups: dict[int, list[Request]] = {}
     for request in waiting:
@@ -157,7 +162,7 @@ def waiting_order(requests: Sequence[Request]) -> list[Request]:
         # Replies in the order asked, then the answer.
         return sorted(follow_ups.pop(speech_id, []), key=lambda r: (r.kind == Kind.ANSWER, r.asked))
 
-    order = list(points)
+    order = points + introductions
     # Follow-ups of speeches already given (or being given) come first, oldest speech first.
     given = sorted(
         (
@@ -197,6 +202,8 @@ def allowed_seconds(
         return rules.answer_seconds
     if request.kind == Kind.POINT_OF_ORDER:
         return rules.point_of_order_seconds
+    if request.kind == Kind.INTRODUCTION:
+        return rules.introduction_seconds
     earlier = [
         r
         for r in requests

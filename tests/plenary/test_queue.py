@@ -240,3 +240,22 @@ def test_the_clock_never_counts_a_pause_and_never_runs_backwards(steps, allowed)
         clock = clock.paused(now) if pause else clock.resumed(now)
         assert abs(clock.spoken(now) - running) < 1e-6
         assert abs(clock.left(allowed, now) - (allowed - running)) < 1e-6
+
+
+def test_an_introduction_opens_the_debate_gets_the_items_time_and_no_replies():
+    debate = Debate()
+    debate.ask(1, Kind.SPEECH)
+    assert debate.ask(9, Kind.INTRODUCTION) is None
+    assert debate.ask(9, Kind.INTRODUCTION) == Refusal.ALREADY_WAITING
+    debate.ask(7, Kind.POINT_OF_ORDER)
+    assert [(r.speaker, r.kind) for r in waiting_order(debate.requests)] == [
+        (7, Kind.POINT_OF_ORDER),
+        (9, Kind.INTRODUCTION),
+        (1, Kind.SPEECH),
+    ]
+    debate.next()
+    introduction = debate.next()
+    assert allowed_seconds(debate.requests, Rules(introduction_seconds=900), introduction) == 900
+    assert allowed_seconds(debate.requests, RULES, introduction) is None  # no time given: no limit
+    assert debate.ask(2, Kind.REPLY) == Refusal.NO_SPEECH_TO_REPLY_TO
+    assert debate.ask(9, Kind.SPEECH) is None  # the introduction is not one of the speaker's speeches
