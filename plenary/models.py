@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -7,6 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from agenda.models import AgendaItem, Congress
 from delegates.models import Participant
 from plenary import queue
+
+
+def new_screen_key() -> str:
+    return secrets.token_urlsafe(32)
 
 
 def _seconds_field(verbose_name, default: int, help_text=""):
@@ -124,6 +130,16 @@ class Hall(models.Model):
         verbose_name=_("item under debate"),
     )
     version = models.PositiveBigIntegerField(_("version"), default=0)
+    screen_key = models.CharField(
+        _("key of the screen links"),
+        max_length=43,
+        default=new_screen_key,
+        editable=False,
+        help_text=_(
+            "In the links of the hall screen and the lower third, which open without signing in; a new key ends the "
+            "links given out before."
+        ),
+    )
     changed_at = models.DateTimeField(_("changed at"), auto_now=True)
 
     class Meta:
@@ -210,6 +226,11 @@ class SpeakerRequest(models.Model):
         verbose_name=_("speech replied to"),
     )
     asked_at = models.DateTimeField(_("asked at"))
+    asked_version = models.PositiveBigIntegerField(
+        _("hall version when asked"),
+        default=0,
+        help_text=_("A second tap from the same page (which saw an earlier version) does not ask a second time."),
+    )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

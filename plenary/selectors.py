@@ -6,6 +6,7 @@ import datetime
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from agenda.models import AgendaItem, Congress
@@ -13,6 +14,7 @@ from delegates.checkin import with_latest_attendance
 from delegates.models import Attendance, Participant
 from plenary import queue
 from plenary.models import Hall, ItemProcedure, Officer, Procedure, SpeakerRequest, SpeakersList
+from plenary.queue_messages import refusal_message
 
 #: Who may ask for the floor on their own: the delegates (and the deputies standing in for them, who hold the seat)
 #: and the members of the hovedstyre. Anyone else speaks when the chair gives them the floor (the desk adds them).
@@ -211,3 +213,414 @@ def possible_speakers(*, congress: Congress, query: str, limit: int = 15) -> lis
 
 def officers(congress: Congress) -> QuerySet[Officer]:
     return Officer.objects.filter(congress=congress).select_related("participant__organisation")
+
+
+# --- The live state documents ----------------------------------------------------------------------------------
+# What the console, the hall screen, the lower third and the phones fetch (§7 of docs/DESIGN.md). Times are
+# milliseconds since the epoch, so a browser can run the clock from the server's time: it measures the difference
+# between ``server_time`` and its own clock once per document and never trusts its own clock otherwise.
+
+
+def translation_language() -> str:
+    return (get_language() or "nb").split("-")[0]
+
+
+def _ms(moment: datetime.datetime | None) -> int | None:
+    return None if moment is None else int(moment.timestamp() * 1000)
+
+
+def _speaker_entry(request: SpeakerRequest, *, position: int | None = None) -> dict:
+    participant = request.participant
+    return {
+        "id": request.pk,
+        "position": position,
+        "name": request.name,
+        "affiliation": speaker_affiliation(request),
+        "county": participant.county.name if participant and participant.county_id else "",
+        "party": participant.party if participant else "",
+        "number": getattr(participant, "number", None) if participant else None,
+        "kind": request.kind,
+        "kind_label": str(request.get_kind_display()),
+        "answers": request.answers_id,
+    }
+
+
+def _clock_entry(request: SpeakerRequest) -> dict:
+    return {
+        **_speaker_entry(request),
+        "started_at": _ms(request.started_at),
+        "paused_seconds": request.paused_seconds,
+        "paused_since": _ms(request.paused_since),
+        "allowed_seconds": request.allowed_seconds,
+    }
+
+
+def hall_document(congress: Congress, *, now: datetime.datetime | None = None) -> dict:
+    """The hall's state as the console, the hall screen and the lower third show it: the item, who speaks with the
+    clock's facts, every waiting request in order, the replies queued to the speech in turn, the list open or
+    closed. A few queries, whatever the length of the list."""
+    hall = hall_of(congress)
+    document = {
+        "version": hall.version,
+        "server_time": _ms(now or timezone.now()),
+        "congress": congress.pk,
+        "item": None,
+        "closed": False,
+        "speaking": None,
+        "waiting": [],
+        "follow_ups": [],
+    }
+    item = hall.current_item
+    if item is None:
+        return document
+    listed = item_list(item)
+    document.update(
+        item={"id": item.pk, "number": item.number, "title": item.title_in(translation_language())},
+        closed=listed.closed,
+        speaking=_clock_entry(listed.speaking) if listed.speaking else None,
+        waiting=[_speaker_entry(w.request, position=w.position) for w in listed.waiting],
+        follow_ups=[w.request.pk for w in listed.follow_ups],
+    )
+    return document
+
+
+def phone_document(participant: Participant, *, now: datetime.datetime | None = None) -> dict:
+    """What one participant's phone shows: the item, who speaks, their own places, and what they may ask now (or why
+    not, in words)."""
+    floor = floor_of(participant)
+    hall_version_now = hall_version(participant.congress_id)
+
+    def may(refusal: queue.Refusal | None) -> dict:
+        if floor.refusal:
+            return {"allowed": False, "why": floor.refusal}
+        if refusal is not None:
+            rules = rules_for(floor.item) if floor.item else queue.Rules()
+            return {"allowed": False, "why": refusal_message(refusal, rules)}
+        return {"allowed": True, "why": ""}
+
+    return {
+        "version": hall_version_now,
+        "server_time": _ms(now or timezone.now()),
+        "item": {"id": floor.item.pk, "number": floor.item.number, "title": floor.item.title_in(translation_language())}
+        if floor.item
+        else None,
+        "closed": floor.closed,
+        "current": _clock_entry(floor.current) if floor.current else None,
+        "speaking_own": floor.speaking is not None,
+        "own": [
+            {
+                "id": w.request.pk,
+                "position": w.position,
+                "kind": w.request.kind,
+                "kind_label": str(w.request.get_kind_display()),
+            }
+            for w in floor.own
+        ],
+        "may": {
+            "speech": may(floor.speech_refusal),
+            "reply": may(floor.reply_refusal),
+            "answer": may(floor.answer_refusal),
+            "point_of_order": may(floor.point_of_order_refusal),
+        },
+    }
+
+
+def console_document(congress: Congress, *, now: datetime.datetime | None = None) -> dict:
+    """The hall document (:func:`hall_document`) with what the chair's console shows besides: each waiting request's
+    speaking time (``allowed_seconds``), the withdrawn requests of the item (to put back), and when the list was
+    closed. The same few queries, whatever the length of the list."""
+    hall = hall_of(congress)
+    document = {
+        "version": hall.version,
+        "server_time": _ms(now or timezone.now()),
+        "congress": congress.pk,
+        "item": None,
+        "closed": False,
+        "closed_at": None,
+        "speaking": None,
+        "waiting": [],
+        "follow_ups": [],
+        "withdrawn": [],
+    }
+    item = hall.current_item
+    if item is None:
+        return document
+    listed = item_list(item)
+    closed_at = SpeakersList.objects.filter(item=item).values_list("closed_at", flat=True).first()
+    document.update(
+        item={"id": item.pk, "number": item.number, "title": item.title_in(translation_language())},
+        closed=listed.closed,
+        closed_at=_ms(closed_at),
+        speaking=_clock_entry(listed.speaking) if listed.speaking else None,
+        waiting=[
+            {**_speaker_entry(w.request, position=w.position), "allowed_seconds": w.allowed_seconds}
+            for w in listed.waiting
+        ],
+        follow_ups=[w.request.pk for w in listed.follow_ups],
+        withdrawn=[_speaker_entry(r) for r in listed.requests if r.state == SpeakerRequest.State.WITHDRAWN],
+    )
+    return document
+
+
+# --- Speaking statistics and the minutes (h6) ---------------------------------------------------------------------
+
+GIVEN_STATES = (SpeakerRequest.State.DONE, SpeakerRequest.State.SPEAKING)
+
+
+@dataclasses.dataclass(frozen=True)
+class Speaking:
+    """The given requests of a congress (or of one item) as the statistics count them, and the counties' names in
+    the order of their numbers (the order of the county table)."""
+
+    speeches: list  # of plenary.statistics.Speech
+    county_order: list[str]
+
+
+def speaking_rows(congress: Congress, *, item: AgendaItem | None = None) -> Speaking:
+    """Every request for the floor of ``congress`` (or of ``item``) that has been given or is being given, with the
+    speaker's gender, county, party and role: one query."""
+    from plenary import statistics
+
+    given = SpeakerRequest.objects.filter(item__congress=congress, state__in=GIVEN_STATES)
+    if item is not None:
+        given = given.filter(item=item)
+    rows = given.order_by("started_at", "pk").values_list(
+        "item_id",
+        "kind",
+        "started_at",
+        "ended_at",
+        "paused_seconds",
+        "paused_since",
+        "participant_id",
+        "participant__gender",
+        "participant__county__name",
+        "participant__county__number",
+        "participant__party",
+        "participant__role",
+    )
+    speeches = []
+    counties: dict[str, int] = {}
+    for item_id, kind, started, ended, paused, paused_since, person, gender, county, number, party, role in rows:
+        if county:
+            counties[county] = number or 0
+        speeches.append(
+            statistics.Speech(
+                item=item_id,
+                kind=queue.Kind(kind),
+                started=started,
+                ended=ended,
+                paused_seconds=paused or 0.0,
+                paused_since=paused_since,
+                # A participant who has not stated a gender is "other or not stated", as everywhere else.
+                gender=(gender or Participant.Gender.OTHER) if person else statistics.NOT_STATED,
+                county=county or statistics.NOT_STATED,
+                party=(party or "").strip() or statistics.NOT_STATED,
+                role=role or statistics.NOT_STATED,
+            )
+        )
+    return Speaking(speeches=speeches, county_order=sorted(counties, key=lambda name: (counties[name], name)))
+
+
+def given_requests(congress: Congress) -> list[SpeakerRequest]:
+    """Every request for the floor of ``congress`` that has been given or is being given, in the order they were
+    given, with the speaker's organisation and county: one query (the minutes)."""
+    return list(
+        SpeakerRequest.objects.filter(item__congress=congress, state__in=GIVEN_STATES)
+        .select_related("participant__organisation", "participant__county")
+        .order_by("started_at", "pk")
+    )
+
+
+def congress_items(congress: Congress) -> list[AgendaItem]:
+    """The congress's agenda items in order, with their documents: two queries."""
+    return list(AgendaItem.objects.filter(congress=congress).order_by("number").prefetch_related("documents"))
+
+
+def phone_version(participant: Participant) -> str:
+    """The version of ``participant``'s phone document (``phone_document``), in one query. The hall's version follows
+    the list; it does not follow what else the document depends on: whether the participant is checked in, and their
+    status, role, seat and language (all of which change the buttons or the words). A change of any of them gives a
+    new version, so the phone's conditional request gets the new document."""
+    from django.db.models import OuterRef, Subquery
+
+    hall = Hall.objects.filter(congress_id=OuterRef("congress_id")).values("version")[:1]
+    latest = Attendance.objects.filter(participant_id=OuterRef("pk")).order_by("-at", "-pk").values("direction")[:1]
+    row = (
+        Participant.objects.filter(pk=participant.pk)
+        .annotate(hall_version=Subquery(hall), latest_direction=Subquery(latest))
+        .values_list("hall_version", "latest_direction", "status", "role", "acting_for_id", "language")
+        .first()
+    )
+    if row is None:
+        return "0"
+    version, direction, *facts = row
+    checked_in = int(direction == Attendance.Direction.IN)
+    return "-".join(str(part) for part in (version or 0, checked_in, *facts))
+
+
+# --- The hall screen and the lower third ---------------------------------------------------------------------------
+# Served behind the hall's screen key (``sal/<key>/``, no sign-in) and as a staff page. The state document is the
+# hall's (``hall_document``) with the vote the screen shows; its tag is the hall's version, with the vote's state and
+# count while the screen shows a vote, so a vote's progress reaches the screen too. See ``vote_on_screen`` for when.
+
+#: ``secrets.token_urlsafe(32)``: 43 characters of the URL-safe alphabet. Anything else is not looked up.
+SCREEN_KEY_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+@dataclasses.dataclass(frozen=True)
+class ScreenHall:
+    """The hall as a screen needs it, read in one query: its congress, version and the start of the latest speech."""
+
+    congress: Congress
+    version: int
+    last_speech_start: datetime.datetime | None
+
+
+def _screen_halls() -> QuerySet[Hall]:
+    from django.db.models import OuterRef, Subquery
+
+    latest = (
+        SpeakerRequest.objects.filter(item__congress_id=OuterRef("congress_id"), started_at__isnull=False)
+        .order_by("-started_at")
+        .values("started_at")[:1]
+    )
+    return Hall.objects.select_related("congress").annotate(last_speech_start=Subquery(latest))
+
+
+def _screen_hall(hall: Hall) -> ScreenHall:
+    return ScreenHall(congress=hall.congress, version=hall.version, last_speech_start=hall.last_speech_start)
+
+
+def screen_hall_by_key(key: str) -> ScreenHall | None:
+    """The hall whose screen key is ``key`` (one query), or None: a key of the wrong shape is not looked up, and the
+    key found is compared with ``key`` in constant time."""
+    import secrets
+
+    if len(key) != 43 or not set(key) <= SCREEN_KEY_CHARACTERS:
+        return None
+    hall = _screen_halls().filter(screen_key=key).first()
+    if hall is None or not secrets.compare_digest(hall.screen_key.encode(), key.encode()):
+        return None
+    return _screen_hall(hall)
+
+
+def screen_hall_of(congress: Congress) -> ScreenHall:
+    """The hall of ``congress`` for the staff page (one query); a hall not used yet has version 0."""
+    hall = _screen_halls().filter(congress=congress).first()
+    if hall is None:
+        return ScreenHall(congress=congress, version=0, last_speech_start=None)
+    return _screen_hall(hall)
+
+
+def screen_links(congress: Congress) -> tuple[str, str] | None:
+    """The paths of the hall screen and of the lower third behind the hall's screen key (for the console to show and
+    to open), or None while the hall has not been used (no item has been put before it: no key yet)."""
+    from django.urls import reverse
+
+    key = Hall.objects.filter(congress=congress).values_list("screen_key", flat=True).first()
+    if not key:
+        return None
+    return reverse("plenary_hall:screen", args=[key]), reverse("plenary_hall:lower_third", args=[key])
+
+
+def vote_on_screen(vote, last_speech_start: datetime.datetime | None) -> bool:
+    """Whether the hall screen shows ``vote`` (an ``elections.selectors.HallVote``) instead of the speaker.
+
+    A vote that takes ballots is always shown, with its progress. Once closed it stays (the count being checked, then
+    the published result) until the chair gives the floor to someone: a speech that starts after the vote's last step
+    (its closing, or its publication) hands the screen back to the debate. Publishing a result after that shows it
+    again, until the next speech."""
+    if vote is None:
+        return False
+    if vote.poll.takes_ballots:
+        return True
+    if vote.poll.state not in ("closed", "published"):
+        return False
+    return last_speech_start is None or vote.last_step is None or vote.last_step > last_speech_start
+
+
+@dataclasses.dataclass(frozen=True)
+class ScreenState:
+    hall: ScreenHall
+    vote: object  # elections.selectors.HallVote shown on the screen, or None
+
+    @property
+    def tag(self) -> str:
+        return f"{self.hall.version}-{self.vote.key}" if self.vote is not None else str(self.hall.version)
+
+
+def screen_state(hall: ScreenHall) -> ScreenState:
+    """What the screen's tag depends on: the hall (already read) and the vote (one more query)."""
+    from elections.selectors import hall_vote
+
+    vote = hall_vote(hall.congress.pk)
+    return ScreenState(hall=hall, vote=vote if vote_on_screen(vote, hall.last_speech_start) else None)
+
+
+def _vote_entry(vote) -> dict:
+    from django.utils.translation import ngettext
+
+    from elections.selectors import hall_vote_result
+
+    poll = vote.poll
+    received, eligible = vote.received, vote.eligible
+    if received is None:
+        progress = ""
+    elif eligible is None:  # paper ballots
+        progress = ngettext("%(received)d ballot", "%(received)d ballots", received) % {"received": received}
+    else:
+        progress = ngettext(
+            "%(received)d of %(eligible)d vote received", "%(received)d of %(eligible)d votes received", eligible
+        ) % {"received": received, "eligible": eligible}
+    entry = {
+        "poll": poll.pk,
+        "title": poll.title,
+        "state": poll.state,
+        "state_label": _("Voting is open")
+        if poll.takes_ballots
+        else _("Voting is closed. The result is being checked.")
+        if poll.state == "closed"
+        else _("Result"),
+        "received": received,
+        "eligible": eligible,
+        "progress": progress,
+        "share": round(100 * received / eligible, 1) if received is not None and eligible else None,
+        "result": None,
+    }
+    view = hall_vote_result(vote)
+    if view is not None:
+        blank = _("Abstentions") if poll.kind == "yes_no" else _("Blank ballots")
+        facts = [f"{blank}: {view.blank}"]
+        if view.rejected:
+            facts.append(f"{_('Rejected ballots')}: {view.rejected}")
+        if view.eligible is not None:
+            facts.append(_("%(voted)s of %(eligible)s voted") % {"voted": view.voted, "eligible": view.eligible})
+        entry["result"] = {
+            "outcome": view.outcome,
+            "heading": _("Answer") if poll.kind == "yes_no" else _("Candidate"),
+            "rows": [
+                {
+                    "label": row.label,
+                    "votes": row.votes,
+                    "percent": row.percent,
+                    "mark": _("elected") if row.elected else _("to the run-off") if row.runoff else "",
+                    "elected": row.elected,
+                }
+                for row in view.rows
+            ],
+            "facts": " · ".join(facts),
+            "base": " ".join(part for part in (view.base_sentence, view.lot) if part),
+        }
+    return entry
+
+
+def screen_document(state: ScreenState, *, now: datetime.datetime | None = None) -> dict:
+    """The hall screen's and the lower third's state document: ``hall_document`` with the congress's name and the
+    vote the screen shows (in words: its state, progress and published result); ``version`` is the screen's tag."""
+    document = hall_document(state.hall.congress, now=now)
+    document.update(
+        version=state.tag,
+        congress_name=str(state.hall.congress),
+        vote=_vote_entry(state.vote) if state.vote is not None else None,
+    )
+    return document

@@ -17,30 +17,15 @@ from agenda.models import AgendaItem, Congress
 from delegates.models import Participant
 from plenary import queue, selectors
 from plenary.models import Hall, SpeakerRequest, SpeakersList
+from plenary.queue_messages import refusal_message
 
 Kind = SpeakerRequest.Kind
 State = SpeakerRequest.State
 
 
-def refusal_message(refusal: queue.Refusal, rules: queue.Rules) -> str:
-    messages = {
-        queue.Refusal.LIST_CLOSED: _("The list of speakers is closed."),
-        queue.Refusal.ALREADY_WAITING: _("Already on the list for this."),
-        queue.Refusal.SPEECH_LIMIT: _("The rules of procedure allow %(count)d speeches per person on one item.")
-        % {"count": rules.speeches_per_person},
-        queue.Refusal.NO_SPEECH_TO_REPLY_TO: _("There is no speech to reply to right now."),
-        queue.Refusal.OWN_SPEECH: _("Nobody replies to their own speech."),
-        queue.Refusal.REPLY_LIMIT: _("This speech has had %(count)d replies, as many as the rules of procedure allow.")
-        % {"count": rules.replies_per_speech},
-        queue.Refusal.NOT_THE_SPEAKER: _("Only the speaker answers the replies to their speech."),
-        queue.Refusal.ANSWER_WITHOUT_REPLIES: _("There are no replies to answer."),
-    }
-    return str(messages[refusal])
-
-
 def _hall_locked(congress_id: int) -> Hall:
     Hall.objects.get_or_create(congress_id=congress_id)
-    return Hall.objects.select_for_update().select_related("current_item").get(congress_id=congress_id)
+    return Hall.objects.select_for_update(of=("self",)).select_related("current_item").get(congress_id=congress_id)
 
 
 def _bump(hall: Hall) -> None:
@@ -105,10 +90,15 @@ def speaker_request_add(
     speaker_name: str = "",
     speaker_affiliation: str = "",
     user: AbstractBaseUser | None = None,
+    seen_version: int | None = None,
 ) -> SpeakerRequest:
     """Put someone on the item's list. Without ``user`` the participant asks on their phone: only for the item before
     the hall, and only with the right to speak and checked in. With ``user`` the desk adds them (the chair gives the
-    floor: anyone, also someone who is not a participant, by name), and may add an introduction."""
+    floor: anyone, also someone who is not a participant, by name), and may add an introduction.
+
+    ``seen_version``: the hall's version the asking page showed. When the participant has already asked for this
+    kind since that version, this is the same tap arriving twice (a double tap, a form sent again), and the request
+    made then is returned instead of a second one."""
     hall = _hall_locked(item.congress_id)
     item = _item_of(hall, item.pk)
     if kind not in Kind.values:
@@ -132,6 +122,12 @@ def speaker_request_add(
         raise ValidationError(
             _("%(name)s has withdrawn from the congress.") % {"name": participant.full_name}, code="withdrawn"
         )
+    if participant is not None and seen_version is not None:
+        same_tap = SpeakerRequest.objects.filter(
+            item=item, participant=participant, kind=kind, asked_version__gt=seen_version
+        ).first()
+        if same_tap is not None:
+            return same_tap
     SpeakersList.objects.get_or_create(item=item)
     listed = selectors.item_list(item)
     plain = [r.as_queue_request() for r in listed.requests]
@@ -153,6 +149,7 @@ def speaker_request_add(
                 order=highest + 1,
                 answers_id=answers,
                 asked_at=timezone.now(),
+                asked_version=hall.version + 1,
                 added_by=user,
             )
     except IntegrityError as error:  # the constraints behind the lock: should not happen, but never twice

@@ -238,3 +238,17 @@ def test_the_phone_sees_its_place_and_what_it_may_ask(item, chair):
     assert floor.own[0].position == 1  # "you are next"
     assert floor.reply_refusal is None and floor.current.participant == anne
     assert selectors.floor_of(anne).speaking is not None
+
+
+def test_a_double_tap_from_the_same_page_asks_once(item, chair):
+    anne = delegate_in_hall(item.congress)
+    seen = selectors.hall_version(item.congress_id)
+    first = speaker_request_add(item=item, kind=Kind.SPEECH, participant=anne, seen_version=seen)
+    speech_next(congress=item.congress, expected_speaking_id=None, user=chair)  # Anne speaks; a second tap arrives
+    again = speaker_request_add(item=item, kind=Kind.SPEECH, participant=anne, seen_version=seen)
+    assert again.pk == first.pk and SpeakerRequest.objects.filter(participant=anne).count() == 1
+    # Asked from a page that has seen her speech: a second speech, as the rules allow.
+    later = speaker_request_add(
+        item=item, kind=Kind.SPEECH, participant=anne, seen_version=selectors.hall_version(item.congress_id)
+    )
+    assert later.pk != first.pk and later.state == State.WAITING
