@@ -4,7 +4,7 @@
    the version it holds as If-None-Match, so an unchanged state costs the server a 304 and no rendering. Each new
    document goes to onState(doc). When no answer has come for a while (three intervals, at least 4 s), onStale(true)
    is called and the page keeps showing the last state, marked as stale; it goes on asking and calls onStale(false)
-   with the next answer. HallFeed.refresh() asks at once (after the page's own action).
+   with the next answer. A hidden page (a locked phone, a tab behind another) does not ask until it is shown. HallFeed.refresh() asks at once (after the page's own action).
 
    The clock runs from the server's time: every document carries `server_time` (ms since the epoch), and the feed keeps
    the difference to the browser's clock, measured from the fastest answer seen, so screens opened at different
@@ -27,7 +27,8 @@
   }
 
   function ask() {
-    if (inFlight) { return; }
+    // A page nobody looks at (a phone in a pocket, a tab behind another) does not ask; it asks at once when shown.
+    if (inFlight || document.hidden) { return; }
     inFlight = true;
     var sent = Date.now();
     var headers = { "Accept": "application/json" };
