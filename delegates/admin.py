@@ -49,6 +49,7 @@ from delegates.selectors import (
     county_visible_to,
     invitations_plan,
     mail_texts_in_use,
+    participant_number_in,
     scope_to_user,
     user_sees_all_counties,
 )
@@ -344,6 +345,7 @@ class ParticipantAdmin(RegionScopedAdminMixin, ImportExportMixin, SimpleHistoryA
     import_export_change_list_template = "admin/delegates/participant/change_list.html"
     # What fits at 1024 px beside the key columns; gender and "acting for" are filters and on the form.
     list_display = (
+        "number_column",
         "last_name",
         "first_name",
         "congress",  # the same person in two congresses is two rows: the congress tells them apart
@@ -365,18 +367,20 @@ class ParticipantAdmin(RegionScopedAdminMixin, ImportExportMixin, SimpleHistoryA
         ("county", admin.RelatedOnlyFieldListFilter),
         ("county__regional_office", admin.RelatedOnlyFieldListFilter),
     )
-    search_fields = ("first_name", "last_name", "email", "organisation__name", "party")
+    list_display_links = ("last_name",)
+    search_fields = ("first_name", "last_name", "email", "organisation__name", "party")  # and the number, below
     actions = ["send_invitations", "revoke_links"]
     inlines = [RegistrationInline, PersonalLinkInline]
     form = ParticipantAdminForm
     # Seats change hands only through the withdrawal page, which keeps the record of who replaced whom.
-    readonly_fields = ("status", "acting_for")
+    readonly_fields = ("number", "status", "acting_for")
     fieldsets = (
         (
             None,
             {
                 "fields": (
                     "congress",
+                    "number",
                     "first_name",
                     "last_name",
                     "email",
@@ -391,6 +395,18 @@ class ParticipantAdmin(RegionScopedAdminMixin, ImportExportMixin, SimpleHistoryA
         (_("Represents"), {"fields": ("county", "organisation")}),
         (_("Role"), {"fields": ("role", "deputy_rank", "elected_by", "elected_on", "status", "acting_for")}),
     )
+
+    @admin.display(description=_("No."), ordering="number")
+    def number_column(self, obj: Participant) -> str:
+        return str(obj.number)  # as printed on the badge, never "1 017"
+
+    def get_search_results(self, request, queryset, search_term):
+        """Names and addresses as usual, and the participant number ("17", "nr 17", "#17")."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        number = participant_number_in(search_term)
+        if number is not None:
+            results = results | queryset.filter(number=number)
+        return results, may_have_duplicates
 
     # --- Import and export (CSV, XLSX): the resource gets the user and refuses other regions' counties ---
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils.translation import gettext as _
 
 from agenda.models import Congress
 from delegates.models import Attendance, Participant
-from delegates.selectors import scope_to_user, user_sees_all_counties
+from delegates.selectors import participant_number_in, scope_to_user, user_sees_all_counties
 
 Direction = Attendance.Direction
 SEARCH_LIMIT = 20
@@ -207,16 +207,23 @@ def _name_matches(word: str) -> Q:
 
 def checkin_search(*, congress: Congress, query: str, user) -> list[SearchHit]:
     """Participants of ``congress`` whose names contain every word of ``query``, among those the user may see;
-    at most ``SEARCH_LIMIT``, each marked present or not."""
+    at most ``SEARCH_LIMIT``, each marked present or not. A query that is a participant number ("17", "nr 17",
+    "#17") finds the participant with that number first."""
     words = query.split()
     if not words:
         return []
-    participants = scope_to_user(Participant.objects.filter(congress=congress), user)
+    scoped = scope_to_user(Participant.objects.filter(congress=congress), user)
+    number = participant_number_in(query)
+    by_name = scoped
     for word in words[:5]:
-        participants = participants.filter(_name_matches(word))
-    participants = with_latest_attendance(participants.select_related("organisation", "county")).order_by(
-        "last_name", "first_name", "pk"
-    )[:SEARCH_LIMIT]
+        by_name = by_name.filter(_name_matches(word))
+    order = ["last_name", "first_name", "pk"]
+    if number is not None:
+        by_name = by_name | scoped.filter(number=number)
+        order.insert(0, Case(When(number=number, then=Value(0)), default=Value(1)))
+    participants = with_latest_attendance(by_name.select_related("organisation", "county")).order_by(*order)[
+        :SEARCH_LIMIT
+    ]
     return [
         SearchHit(
             participant=p,

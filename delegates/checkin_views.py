@@ -55,6 +55,7 @@ def _success_feedback(result: CheckinResult) -> dict:
         "ok": True,
         "direction": attendance.direction,
         "name": participant.full_name,
+        "number": participant.number,
         "organisation": str(participant.organisation) if participant.organisation else "",
         "county": participant.county.name if participant.county else "",
         "role": participant.get_role_display(),

@@ -97,6 +97,11 @@ class ParticipantAdminForm(forms.ModelForm):
     def clean_language(self) -> str:
         return self.cleaned_data.get("language") or self.instance.language
 
+    def save(self, commit=True):
+        if self.instance.pk is not None and "congress" in self.changed_data:
+            self.instance.number = None  # moved to another congress: the next free number there
+        return super().save(commit)
+
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
 

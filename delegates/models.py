@@ -5,8 +5,8 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import connections, models
-from django.db.models import Case, F, Q, Value, When
+from django.db import connections, models, router, transaction
+from django.db.models import Case, F, Max, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -322,7 +322,30 @@ def site_language() -> str:
     return code if code in Language.values else Language.NB
 
 
+def participant_numbers_fill(participants: Iterable["Participant"], *, using: str = "default") -> None:
+    """Give each participant without a number the next free numbers of their congress (the highest + 1, …), in the
+    order given. Call it inside the transaction that writes them: the congress's row stays locked (FOR NO KEY UPDATE,
+    which inserts referring to the congress do not wait for) until that transaction ends, so two transactions adding
+    participants to one congress take turns and never draw the same number."""
+    by_congress: dict[int, list[Participant]] = {}
+    for participant in participants:
+        if participant.number is None:
+            by_congress.setdefault(participant.congress_id, []).append(participant)
+    for congress_id in sorted(by_congress):
+        list(Congress.objects.using(using).select_for_update(no_key=True).filter(pk=congress_id).values_list("pk"))
+        highest = Participant.objects.using(using).filter(congress_id=congress_id).aggregate(top=Max("number"))["top"]
+        for offset, participant in enumerate(by_congress[congress_id], start=1):
+            participant.number = (highest or 0) + offset
+
+
 class ParticipantQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Numbers for the new participants, as ``save()`` gives them (imports and the demo create in bulk)."""
+        objs = list(objs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            participant_numbers_fill(objs, using=self.db)
+            return super().bulk_create(objs, *args, **kwargs)
+
     def delegation_of(self, participant: "Participant") -> "ParticipantQuerySet":
         """The participant's delegation: same congress, county and electing body."""
         return self.filter(
@@ -407,6 +430,14 @@ class Participant(models.Model):
         verbose_name=_("acting for"),
         help_text=_("The delegate whose seat this deputy has taken."),
     )
+    number = models.PositiveIntegerField(
+        _("participant number"),
+        editable=False,
+        help_text=_(
+            "A short number at this congress, printed on the badge, the name card and the participant list and "
+            "searched at the check-in desk. Given when the participant is added; kept on withdrawal, never reused."
+        ),
+    )
     badge_code = models.CharField(
         _("badge code"),
         max_length=32,
@@ -424,6 +455,11 @@ class Participant(models.Model):
         verbose_name_plural = _("participants")
         ordering = ["county__number", "elected_by", "role", "deputy_rank", "last_name", "first_name"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["congress", "number"],
+                name="participant_number_once_per_congress",
+                violation_error_message=_("Another participant of this congress has this number."),
+            ),
             models.UniqueConstraint(
                 Lower("email"),
                 "congress",
@@ -452,6 +488,14 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args, **kwargs) -> None:
+        if self.number is not None:
+            return super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(Participant, instance=self)
+        with transaction.atomic(using=using):  # the congress stays locked until the row is written
+            participant_numbers_fill([self], using=using)
+            super().save(*args, **kwargs)
 
     def clean(self) -> None:
         organisation = self.organisation

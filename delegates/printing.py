@@ -174,6 +174,7 @@ class Badge:
     role: str
     role_label: str
     code: str
+    number: int | None = None  # the participant number, printed small above the QR code
     role_group: str = field(init=False)
     name_size: str = field(init=False)
     qr: str = field(init=False)  # data: URI of the QR code image
@@ -192,6 +193,7 @@ def badge_for(participant: Participant) -> Badge:
         role=participant.role,
         role_label=str(participant.get_role_display()),
         code=participant.badge_code,
+        number=participant.number,
     )
 
 
@@ -308,6 +310,7 @@ def build_badges_labels(congress: Congress, *, preset: str = DEFAULT_LABEL_PRESE
 
 @dataclass
 class ListRow:
+    number: int
     name: str
     organisation: str
     role_label: str
@@ -360,6 +363,7 @@ def participant_list_counties(participants: Iterable[Participant]) -> list[ListC
                 registration, listed = _registration_label(p)
                 rows.append(
                     ListRow(
+                        number=p.number,
                         name=p.full_name,
                         organisation=p.organisation.name if p.organisation_id else "",
                         role_label=str(p.get_role_display()),
@@ -411,6 +415,7 @@ class NameCard:
     organisation: str
     county: str
     name_size: str
+    number: int | None = None  # the participant number, small under the organisation
 
 
 def name_card_for(participant: Participant) -> NameCard:
@@ -419,6 +424,7 @@ def name_card_for(participant: Participant) -> NameCard:
         organisation=participant.organisation.name if participant.organisation_id else "",
         county=participant.county.name if participant.county_id else "",
         name_size=name_size(participant.full_name, CARD_NAME_SIZES),
+        number=participant.number,
     )
 
 

@@ -266,7 +266,12 @@ def _field(name: str, widget) -> Field:
     return Field(attribute=name, column_name=COLUMNS[name][0], widget=widget)
 
 
+# Exported for the reader, never imported: the number is given by the application (Participant.number).
+NUMBER_COLUMN = "nr"
+
+
 class ParticipantResource(resources.ModelResource):
+    number = Field(attribute="number", column_name=NUMBER_COLUMN, widget=widgets.IntegerWidget(), readonly=True)
     congress = _field("congress", CongressWidget())
     first_name = _field("first_name", TextWidget())
     last_name = _field("last_name", TextWidget())
@@ -290,8 +295,8 @@ class ParticipantResource(resources.ModelResource):
 
     class Meta:
         model = Participant
-        fields = tuple(COLUMNS)
-        export_order = tuple(COLUMNS)
+        fields = ("number", *COLUMNS)
+        export_order = ("number", *COLUMNS)
         import_id_fields = ()  # identity is decided in get_instance: (congress, e-mail)
         use_transactions = True
         clean_model_instances = True

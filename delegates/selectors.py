@@ -1,4 +1,5 @@
 import datetime
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -218,6 +219,21 @@ def county_visible_to(user, county: County | None) -> bool:
 def delegation_free_deputies(*, participant: Participant) -> list[Participant]:
     """Active deputies of the participant's delegation who do not yet hold a seat, next in rank first."""
     return list(Participant.objects.delegation_of(participant).free_deputies().exclude(pk=participant.pk))
+
+
+# "17", "nr 17", "Nr. 17", "no. 17", "#17": a participant number as people type it at a desk.
+_NUMBER_QUERY = re.compile(r"(?:(?:nr|no)\.?\s*|#\s*)?([0-9]{1,7})", re.IGNORECASE)
+
+
+def participant_number_in(text: str) -> int | None:
+    """The participant number that ``text`` asks for ("17", "nr 17", "#17"), or None when it is not just a number."""
+    match = _NUMBER_QUERY.fullmatch((text or "").strip())
+    return int(match.group(1)) if match else None
+
+
+def participant_by_number(*, congress: Congress, number: int) -> Participant | None:
+    """The participant of ``congress`` with this number (withdrawn ones included: the number stays theirs)."""
+    return Participant.objects.select_related("organisation", "county").filter(congress=congress, number=number).first()
 
 
 # --- Invitations and registration -------------------------------------------------------------------------------

@@ -457,8 +457,8 @@ def test_desk_in_the_browser_scanner_counts_search_and_departure(live_server, pa
     expect(present).to_have_text("2", timeout=10_000)
 
     # Find Kari by name and register her departure.
-    page.get_by_role("searchbox", name=nb("Name")).fill("ødegård")
-    page.get_by_role("searchbox", name=nb("Name")).press("Enter")
+    page.get_by_role("searchbox", name=nb("Name or participant number")).fill("ødegård")
+    page.get_by_role("searchbox", name=nb("Name or participant number")).press("Enter")
     results = page.locator("#checkin-results")
     expect(results).to_contain_text("Kari Ødegård")
     results.get_by_role("button", name=re.compile(rf"^{nb('Left')}\W+Kari Ødegård$")).click()

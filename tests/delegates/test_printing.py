@@ -94,6 +94,7 @@ def test_badges_a4_eight_a_page_with_names_roles_and_counties(congress, people):
         assert name in everything
     assert "Trøndelag" in everything and "Nordland" in everything and "Bærum kommune" in everything
     assert "DELEGATE" in everything and "PRESS" in everything  # the role in words, in the colour band
+    assert all(f"No. {person.number}" in everything for person in people)  # the participant number
 
 
 def test_badge_colour_groups_and_name_sizes():
@@ -145,6 +146,7 @@ def test_participant_list_has_every_active_participant_once(congress, people):
     assert "Kari Nordmann Bærum" not in text  # Kari has no organisation
     assert "Ola Sæther *" in text  # registered but did not consent to the public list
     assert "Kari Nordmann *" not in text  # consented
+    assert f"{people[2].number} Kari Nordmann" in text  # the participant number in the first column
 
 
 def test_name_cards_one_page_each_name_twice(congress, people):
@@ -153,6 +155,7 @@ def test_name_cards_one_page_each_name_twice(congress, people):
     assert pages == len(texts) == len(people)
     for person, text in zip(printing.badge_participants(congress), texts, strict=True):
         assert flat(text).count(person.last_name.split()[0]) >= 2  # upright and upside down
+        assert flat(text).count(f"No. {person.number}") == 2
 
 
 # --- Ordering through the staff page -------------------------------------------------------------------------------
