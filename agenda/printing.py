@@ -2,8 +2,9 @@
 
 Both are rendered alone with :func:`core.pdf.render_template_pdf` (one WeasyPrint document each), so their templates
 may use page counters and ``@page :first``. The data is read with a fixed number of queries, however long the week or
-the agenda: two for the programme (events, their agenda items), two for the agenda (items with their sessions, their
-documents; :func:`agenda.selectors.agenda_items`). Times are printed in Europe/Oslo, whatever the active time zone.
+the agenda: two for the programme (events, their agenda items) and those of its extra sections
+(:mod:`agenda.booklet`), two for the agenda (items with their sessions, their documents;
+:func:`agenda.selectors.agenda_items`). Times are printed in Europe/Oslo, whatever the active time zone.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from itertools import groupby
 from django.db.models import Prefetch
 from django.utils import translation
 
+from agenda import booklet
 from agenda.models import AgendaItem, Congress, Event
 from agenda.roles import Role
 from agenda.selectors import agenda_items
@@ -122,11 +124,13 @@ def render_programme(congress: Congress, *, language: str = "nb") -> tuple[bytes
 
     A cover page (congress, city, venue, dates and the days with their page numbers), then one page or more per day:
     each event with its time, title in ``language``, venue and room, who is invited, and for Landsting sessions the
-    agenda items dealt with (number, title, rapporteur, planned start). Page numbers in the footer.
+    agenda items dealt with (number, title, rapporteur, planned start); then the sections the apps above agenda add
+    (:mod:`agenda.booklet`: the plenary's rules of procedure). Page numbers in the footer.
     """
     language = pdf_language(language)
     days = programme_days(congress, language=language)
-    return render_template_pdf(PROGRAMME_TEMPLATE, {"congress": congress, "days": days}, language)
+    sections = booklet.sections(congress, language=language)
+    return render_template_pdf(PROGRAMME_TEMPLATE, {"congress": congress, "days": days, "sections": sections}, language)
 
 
 # --- Agenda (saksliste) ---------------------------------------------------------------------------------------

@@ -43,7 +43,9 @@ def rules_for(item: AgendaItem) -> queue.Rules:
     if own.speech_time == ItemProcedure.SpeechTime.UNLIMITED:
         rules = dataclasses.replace(rules, first_speech_seconds=None, second_speech_seconds=None)
     elif own.speech_time == ItemProcedure.SpeechTime.OWN and own.speech_seconds:
-        rules = dataclasses.replace(rules, first_speech_seconds=own.speech_seconds)
+        # A second speech never gets longer than the item's first.
+        second = min(rules.second_speech_seconds or own.speech_seconds, own.speech_seconds)
+        rules = dataclasses.replace(rules, first_speech_seconds=own.speech_seconds, second_speech_seconds=second)
     return dataclasses.replace(rules, introduction_seconds=own.introduction_seconds)
 
 

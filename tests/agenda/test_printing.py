@@ -19,6 +19,16 @@ from tests.helpers import page_count, pdf_text
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def agenda_alone(monkeypatch):
+    """The booklet as agenda prints it alone: without the sections other apps add (the plenary's rules of procedure,
+    tested in tests/plenary/test_booklet.py)."""
+    from agenda import booklet
+
+    monkeypatch.setattr(booklet, "_sections", {})
+
+
 OSLO = ZoneInfo("Europe/Oslo")
 DECISION = "Landstinget vedtar «Kommunesektorens politiske prioriteringer 2024–2027».\nVedtaket er enstemmig."
 

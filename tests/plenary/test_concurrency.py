@@ -14,7 +14,7 @@ from plenary.services import hall_item_set, speaker_request_add, speakers_list_c
 from tests.factories import CongressFactory, SecretariatUserFactory
 from tests.plenary.factories import AgendaItemFactory, delegate_in_hall
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("english")]
 
 
 def _needs_a_shared_database():

@@ -25,7 +25,7 @@ from plenary.services import (
 from tests.factories import CongressFactory, ParticipantFactory, SecretariatUserFactory
 from tests.plenary.factories import AgendaItemFactory, checked_in, delegate_in_hall
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 Kind = SpeakerRequest.Kind
 State = SpeakerRequest.State
@@ -252,3 +252,13 @@ def test_a_double_tap_from_the_same_page_asks_once(item, chair):
         item=item, kind=Kind.SPEECH, participant=anne, seen_version=selectors.hall_version(item.congress_id)
     )
     assert later.pk != first.pk and later.state == State.WAITING
+
+
+def test_an_items_own_shorter_time_also_caps_the_second_speech(item):
+    ItemProcedure.objects.create(item=item, speech_time=ItemProcedure.SpeechTime.OWN, speech_seconds=120)
+    rules = selectors.rules_for(item)
+    assert (rules.first_speech_seconds, rules.second_speech_seconds) == (120, 120)
+    ItemProcedure.objects.filter(item=item).update(speech_seconds=600)
+    item.refresh_from_db()
+    rules = selectors.rules_for(selectors.hall_of(item.congress).current_item)
+    assert (rules.first_speech_seconds, rules.second_speech_seconds) == (600, 180)
