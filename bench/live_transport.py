@@ -231,6 +231,24 @@ class Client:
 # --- Servers and CPU ------------------------------------------------------------------------------------------------
 
 
+def server_environment(*, database_url: str, redis_url: str, settings: str, name: str) -> None:
+    """The environment the bench's server (and its own Django) runs in: production's settings module ``settings``,
+    the bench's database and Redis, DEBUG off, a fresh secret and static root."""
+    os.environ.update(
+        {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,  # the cache, as docker compose has it
+            "DJANGO_SETTINGS_MODULE": settings,
+            "SECRET_KEY": f"bench-{name}-" + secrets.token_urlsafe(40),
+            "ALLOWED_HOSTS": f"{HOST},localhost,testserver",
+            "STATIC_ROOT": tempfile.mkdtemp(prefix=f"ks-bench-{name}-static-"),
+            "DEBUG": "false",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    os.environ.pop("CONN_MAX_AGE", None)
+
+
 def redis_start(port: int) -> subprocess.Popen:
     server = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", HOST, "--save", "", "--appendonly", "no"],
@@ -576,20 +594,8 @@ def main() -> None:
     redis_port = args.redis_port or free_port(HOST)
     redis_server = redis_start(redis_port) if shutil.which("redis-server") else None
     redis_url = f"redis://{HOST}:{redis_port}/0" if redis_server else ""
-    os.environ.update(
-        {
-            "DATABASE_URL": DATABASE_URL,
-            "REDIS_URL": redis_url,  # the cache, as docker compose has it
-            "BENCH_LIVE_PUBSUB_URL": redis_url,
-            "DJANGO_SETTINGS_MODULE": "bench._live_settings",
-            "SECRET_KEY": "bench-live-" + secrets.token_urlsafe(40),
-            "ALLOWED_HOSTS": f"{HOST},localhost,testserver",
-            "STATIC_ROOT": tempfile.mkdtemp(prefix="ks-bench-live-static-"),
-            "DEBUG": "false",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    os.environ.pop("CONN_MAX_AGE", None)
+    server_environment(database_url=DATABASE_URL, redis_url=redis_url, settings="bench._live_settings", name="live")
+    os.environ["BENCH_LIVE_PUBSUB_URL"] = redis_url
     load_before = os.getloadavg()
     log_path = Path(tempfile.gettempdir()) / f"ks-bench-live-server-{os.getpid()}.log"
     server = None

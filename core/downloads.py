@@ -15,7 +15,8 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
+from django.utils.text import slugify
 
 from core.middleware import policy_header
 
@@ -61,6 +62,18 @@ def file_download(file: FieldFile, *, filename: str | None = None) -> FileRespon
         raise Http404 from error
     name = filename or PurePosixPath(file.name).name
     response = FileResponse(handle, content_type=content_type_for(file.name), as_attachment=True, filename=name)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = policy_header(settings.KS_CONTENT_SECURITY_POLICY_PDF)
+    return response
+
+
+def pdf_inline(pdf: bytes, *, title: str) -> HttpResponse:
+    """A PDF made for this request (a protocol, the minutes) shown in the browser, named after ``title``: never
+    stored in any cache, ``nosniff``, with the PDF policy that loads nothing."""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = slugify(title)[:80] or "document"
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = policy_header(settings.KS_CONTENT_SECURITY_POLICY_PDF)

@@ -30,10 +30,12 @@ from core.pdf import pdf_language, render_template_pdf
 from elections.models import AutomaticMember, Candidate, LotDrawing, Poll, SignOff
 from elections.results import ResultView, result_view
 
-__all__ = ["render_poll_protocol", "render_protocol"]
+__all__ = ["POLL_SECTION_TEMPLATE", "protocol_sections", "render_poll_protocol", "render_protocol"]
 
 PROTOCOL_TEMPLATE = "elections/pdf/protocol.html"
 POLL_PROTOCOL_TEMPLATE = "elections/pdf/poll_protocol.html"
+#: One voted poll's section, shared by both protocols and the minutes of the congress (``plenary.printing``).
+POLL_SECTION_TEMPLATE = "elections/pdf/_poll_section.html"
 
 #: The states whose result is frozen and printed in a section of its own; the others are on the cover only.
 VOTED_STATES = (Poll.State.CLOSED, Poll.State.PUBLISHED)
@@ -291,25 +293,8 @@ def render_protocol(congress: Congress, *, language: str | None = None) -> tuple
     Five queries, however many polls (tested).
     """
     language = pdf_language(language)
-    polls = list(_polls().filter(congress=congress))
     with translation.override(language):
-        summary = []
-        sections = []
-        for number, poll in enumerate(polls, start=1):
-            view = _view(poll)
-            summary.append(
-                SummaryRow(
-                    number=number,
-                    title=poll.title,
-                    kind=str(poll.get_kind_display()),
-                    round=poll.round,
-                    state=str(poll.get_state_display()),
-                    outcome=_outcome(poll, view),
-                    voted=view is not None,
-                )
-            )
-            if view is not None:
-                sections.append(_section(poll, number, view))
+        summary, sections = protocol_sections(congress)
     return _render(
         PROTOCOL_TEMPLATE,
         {
@@ -320,6 +305,31 @@ def render_protocol(congress: Congress, *, language: str | None = None) -> tuple
         },
         language,
     )
+
+
+def protocol_sections(congress: Congress) -> tuple[list[SummaryRow], list[PollSection]]:
+    """The protocol's parts, in the active language: a summary row for every poll of the congress in order, and a
+    section for each one that has been voted on (closed or published). What :func:`render_protocol` prints, and what
+    the minutes of the congress (``plenary.printing``) print with the template ``elections/pdf/_poll_section.html``,
+    so the two say the same. Five queries, however many polls."""
+    summary = []
+    sections = []
+    for number, poll in enumerate(_polls().filter(congress=congress), start=1):
+        view = _view(poll)
+        summary.append(
+            SummaryRow(
+                number=number,
+                title=poll.title,
+                kind=str(poll.get_kind_display()),
+                round=poll.round,
+                state=str(poll.get_state_display()),
+                outcome=_outcome(poll, view),
+                voted=view is not None,
+            )
+        )
+        if view is not None:
+            sections.append(_section(poll, number, view))
+    return summary, sections
 
 
 def render_poll_protocol(poll: Poll, *, language: str | None = None) -> tuple[bytes, int]:

@@ -6,7 +6,21 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
-from django.db.models import Count, Exists, F, IntegerField, Model, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -25,6 +39,7 @@ from elections.models import (
     SignOff,
     VoteCast,
 )
+from elections.results import ResultView, result_view
 from elections.sql import column, named_placeholders, server_bound_cursor, table
 
 
@@ -311,3 +326,56 @@ def projector_poll(congress: Congress) -> Poll | None:
         .order_by(F("last_step").desc(nulls_last=True), "-pk")
         .first()
     )
+
+
+# --- The plenary's hall screen (plenary reads votes only through these) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class HallVote:
+    """The vote the hall screen may show: ``projector_poll``'s choice, with the votes received so far (open) or the
+    frozen figures (closed, published), and the moment of its last step. Never a ballot, a receipt or a voter."""
+
+    poll: Poll
+    received: int | None
+    eligible: int | None
+    last_step: object  # datetime: opened (open), closed or published
+
+    @property
+    def key(self) -> str:
+        """Changes with the poll, its state and every vote received: the screen's tag."""
+        return f"{self.poll.pk}.{self.poll.state}.{self.received if self.received is not None else ''}"
+
+
+def hall_vote(congress_id: int) -> HallVote | None:
+    """``projector_poll`` in one query: the latest opened poll that takes ballots, else the poll closed or published
+    last; with ``received`` counted while it is open."""
+    taking = Q(**Poll.TAKES_BALLOTS)
+    poll = (
+        Poll.objects.filter(congress_id=congress_id)
+        .filter(taking | Q(state__in=[Poll.State.CLOSED, Poll.State.PUBLISHED]))
+        .annotate(
+            taking=Case(When(taking, then=Value(1)), default=Value(0), output_field=IntegerField()),
+            last_step=Case(
+                When(taking, then=F("opened_at")),
+                default=Greatest("closed_at", Coalesce("published_at", "closed_at")),
+            ),
+            counted=Case(When(taking, then=Coalesce(_count_of(VoteCast), 0)), default=None),
+        )
+        .order_by("-taking", F("last_step").desc(nulls_last=True), "-pk")
+        .first()
+    )
+    if poll is None:
+        return None
+    if poll.taking:
+        return HallVote(poll=poll, received=poll.counted, eligible=poll.eligible_count, last_step=poll.last_step)
+    result = poll.result or {}
+    return HallVote(poll=poll, received=result.get("voted"), eligible=result.get("eligible"), last_step=poll.last_step)
+
+
+def hall_vote_result(vote: HallVote) -> ResultView | None:
+    """The published result as ``elections.results.result_view`` gives it (the projector's words), or None."""
+    poll = vote.poll
+    if poll.state != Poll.State.PUBLISHED:
+        return None
+    return result_view(poll, candidates=poll_candidates(poll) if poll.is_election else [])

@@ -141,6 +141,29 @@ def poll_create_decision(
     )
 
 
+@transaction.atomic
+def poll_open_decision(*, congress: Congress, subject_key: str, user: AbstractBaseUser | None) -> Poll:
+    """Create the yes/no vote on one registered subject (an amendment, a statement) and open it at once, as the
+    chair's console does: titled with the subject's name, simple majority, electronic. Refused when the subject is
+    decided or already has a vote, or while another vote of the congress is open. Under a lock on the congress, so
+    two consoles pressing "Open vote" at once make one vote."""
+    Congress.objects.select_for_update().filter(pk=congress.pk).first()
+    taken = Poll.objects.filter(congress=congress, subject_key=subject_key).exists()
+    subject = next((s for s in decisions.subjects(congress) if s.key == subject_key), None)
+    if subject is None or taken:
+        raise ValidationError(_("This subject has been decided or already has a vote."), code="subject")
+    already_open = Poll.objects.filter(congress=congress, state=Poll.State.OPEN).first()
+    if already_open is not None:
+        raise ValidationError(
+            _("“%(title)s” is still open: close it before opening another vote.") % {"title": already_open.title},
+            code="open",
+        )
+    poll = poll_create_decision(
+        congress=congress, title=str(subject.label), subject_key=subject.key, subject_label=str(subject.label)
+    )
+    return poll_open(poll=poll, user=user)
+
+
 def _runoff_title(title: str) -> str:
     """Stored in the congress' language (the site's default), like the titles the secretariat types, and not in
     the language of the official who happens to create the run-off."""

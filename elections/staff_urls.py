@@ -13,6 +13,7 @@ app_name = "elections_staff"
 urlpatterns = [
     path("desk/", staff_views.desk, name="desk"),
     path("desk/decision/", staff_views.decision_create, name="decision_create"),
+    path("desk/decision/open/", staff_views.decision_open, name="decision_open"),
     path("desk/election/<int:election_id>/vote/", staff_views.election_poll_create, name="election_poll_create"),
     path("desk/poll/<int:poll_id>/", staff_views.poll_page, name="poll"),
     path("desk/poll/<int:poll_id>/status.json", staff_views.poll_status, name="poll_status"),

@@ -24,7 +24,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.text import slugify
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -32,6 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agenda.models import Congress
 from agenda.staff import congress_choice
 from core import decisions
+from core.downloads import pdf_inline
 from core.staff import View, staff_context, staff_page
 from elections import services
 from elections.models import Election, PaperCount, Poll
@@ -274,6 +275,43 @@ def decision_create(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(_desk_url(congress.pk) + f"#poll-{poll.pk}")
     messages.error(request, _("The vote was not created; see the form below."))
     return _render_desk(request, congresses, congress, decision_form=form)
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    wanted = request.POST.get("next", "")
+    if wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return fallback
+
+
+@staff_page(permission=RUN_PERMISSION)
+@require_POST
+def decision_open(request: HttpRequest) -> HttpResponse:
+    """Create the yes/no vote on one registered subject (an amendment, a statement) and open it at once: the chair's
+    console's "Open vote" (``services.poll_open_decision``); then back to ``next``."""
+    _congresses, congress = congress_choice(request)
+    if congress is None:
+        raise Http404(_("There is no congress."))
+    back = _safe_next(request, _desk_url(congress.pk))
+    try:
+        poll = services.poll_open_decision(
+            congress=congress, subject_key=request.POST.get("subject", ""), user=request.user
+        )
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "“%(title)s” is open: %(eligible)d delegate may vote.",
+                "“%(title)s” is open: %(eligible)d delegates may vote.",
+                poll.eligible_count,
+            )
+            % {"title": poll.title, "eligible": poll.eligible_count},
+        )
+    return HttpResponseRedirect(back)
 
 
 @staff_page(permission=RUN_PERMISSION)
@@ -630,7 +668,4 @@ def protocol(request: HttpRequest) -> HttpResponse:
     from elections import printing  # WeasyPrint is loaded only where the protocol is printed
 
     pdf, _pages = printing.render_protocol(congress)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    name = slugify(f"{_('protocol')}-{congress}")[:80] or "protocol"
-    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
-    return _no_store(response)
+    return pdf_inline(pdf, title=f"{_('protocol')}-{congress}")

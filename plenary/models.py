@@ -129,10 +129,12 @@ class Hall(models.Model):
         related_name="+",
         verbose_name=_("item under debate"),
     )
+    item_set_at = models.DateTimeField(_("item put before the hall at"), null=True, blank=True)
     version = models.PositiveBigIntegerField(_("version"), default=0)
     screen_key = models.CharField(
         _("key of the screen links"),
         max_length=43,
+        unique=True,
         default=new_screen_key,
         editable=False,
         help_text=_(

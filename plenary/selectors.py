@@ -68,18 +68,31 @@ def is_checked_in(participant: Participant) -> bool:
     return latest == Attendance.Direction.IN
 
 
-def floor_refusal(participant: Participant) -> str | None:
-    """Why ``participant`` may not ask for the floor on their own, in words; ``None`` when they may."""
-    if participant.status != Participant.Status.ACTIVE:
+def floor_refusal_of(*, status: str, role: str, acting_for_id: int | None, checked_in: bool) -> str | None:
+    """Why a participant with these facts may not ask for the floor on their own, in words; ``None`` when they may."""
+    if status != Participant.Status.ACTIVE:
         return _("You have withdrawn from the congress.")
-    if participant.role not in SPEAKING_ROLES and participant.acting_for_id is None:
+    if role not in SPEAKING_ROLES and acting_for_id is None:
         return _(
             "Delegates, the deputies who have taken a seat and the members of the executive board ask for the floor "
             "here. Others speak when the chair gives them the floor: ask at the desk."
         )
-    if not is_checked_in(participant):
+    if not checked_in:
         return _("You are not checked in at the hall. Show your badge at the check-in desk first.")
     return None
+
+
+def floor_refusal(participant: Participant) -> str | None:
+    """Why ``participant`` may not ask for the floor on their own, in words; ``None`` when they may."""
+    return floor_refusal_of(
+        status=participant.status,
+        role=participant.role,
+        acting_for_id=participant.acting_for_id,
+        # Asked only when the rest allows: a guest's phone costs no query for it.
+        checked_in=participant.status == Participant.Status.ACTIVE
+        and (participant.role in SPEAKING_ROLES or participant.acting_for_id is not None)
+        and is_checked_in(participant),
+    )
 
 
 def item_requests(item: AgendaItem) -> list[SpeakerRequest]:
@@ -286,45 +299,151 @@ def hall_document(congress: Congress, *, now: datetime.datetime | None = None) -
     return document
 
 
-def phone_document(participant: Participant, *, now: datetime.datetime | None = None) -> dict:
-    """What one participant's phone shows: the item, who speaks, their own places, and what they may ask now (or why
-    not, in words)."""
-    floor = floor_of(participant)
-    hall_version_now = hall_version(participant.congress_id)
+@dataclasses.dataclass(frozen=True)
+class SpeakerFacts:
+    """What of one participant their phone's document depends on, with the hall's version: read in one query by
+    ``speaker_facts`` (or by the phone's hot path, ``plenary.portal.floor_state``)."""
 
-    def may(refusal: queue.Refusal | None) -> dict:
-        if floor.refusal:
-            return {"allowed": False, "why": floor.refusal}
-        if refusal is not None:
-            rules = rules_for(floor.item) if floor.item else queue.Rules()
-            return {"allowed": False, "why": refusal_message(refusal, rules)}
+    participant_id: int
+    congress_id: int
+    status: str
+    role: str
+    acting_for_id: int | None
+    language: str
+    checked_in: bool
+    version: int
+    hall_changed_at: datetime.datetime | None
+
+    @classmethod
+    def of_row(cls, row: tuple) -> "SpeakerFacts":
+        """From (participant, congress, status, role, acting for, language, the latest attendance's direction, the
+        hall's version, the hall's change): the hall's change as the database gives it, only a part of a key."""
+        participant_id, congress_id, status, role, acting_for_id, language, direction, version, changed_at = row
+        return cls(
+            participant_id=participant_id,
+            congress_id=congress_id,
+            status=status,
+            role=role,
+            acting_for_id=acting_for_id,
+            language=language,
+            checked_in=direction == Attendance.Direction.IN,
+            version=version or 0,
+            hall_changed_at=changed_at,
+        )
+
+    @property
+    def tag(self) -> str:
+        """The version of the phone's document: the hall's version follows the list; the participant's own facts
+        (checked in, status, role, seat, language) change the buttons or the words."""
+        facts = (self.version, int(self.checked_in), self.status, self.role, self.acting_for_id, self.language)
+        return "-".join(str(part) for part in facts)
+
+
+def speaker_facts(participant: Participant) -> SpeakerFacts:
+    from django.db.models import OuterRef, Subquery
+
+    hall = Hall.objects.filter(congress_id=OuterRef("congress_id"))
+    latest = Attendance.objects.filter(participant_id=OuterRef("pk")).order_by("-at", "-pk").values("direction")[:1]
+    row = (
+        Participant.objects.filter(pk=participant.pk)
+        .annotate(
+            hall_version=Subquery(hall.values("version")[:1]),
+            hall_changed_at=Subquery(hall.values("changed_at")[:1]),
+            latest_direction=Subquery(latest),
+        )
+        .values_list(
+            "congress_id",
+            "status",
+            "role",
+            "acting_for_id",
+            "language",
+            "latest_direction",
+            "hall_version",
+            "hall_changed_at",
+        )
+        .get()
+    )
+    return SpeakerFacts.of_row((participant.pk, *row))
+
+
+@dataclasses.dataclass(frozen=True)
+class HallSnapshot:
+    """The part of the phones' document that every participant of the congress shares, for one version of the hall
+    in one language: the item, whether the list is closed, who speaks, and the list as plain data for the rules."""
+
+    item: dict | None
+    closed: bool
+    current: dict | None
+    current_speaker: int | None  # the speaker's number in ``requests`` (``queue.Request.speaker``)
+    requests: tuple[queue.Request, ...]
+    waiting: tuple[tuple[queue.Request, int, str], ...]  # (request, place, the kind in words)
+    rules: queue.Rules
+
+
+def hall_snapshot(congress: Congress) -> HallSnapshot:
+    hall = hall_of(congress)
+    item = hall.current_item
+    if item is None:
+        return HallSnapshot(None, False, None, None, (), (), queue.Rules())
+    listed = item_list(item)
+    speaking = listed.speaking
+    return HallSnapshot(
+        item={"id": item.pk, "number": item.number, "title": item.title_in(translation_language())},
+        closed=listed.closed,
+        current=_clock_entry(speaking) if speaking else None,
+        current_speaker=speaking.as_queue_request().speaker if speaking else None,
+        requests=tuple(r.as_queue_request() for r in listed.requests),
+        waiting=tuple(
+            (w.request.as_queue_request(), w.position, str(w.request.get_kind_display())) for w in listed.waiting
+        ),
+        rules=listed.rules,
+    )
+
+
+def phone_document_of(facts: SpeakerFacts, snapshot: HallSnapshot, *, now: datetime.datetime | None = None) -> dict:
+    """The phone's document from the participant's facts and the hall's shared part: no query."""
+    me = facts.participant_id
+    refusal = floor_refusal_of(
+        status=facts.status, role=facts.role, acting_for_id=facts.acting_for_id, checked_in=facts.checked_in
+    )
+
+    def may(kind: queue.Kind) -> dict:
+        if refusal:
+            return {"allowed": False, "why": refusal}
+        if snapshot.item is None:
+            problem = queue.Refusal.NO_SPEECH_TO_REPLY_TO if kind in (queue.Kind.REPLY, queue.Kind.ANSWER) else None
+        else:
+            problem = queue.refusal(
+                snapshot.requests, snapshot.rules, speaker=me, kind=kind, list_closed=snapshot.closed
+            )
+        if problem is not None:
+            return {"allowed": False, "why": refusal_message(problem, snapshot.rules)}
         return {"allowed": True, "why": ""}
 
     return {
-        "version": hall_version_now,
+        "version": facts.tag,
         "server_time": _ms(now or timezone.now()),
-        "item": {"id": floor.item.pk, "number": floor.item.number, "title": floor.item.title_in(translation_language())}
-        if floor.item
-        else None,
-        "closed": floor.closed,
-        "current": _clock_entry(floor.current) if floor.current else None,
-        "speaking_own": floor.speaking is not None,
+        "item": snapshot.item,
+        "closed": snapshot.closed,
+        "current": snapshot.current,
+        "speaking_own": snapshot.current is not None and snapshot.current_speaker == me,
         "own": [
-            {
-                "id": w.request.pk,
-                "position": w.position,
-                "kind": w.request.kind,
-                "kind_label": str(w.request.get_kind_display()),
-            }
-            for w in floor.own
+            {"id": request.id, "position": place, "kind": request.kind.value, "kind_label": label}
+            for request, place, label in snapshot.waiting
+            if request.speaker == me
         ],
-        "may": {
-            "speech": may(floor.speech_refusal),
-            "reply": may(floor.reply_refusal),
-            "answer": may(floor.answer_refusal),
-            "point_of_order": may(floor.point_of_order_refusal),
-        },
+        "may": {kind.value: may(kind) for kind in ASKABLE_KINDS},
     }
+
+
+#: What a phone may ask for.
+ASKABLE_KINDS = (queue.Kind.SPEECH, queue.Kind.REPLY, queue.Kind.ANSWER, queue.Kind.POINT_OF_ORDER)
+
+
+def phone_document(participant: Participant, *, now: datetime.datetime | None = None) -> dict:
+    """What one participant's phone shows: the item, who speaks, their own places, and what they may ask now (or why
+    not, in words); ``version`` is the document's tag."""
+    return phone_document_of(speaker_facts(participant), hall_snapshot(participant.congress), now=now)
 
 
 def console_document(congress: Congress, *, now: datetime.datetime | None = None) -> dict:
@@ -439,25 +558,8 @@ def congress_items(congress: Congress) -> list[AgendaItem]:
 
 
 def phone_version(participant: Participant) -> str:
-    """The version of ``participant``'s phone document (``phone_document``), in one query. The hall's version follows
-    the list; it does not follow what else the document depends on: whether the participant is checked in, and their
-    status, role, seat and language (all of which change the buttons or the words). A change of any of them gives a
-    new version, so the phone's conditional request gets the new document."""
-    from django.db.models import OuterRef, Subquery
-
-    hall = Hall.objects.filter(congress_id=OuterRef("congress_id")).values("version")[:1]
-    latest = Attendance.objects.filter(participant_id=OuterRef("pk")).order_by("-at", "-pk").values("direction")[:1]
-    row = (
-        Participant.objects.filter(pk=participant.pk)
-        .annotate(hall_version=Subquery(hall), latest_direction=Subquery(latest))
-        .values_list("hall_version", "latest_direction", "status", "role", "acting_for_id", "language")
-        .first()
-    )
-    if row is None:
-        return "0"
-    version, direction, *facts = row
-    checked_in = int(direction == Attendance.Direction.IN)
-    return "-".join(str(part) for part in (version or 0, checked_in, *facts))
+    """The version of ``participant``'s phone document (``SpeakerFacts.tag``), in one query."""
+    return speaker_facts(participant).tag
 
 
 # --- The hall screen and the lower third ---------------------------------------------------------------------------
@@ -490,7 +592,9 @@ def _screen_halls() -> QuerySet[Hall]:
 
 
 def _screen_hall(hall: Hall) -> ScreenHall:
-    return ScreenHall(congress=hall.congress, version=hall.version, last_speech_start=hall.last_speech_start)
+    # Putting another item before the hall hands the screen back to the debate as a speech starting does.
+    steps = [moment for moment in (hall.last_speech_start, hall.item_set_at) if moment is not None]
+    return ScreenHall(congress=hall.congress, version=hall.version, last_speech_start=max(steps, default=None))
 
 
 def screen_hall_by_key(key: str) -> ScreenHall | None:
@@ -529,8 +633,9 @@ def vote_on_screen(vote, last_speech_start: datetime.datetime | None) -> bool:
     """Whether the hall screen shows ``vote`` (an ``elections.selectors.HallVote``) instead of the speaker.
 
     A vote that takes ballots is always shown, with its progress. Once closed it stays (the count being checked, then
-    the published result) until the chair gives the floor to someone: a speech that starts after the vote's last step
-    (its closing, or its publication) hands the screen back to the debate. Publishing a result after that shows it
+    the published result) until the chair gives the floor to someone or puts another item before the hall: a speech
+    that starts (or an item set) after the vote's last step (its closing, or its publication) hands the screen back to
+    the debate. Publishing a result after that shows it
     again, until the next speech."""
     if vote is None:
         return False

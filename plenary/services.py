@@ -76,7 +76,8 @@ def hall_item_set(*, congress: Congress, item_id: int | None, user: AbstractBase
     if item is not None:
         SpeakersList.objects.get_or_create(item=item)
     hall.current_item = item
-    hall.save(update_fields=["current_item", "changed_at"])
+    hall.item_set_at = timezone.now()
+    hall.save(update_fields=["current_item", "item_set_at", "changed_at"])
     _bump(hall)
     return hall
 

@@ -15,7 +15,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from agenda.models import Congress
+from agenda.models import AgendaItem, Congress
 from committees import selectors as committee_selectors
 from committees.models import Paragraph
 from committees.services import amendment_submit, statement_submit
@@ -27,12 +27,14 @@ from delegates.services.links import personal_link_issue, personal_link_url
 from delegates.services.registration import registration_cancel, registration_save
 from elections.models import Poll
 from elections.services import poll_open
+from plenary import selectors as plenary_selectors
+from plenary.services import hall_item_set, speaker_request_add, speech_next
 from tests.accessibility import WCAG_21_AA_TAGS, format_violations
 from tests.conftest import BROWSER_LOCALE, BROWSER_TIMEOUT_MS
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db", "isolated_cache")]
 
-PORTAL_NAMESPACES = ("portal", "committees_portal", "elections_portal")
+PORTAL_NAMESPACES = ("portal", "committees_portal", "elections_portal", "plenary_portal")
 # The portal's routes that are no page to look at, and why. Keep this short: anything else is visited.
 NOT_PAGES = {
     "portal:programme_ics": "the calendar file (text/calendar)",
@@ -40,6 +42,7 @@ NOT_PAGES = {
     "portal:language": "POST only: the language switch",
     "elections_portal:ballots_state": "JSON: the open votes' state, for the ballots page's script",
     "elections_portal:cast": "POST only: the ballot page's cast API (JSON)",
+    "plenary_portal:floor_state": "JSON: the hall's state for the phone, for the floor page's script",
 }
 CONTEXTS = {
     390: {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 3},
@@ -141,6 +144,21 @@ def _pages_with_content() -> Walk:
     cancelled_token = _token(cancelled)
     registration_cancel(participant=cancelled)
 
+    # The hall (the demo's item, or the first): a fellow delegate speaking, me waiting with a speech and a reply.
+    item = plenary_selectors.hall_of(upcoming).current_item
+    if item is None:
+        item = AgendaItem.objects.filter(congress=upcoming).order_by("number").first()
+        hall_item_set(congress=upcoming, item_id=item.pk, user=None)
+    speaking = plenary_selectors.item_list(item).speaking
+    speaker = supporters[0]
+    checkin_record(participant=speaker, direction=Attendance.Direction.IN, user=None)
+    speech = speaker_request_add(item=item, kind="speech", participant=speaker)
+    speaker_request_add(item=item, kind="speech", participant=me)
+    speech_next(
+        congress=upcoming, expected_speaking_id=speaking.pk if speaking else None, user=None, request_id=speech.pk
+    )
+    speaker_request_add(item=item, kind="reply", participant=me)
+
     landsting_2024 = Congress.objects.get(name=demo.DEMO_CONGRESS["name"])
     published = Poll.objects.filter(congress=landsting_2024, state=Poll.State.PUBLISHED)
     published_election = published.filter(election__isnull=False).order_by("pk").first()
@@ -175,12 +193,15 @@ def _pages_with_content() -> Walk:
         at("elections_portal:results", "the results of 2024", token_=token_2024),
         at("elections_portal:result", "an election's result", token_=token_2024, poll_id=published_election.pk),
         at("elections_portal:result", "a decision's result", token_=token_2024, poll_id=published_decision.pk),
+        at("plenary_portal:floor", "asking for the floor: a speech and a reply waiting, someone speaking"),
+        at("plenary_portal:floor", "asking for the floor, a delegate of 2024", token_=token_2024),
     ]
     not_pages = {
         "portal:programme_ics": reverse("portal:programme_ics", kwargs={"token": token}),
         "portal:language": reverse("portal:language", kwargs={"token": token}),
         "elections_portal:ballots_state": reverse("elections_portal:ballots_state", kwargs={"token": token}),
         "elections_portal:cast": reverse("elections_portal:cast", kwargs={"token": token, "poll_id": decision_poll.pk}),
+        "plenary_portal:floor_state": reverse("plenary_portal:floor_state", kwargs={"token": token}),
     }
     return Walk(visits=visits, not_pages=not_pages)
 
