@@ -32,3 +32,13 @@ class PlenaryConfig(AppConfig):
         demo_seeded.connect(demo.seed, dispatch_uid="plenary_demo")
         # The programme booklet prints the rules of procedure (agenda never imports plenary).
         booklet.register("plenary.rules", rules_section)
+
+        from django.db.models.signals import post_save
+
+        from agenda.models import AgendaItem
+        from plenary.models import ItemProcedure, Procedure
+        from plenary.services import hall_touch_after_save
+
+        # Rules, an item's times or its title edited in the admin: the screens and phones fetch their document again.
+        for model in (Procedure, ItemProcedure, AgendaItem):
+            post_save.connect(hall_touch_after_save, sender=model, dispatch_uid=f"plenary_hall_touch_{model.__name__}")

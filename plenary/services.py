@@ -8,7 +8,7 @@ close), and is refused with a message when that is no longer so, rather than app
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from agenda.models import AgendaItem, Congress
 from delegates.models import Participant
 from plenary import queue, selectors
-from plenary.models import Hall, SpeakerRequest, SpeakersList
+from plenary.models import Hall, ItemProcedure, SpeakerRequest, SpeakersList
 from plenary.queue_messages import refusal_message
 
 Kind = SpeakerRequest.Kind
@@ -338,3 +338,19 @@ def speakers_list_reopen(*, item: AgendaItem, user: AbstractBaseUser) -> Speaker
     speakers_list.save(update_fields=["closed_at", "closed_by"])
     _bump(hall)
     return speakers_list
+
+
+def hall_touch(*, congress_id: int) -> None:
+    """Something the screens show changed outside the hall's actions (the rules of procedure, an item's own times or
+    title, edited in the admin): bump the version, so every screen and phone fetches the document again."""
+    Hall.objects.filter(congress_id=congress_id).update(version=F("version") + 1, changed_at=timezone.now())
+
+
+def hall_touch_after_save(sender, instance, **kwargs) -> None:
+    """``post_save`` of ``Procedure``, ``ItemProcedure`` and ``AgendaItem`` (connected in ``plenary.apps``)."""
+    if isinstance(instance, ItemProcedure):
+        congress_id = AgendaItem.objects.filter(pk=instance.item_id).values_list("congress_id", flat=True).first()
+    else:
+        congress_id = instance.congress_id
+    if congress_id is not None:
+        transaction.on_commit(lambda: hall_touch(congress_id=congress_id))

@@ -262,3 +262,20 @@ def test_an_items_own_shorter_time_also_caps_the_second_speech(item):
     item.refresh_from_db()
     rules = selectors.rules_for(selectors.hall_of(item.congress).current_item)
     assert (rules.first_speech_seconds, rules.second_speech_seconds) == (600, 180)
+
+
+def test_rules_an_items_times_or_title_edited_in_the_admin_reach_the_screens(item, django_capture_on_commit_callbacks):
+    def version():
+        return selectors.hall_version(item.congress_id)
+
+    before = version()
+    with django_capture_on_commit_callbacks(execute=True):
+        Procedure.objects.create(congress=item.congress, reply_seconds=90)
+    assert version() == before + 1
+    with django_capture_on_commit_callbacks(execute=True):
+        ItemProcedure.objects.create(item=item, speech_time=ItemProcedure.SpeechTime.UNLIMITED)
+    assert version() == before + 2
+    item.title = "Sak 1: Generell politisk debatt (endret)"
+    with django_capture_on_commit_callbacks(execute=True):
+        item.save()
+    assert version() == before + 3
