@@ -18,12 +18,12 @@ class EventInline(admin.StackedInline):
 
 @admin.register(Congress)
 class CongressAdmin(admin.ModelAdmin):
-    list_display = ("name", "year", "city", "first_day", "last_day", "registration_deadline", "status")
-    list_filter = ("status", "year")
+    list_display = ("name", "kind", "year", "city", "first_day", "last_day", "registration_deadline", "status")
+    list_filter = ("kind", "status", "year")
     search_fields = ("name", "city")
     date_hierarchy = "first_day"
     fieldsets = (
-        (None, {"fields": ("name", "year", "city", "venue", "first_day", "last_day", "status")}),
+        (None, {"fields": ("name", "kind", "year", "city", "venue", "first_day", "last_day", "status")}),
         (_("Invitations and registration"), {"fields": ("registration_deadline",)}),
     )
     #: The apps above agenda keep their own settings for a congress in a one-to-one model and add its inline here

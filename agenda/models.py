@@ -7,6 +7,10 @@ from agenda.roles import Role
 
 
 class Congress(models.Model):
+    class Kind(models.TextChoices):
+        LANDSTING = "landsting", _("Landsting")
+        COUNTY_MEETING = "county_meeting", _("County meeting")
+
     class Status(models.TextChoices):
         PLANNING = "planning", _("Planning")
         INVITATIONS = "invitations", _("Invitations sent")
@@ -22,6 +26,13 @@ class Congress(models.Model):
     last_day = models.DateField(_("last day"))
     registration_deadline = models.DateField(_("registration deadline"))
     status = models.CharField(_("status"), max_length=32, choices=Status.choices, default=Status.PLANNING)
+    kind = models.CharField(
+        _("kind"),
+        max_length=32,
+        choices=Kind.choices,
+        default=Kind.LANDSTING,
+        help_text=_("A county meeting (fylkesmøte) has its county and its own settings on its county meeting's page."),
+    )
 
     class Meta:
         verbose_name = _("congress")

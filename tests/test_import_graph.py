@@ -21,7 +21,8 @@ ALLOWED = {
     "committees": {"core", "agenda", "delegates"},
     "elections": {"core", "agenda", "delegates"},
     "plenary": {"core", "agenda", "delegates", "committees", "elections"},
-    "ks_landsting": {"core", "agenda", "delegates", "committees", "elections", "plenary"},
+    "county_meetings": {"core", "agenda", "delegates", "committees", "elections"},
+    "ks_landsting": {"core", "agenda", "delegates", "committees", "elections", "plenary", "county_meetings"},
 }
 APPS = set(ALLOWED)
 

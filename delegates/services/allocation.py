@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from delegates.apportionment import ApportionmentError, Method, Tie, UnitResult, apportion
+from delegates.apportionment import Apportionment, ApportionmentError, Method, Tie, UnitResult, apportion
 from delegates.apportionment_messages import describe_apportionment_error, describe_tie
 from delegates.models import DelegateKey, SeatAllocation
 from delegates.selectors import county_populations
@@ -25,7 +25,8 @@ class TieNotSettled(Exception):
         super().__init__(describe_tie(tie))
 
 
-def _explanation(unit: UnitResult, method: Method) -> dict:
+def allocation_explanation(unit: UnitResult, method: Method) -> dict:
+    """How a unit's seats came about, stored with its allocation and shown in the allocation table."""
     info: dict = {"minimum_seats": unit.minimum_seats, "quota": _decimal_text(unit.quota)}
     if method is Method.LARGEST_REMAINDER:
         whole = int(unit.quota) if unit.remainder is not None else unit.seats
@@ -54,6 +55,54 @@ def _decimal_text(value, places: int = 3) -> str:
     return f"{float(value):.{places}f}"
 
 
+def apportion_settled(
+    units: Sequence[tuple[str, int]],
+    *,
+    seats: int,
+    method: Method,
+    min_seats: int,
+    names: dict[str, str],
+    lot_winners: Sequence[str],
+    lot_record: str,
+    user: AbstractBaseUser | None,
+) -> tuple[Apportionment, set[str], str]:
+    """``apportion`` with a tie for the last seat(s) settled by the drawing of lots staff recorded: the result, the
+    units that won a seat by lot, and the record of the drawing in words (empty without a tie). Without
+    ``lot_winners`` a tie raises TieNotSettled (``names``: each unit's name for the message); bad input a
+    ValidationError in words. The delegate key and the county meetings' seats share it."""
+    try:
+        result = apportion(units, seats=seats, method=method, min_seats=min_seats)
+    except ApportionmentError as error:
+        raise ValidationError(describe_apportionment_error(error)) from error
+    if result.tie is None:
+        return result, set(), ""
+    tied = {unit: names[unit] for unit in result.tie.candidates}
+    if not lot_winners:
+        raise TieNotSettled(result.tie, tied)
+    if not lot_record.strip():
+        raise ValidationError(_("Record how the drawing of lots was carried out."))
+    try:
+        result = result.resolve_tie(list(lot_winners))
+    except ApportionmentError as error:
+        raise ValidationError(describe_apportionment_error(error)) from error
+    lot_seats = set(lot_winners)
+    tie_text = ngettext(
+        "Tie between %(candidates)s for %(seats)d seat, settled by drawing lots (recorded %(when)s by %(who)s). "
+        "Won by %(winners)s. Record: %(record)s",
+        "Tie between %(candidates)s for %(seats)d seats, settled by drawing lots (recorded %(when)s by %(who)s). "
+        "Won by %(winners)s. Record: %(record)s",
+        len(lot_seats),
+    ) % {
+        "candidates": ", ".join(tied.values()),
+        "seats": len(lot_seats),
+        "when": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        "who": user or "-",
+        "winners": ", ".join(names[unit] for unit in lot_winners),
+        "record": lot_record.strip(),
+    }
+    return result, lot_seats, tie_text
+
+
 @transaction.atomic
 def seat_allocation_compute(
     *, key: DelegateKey, user: AbstractBaseUser | None, lot_winners: Sequence[str] = (), lot_record: str = ""
@@ -69,43 +118,16 @@ def seat_allocation_compute(
         raise ValidationError(_("No counties with municipalities and population figures are loaded."))
     by_number = {p.county.number: p for p in populations}
     method = Method(key.method)
-    try:
-        result = apportion(
-            [(number, p.population) for number, p in by_number.items()],
-            seats=key.member_seats,
-            method=method,
-            min_seats=key.min_seats_per_county,
-        )
-    except ApportionmentError as error:
-        raise ValidationError(describe_apportionment_error(error)) from error
-
-    tie_text = ""
-    lot_seats: set[str] = set()
-    if result.tie is not None:
-        names = {number: str(by_number[number].county) for number in result.tie.candidates}
-        if not lot_winners:
-            raise TieNotSettled(result.tie, names)
-        if not lot_record.strip():
-            raise ValidationError(_("Record how the drawing of lots was carried out."))
-        try:
-            result = result.resolve_tie(list(lot_winners))
-        except ApportionmentError as error:
-            raise ValidationError(describe_apportionment_error(error)) from error
-        lot_seats = set(lot_winners)
-        tie_text = ngettext(
-            "Tie between %(candidates)s for %(seats)d seat, settled by drawing lots (recorded %(when)s by %(who)s). "
-            "Won by %(winners)s. Record: %(record)s",
-            "Tie between %(candidates)s for %(seats)d seats, settled by drawing lots (recorded %(when)s by %(who)s). "
-            "Won by %(winners)s. Record: %(record)s",
-            len(lot_seats),
-        ) % {
-            "candidates": ", ".join(names.values()),
-            "seats": len(lot_seats),
-            "when": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
-            "who": user or "-",
-            "winners": ", ".join(names[number] for number in lot_winners),
-            "record": lot_record.strip(),
-        }
+    result, lot_seats, tie_text = apportion_settled(
+        [(number, p.population) for number, p in by_number.items()],
+        seats=key.member_seats,
+        method=method,
+        min_seats=key.min_seats_per_county,
+        names={number: str(p.county) for number, p in by_number.items()},
+        lot_winners=lot_winners,
+        lot_record=lot_record,
+        user=user,
+    )
 
     existing = {a.county.number: a for a in key.allocations.select_related("county")}
     key.allocations.exclude(county__number__in=by_number).delete()
@@ -117,7 +139,7 @@ def seat_allocation_compute(
         allocation.population_date = population.reference_date
         allocation.computed_seats = unit.seats
         allocation.seats_by_lot = 1 if unit.name in lot_seats else 0
-        allocation.explanation = _explanation(unit, method)
+        allocation.explanation = allocation_explanation(unit, method)
         rows.append(allocation)
     to_create = [a for a in rows if a.pk is None]
     to_update = [a for a in rows if a.pk is not None]

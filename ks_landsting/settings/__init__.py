@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "delegates",
     "committees",
     "elections",
+    "county_meetings",
     "plenary",
 ]
 

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+#: A regional office organises its own counties' meetings (``county_meetings.selectors`` narrows to them).
+REGIONAL_OFFICE_PERMISSIONS = {
+    "countymeeting": ("view", "add", "change"),
+    "meetingseat": ("view", "change"),
+}
+
+
+class CountyMeetingsConfig(AppConfig):
+    name = "county_meetings"
+    verbose_name = _("County meetings")
+
+    def ready(self) -> None:
+        from core.groups import REGIONAL_OFFICE_GROUP, SECRETARIAT_GROUP, staff_groups_grant
+
+        staff_groups_grant(
+            "county_meetings", {SECRETARIAT_GROUP: None, REGIONAL_OFFICE_GROUP: REGIONAL_OFFICE_PERMISSIONS}
+        )

@@ -1,0 +1,124 @@
+"""Every write of the county meetings."""
+
+from collections.abc import Sequence
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from county_meetings.models import CountyMeeting, MeetingSeat
+from county_meetings.selectors import meeting_members
+from delegates.apportionment import Method
+from delegates.models import Organisation
+from delegates.services.allocation import allocation_explanation, apportion_settled
+
+
+@transaction.atomic
+def meeting_seats_compute(
+    *,
+    meeting: CountyMeeting,
+    user: AbstractBaseUser | None,
+    lot_winners: Sequence[str] = (),
+    lot_record: str = "",
+) -> list[MeetingSeat]:
+    """Share the meeting's representatives among its members and store one row per member.
+
+    The county municipality has its fixed number (its population is the whole county's); the municipalities share
+    the rest by population with the meeting's method, each at least the minimum, with the delegate key's pure
+    apportionment: the same explanation per member, the same drawing of lots for a tie (``lot_winners``:
+    municipality numbers; without them a tie raises ``TieNotSettled``), and overrides recorded earlier are kept.
+    """
+    meeting = CountyMeeting.objects.select_for_update(of=("self",)).select_related("county").get(pk=meeting.pk)
+    members = meeting_members(meeting.county)
+    municipalities = [m for m in members if m.kind != Organisation.Kind.COUNTY_MUNICIPALITY]
+    county_municipality = next((m for m in members if m.kind == Organisation.Kind.COUNTY_MUNICIPALITY), None)
+    if not municipalities:
+        raise ValidationError(_("The county has no municipalities with population figures."))
+    missing = [m.name for m in municipalities if m.population is None]
+    if missing:
+        raise ValidationError(
+            _("These municipalities have no population figure: %(names)s.") % {"names": ", ".join(missing)}
+        )
+    fixed = meeting.county_municipality_seats if county_municipality is not None else 0
+    shared = meeting.seats - fixed
+    if shared < meeting.min_seats * len(municipalities):
+        raise ValidationError(
+            {
+                "seats": _(
+                    "%(seats)d representatives are too few: the county municipality has %(fixed)d and each of the "
+                    "%(count)d municipalities at least %(minimum)d, %(needed)d in all."
+                )
+                % {
+                    "seats": meeting.seats,
+                    "fixed": fixed,
+                    "count": len(municipalities),
+                    "minimum": meeting.min_seats,
+                    "needed": fixed + meeting.min_seats * len(municipalities),
+                }
+            }
+        )
+    method = Method(meeting.method)
+    by_number = {m.number: m for m in municipalities}
+    result, lot_seats, tie_text = apportion_settled(
+        [(m.number, m.population) for m in municipalities],
+        seats=shared,
+        method=method,
+        min_seats=meeting.min_seats,
+        names={m.number: m.name for m in municipalities},
+        lot_winners=lot_winners,
+        lot_record=lot_record,
+        user=user,
+    )
+
+    existing = {row.organisation_id: row for row in meeting.member_seats.all()}
+    rows: list[MeetingSeat] = []
+    for unit in result.units:
+        member = by_number[unit.name]
+        row = existing.pop(member.pk, None) or MeetingSeat(meeting=meeting, organisation=member)
+        row.population = member.population
+        row.computed_seats = unit.seats
+        row.seats_by_lot = 1 if unit.name in lot_seats else 0
+        row.explanation = allocation_explanation(unit, method)
+        rows.append(row)
+    if county_municipality is not None:
+        row = existing.pop(county_municipality.pk, None) or MeetingSeat(
+            meeting=meeting, organisation=county_municipality
+        )
+        row.population = county_municipality.population
+        row.computed_seats = fixed
+        row.seats_by_lot = 0
+        row.explanation = {"kind": "fixed", "seats": fixed}
+        rows.append(row)
+    MeetingSeat.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()  # members no longer there
+    bulk_create_with_history([r for r in rows if r.pk is None], MeetingSeat, default_user=user)
+    bulk_update_with_history(
+        [r for r in rows if r.pk is not None],
+        MeetingSeat,
+        ["population", "computed_seats", "seats_by_lot", "explanation"],
+        default_user=user,
+    )
+    meeting.computed_at = timezone.now()
+    meeting.computed_by = user
+    meeting.tie_resolution = tie_text
+    meeting.save(update_fields=["computed_at", "computed_by", "tie_resolution"])
+    return rows
+
+
+@transaction.atomic
+def meeting_seat_override(*, row: MeetingSeat, seats: int | None, reason: str, user: AbstractBaseUser) -> MeetingSeat:
+    """Set (or with ``seats=None`` clear) staff's own number for one member. An override needs a reason."""
+    row = MeetingSeat.objects.select_for_update().get(pk=row.pk)
+    reason = reason.strip()
+    if seats is not None and not reason:
+        raise ValidationError({"override_reason": _("Give a reason for overriding the computed number.")})
+    if seats is not None and seats < 1:
+        raise ValidationError({"override_seats": _("Every member has at least one representative.")})
+    row.override_seats = seats
+    row.override_reason = reason if seats is not None else ""
+    row.overridden_by = user
+    row.overridden_at = timezone.now()
+    row.save(update_fields=["override_seats", "override_reason", "overridden_by", "overridden_at"])
+    return row
