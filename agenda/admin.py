@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agenda.forms import EventForm
 from agenda.models import AgendaDocument, AgendaItem, Congress, Event
+from agenda.selectors import congresses_visible_to
 
 
 class EventInline(admin.StackedInline):
@@ -32,6 +33,9 @@ class CongressAdmin(admin.ModelAdmin):
 
     def get_inlines(self, request, obj):
         return [*self.settings_inlines, EventInline]
+
+    def get_queryset(self, request):
+        return congresses_visible_to(request.user, super().get_queryset(request))
 
 
 @admin.register(Event)

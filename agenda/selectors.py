@@ -9,8 +9,26 @@ from agenda.models import AgendaDocument, AgendaItem, Congress, Event
 
 
 def congress_current() -> Congress | None:
-    """The congress people are working on: the one that starts last."""
-    return Congress.objects.order_by("-first_day").first()
+    """The Landsting people are working on (the public pages'): the one that starts last; never a county meeting."""
+    return Congress.objects.filter(kind=Congress.Kind.LANDSTING).order_by("-first_day").first()
+
+
+#: Functions ``(user, queryset) -> queryset`` that the apps above agenda register (``congress_filter_register``, from
+#: their ``AppConfig.ready``) to narrow the congresses a staff user may see: a county meeting belongs to its county's
+#: regional office.
+_congress_filters: list = []
+
+
+def congress_filter_register(function) -> None:
+    _congress_filters.append(function)
+
+
+def congresses_visible_to(user, queryset: QuerySet[Congress] | None = None) -> QuerySet[Congress]:
+    """The congresses ``user`` may see on the staff pages and in the admin."""
+    queryset = Congress.objects.all() if queryset is None else queryset
+    for narrow in _congress_filters:
+        queryset = narrow(user, queryset)
+    return queryset
 
 
 def agenda_items(*, congress: Congress) -> QuerySet[AgendaItem]:

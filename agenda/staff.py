@@ -1,16 +1,20 @@
 """What the staff pages of every app share about the congress: which one the page is about, and the agenda items an
 object of a congress may refer to."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
 from agenda.models import Congress
+from agenda.selectors import congresses_visible_to
 from core.staff import edited_object
 
 
 def congress_choice(request: HttpRequest) -> tuple[list[Congress], Congress | None]:
-    """Every congress for the page's picker, newest first, and the chosen one: the ``congress`` the form or the query
-    string asks for, else the newest (``None`` when there is no congress yet)."""
-    congresses = list(Congress.objects.order_by("-first_day", "-pk"))
+    """Every congress the user may see (``selectors.congresses_visible_to``) for the page's picker, newest first,
+    and the chosen one: the ``congress`` the form or the query string asks for, else the newest (``None`` when there
+    is no congress yet)."""
+    user = getattr(request, "user", None) or AnonymousUser()
+    congresses = list(congresses_visible_to(user).order_by("-first_day", "-pk"))
     chosen = congresses[0] if congresses else None
     wanted = request.POST.get("congress", "") or request.GET.get("congress", "")
     if wanted.isdigit():

@@ -18,3 +18,8 @@ class CountyMeetingsConfig(AppConfig):
         staff_groups_grant(
             "county_meetings", {SECRETARIAT_GROUP: None, REGIONAL_OFFICE_GROUP: REGIONAL_OFFICE_PERMISSIONS}
         )
+
+        from agenda.selectors import congress_filter_register
+        from county_meetings.selectors import congresses_of_other_offices_hidden
+
+        congress_filter_register(congresses_of_other_offices_hidden)

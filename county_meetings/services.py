@@ -1,5 +1,6 @@
 """Every write of the county meetings."""
 
+import datetime
 from collections.abc import Sequence
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -9,10 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from agenda.models import Congress
 from county_meetings.models import CountyMeeting, MeetingSeat
 from county_meetings.selectors import meeting_members
 from delegates.apportionment import Method
-from delegates.models import Organisation
+from delegates.models import County, DelegateKey, Organisation
+from delegates.selectors import county_visible_to
 from delegates.services.allocation import allocation_explanation, apportion_settled
 
 
@@ -122,3 +125,52 @@ def meeting_seat_override(*, row: MeetingSeat, seats: int | None, reason: str, u
     row.overridden_at = timezone.now()
     row.save(update_fields=["override_seats", "override_reason", "overridden_by", "overridden_at"])
     return row
+
+
+@transaction.atomic
+def county_meeting_create(
+    *,
+    county: County,
+    election_year: int,
+    first_day: datetime.date,
+    last_day: datetime.date,
+    registration_deadline: datetime.date,
+    city: str,
+    seats: int,
+    user: AbstractBaseUser,
+    venue: str = "",
+    min_seats: int = 1,
+    county_municipality_seats: int = 1,
+    method: str = DelegateKey.Method.SAINTE_LAGUE,
+) -> CountyMeeting:
+    """A county meeting and its congress (of the kind "county meeting"), in one step: a regional office creates the
+    meetings of its own counties, which it could not do through the congresses' admin. Refused in words when the
+    county is not the user's, the county already has a meeting for this election, or a date or number is wrong."""
+    if not county_visible_to(user, county):
+        raise ValidationError({"county": _("This county belongs to another regional office.")})
+    if CountyMeeting.objects.filter(county=county, election_year=election_year).exists():
+        raise ValidationError({"election_year": _("This county already has a county meeting for this election.")})
+    congress = Congress(
+        name=_("County meeting of %(county)s %(year)d") % {"county": county.name, "year": election_year},
+        year=first_day.year,
+        kind=Congress.Kind.COUNTY_MEETING,
+        city=city.strip(),
+        venue=venue.strip(),
+        first_day=first_day,
+        last_day=last_day,
+        registration_deadline=registration_deadline,
+    )
+    congress.full_clean()
+    congress.save()
+    meeting = CountyMeeting(
+        congress=congress,
+        county=county,
+        election_year=election_year,
+        seats=seats,
+        min_seats=min_seats,
+        county_municipality_seats=county_municipality_seats,
+        method=method,
+    )
+    meeting.full_clean()
+    meeting.save()
+    return meeting

@@ -13,7 +13,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from agenda.models import Congress
 from county_meetings.models import CountyMeeting, MeetingSeat
 from county_meetings.selectors import meetings_visible_to
-from county_meetings.services import meeting_seat_override, meeting_seats_compute
+from county_meetings.services import county_meeting_create, meeting_seat_override, meeting_seats_compute
 from delegates.models import Organisation
 from delegates.services.allocation import TieNotSettled
 from tests.factories import (
@@ -188,3 +188,59 @@ class TestSeatsAddUp(HypothesisTestCase):
         rows = list(meeting.member_seats.select_related("organisation"))
         assert sum(row.seats for row in rows) == seats
         assert all(row.seats >= minimum for row in rows if row.organisation.kind == Organisation.Kind.MUNICIPALITY)
+
+
+def test_another_offices_county_meeting_is_in_no_congress_picker_nor_the_public_pages(client, finnmark):
+    own_office, other_office = RegionalOfficeFactory(), RegionalOfficeFactory()
+    finnmark.regional_office = own_office
+    finnmark.save()
+    other_county = CountyFactory(number="11", name="Rogaland", regional_office=other_office)
+    landsting = CongressFactory(name="Landstinget 2024", first_day=datetime.date(2024, 2, 13))
+    own = _meeting(finnmark, seats=40, county_municipality_seats=4)
+    theirs = _meeting(other_county, seats=10)
+    user = regional_staff_user(own_office)
+    client.force_login(user)
+
+    page = client.get(reverse("delegates_staff:checkin"), {"congress": theirs.pk}).content.decode()
+    assert own.congress.name in page and landsting.name in page
+    assert theirs.congress.name not in page  # not in the picker, and asking for it by id shows another
+    congresses = client.get(reverse("admin:agenda_congress_changelist"))
+    assert congresses.status_code == 200
+    assert own.congress.name in congresses.content.decode()
+    assert theirs.congress.name not in congresses.content.decode()
+    # The public home page shows the Landsting, never a county meeting that starts later.
+    CongressFactory(
+        name="Fylkesmøtet i Finnmark 2027",
+        kind=Congress.Kind.COUNTY_MEETING,
+        first_day=datetime.date(2027, 11, 20),
+        last_day=datetime.date(2027, 11, 20),
+        registration_deadline=datetime.date(2027, 11, 1),
+    )
+    home = client.get(reverse("home")).content.decode()
+    assert landsting.name in home and "Fylkesmøtet i Finnmark 2027" not in home
+
+
+def test_a_regional_office_creates_its_own_countys_meeting_with_its_congress(finnmark):
+    own_office, other_office = RegionalOfficeFactory(), RegionalOfficeFactory()
+    finnmark.regional_office = own_office
+    finnmark.save()
+    other_county = CountyFactory(number="11", name="Rogaland", regional_office=other_office)
+    user = regional_staff_user(own_office)
+    days = {
+        "first_day": datetime.date(2027, 11, 18),
+        "last_day": datetime.date(2027, 11, 19),
+        "registration_deadline": datetime.date(2027, 11, 1),
+    }
+
+    meeting = county_meeting_create(county=finnmark, election_year=2027, city="Alta", seats=40, user=user, **days)
+
+    assert meeting.congress.kind == Congress.Kind.COUNTY_MEETING
+    assert meeting.congress.name == "County meeting of Finnmark 2027"
+    with pytest.raises(ValidationError, match="already has a county meeting"):
+        county_meeting_create(county=finnmark, election_year=2027, city="Alta", seats=40, user=user, **days)
+    with pytest.raises(ValidationError, match="another regional office"):
+        county_meeting_create(county=other_county, election_year=2027, city="Stavanger", seats=30, user=user, **days)
+    wrong_days = {**days, "registration_deadline": datetime.date(2027, 12, 1)}
+    with pytest.raises(ValidationError, match="on or before the first day"):
+        county_meeting_create(county=finnmark, election_year=2031, city="Alta", seats=40, user=user, **wrong_days)
+    assert Congress.objects.filter(kind=Congress.Kind.COUNTY_MEETING).count() == 1  # nothing half-written

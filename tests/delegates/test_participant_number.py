@@ -168,7 +168,11 @@ def test_the_migration_numbers_existing_participants_in_the_printed_order():
     leaves = executor.loader.graph.leaf_nodes()
     try:
         executor.migrate(BEFORE)
-        others = [leaf for leaf in leaves if leaf[0] != "delegates"]
+        # The other apps as far as they do not build on the number (an app whose migrations need it, such as the
+        # county meetings', is left out of the old state: its tables were taken back with it).
+        graph = executor.loader.graph
+        numbered = set(graph.forwards_plan(AFTER[0])) - set(graph.forwards_plan(BEFORE[0]))
+        others = [leaf for leaf in leaves if leaf[0] != "delegates" and not numbered & set(graph.forwards_plan(leaf))]
         old = MigrationExecutor(connection).loader.project_state(BEFORE + others).apps
         Congress = old.get_model("agenda", "Congress")
         County = old.get_model("delegates", "County")
