@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from agenda.models import Congress
+from agenda.selectors import congresses_visible_to
 from core.staff import ReadOnlyAdminMixin
 from county_meetings.models import CountyMeeting, MeetingSeat
 from delegates.admin_scoping import RegionScopedAdminMixin
@@ -34,3 +36,16 @@ class CountyMeetingAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
         ),
         (_("Computed"), {"fields": ("computed_at", "computed_by", "tie_resolution")}),
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        # A meeting stays with its congress and county once made.
+        fixed = ("congress", "county") if obj is not None else ()
+        return (*fixed, *self.readonly_fields)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "congress":
+            # A congress of the kind "county meeting" that the user may see and that has no meeting yet.
+            kwargs["queryset"] = congresses_visible_to(
+                request.user, Congress.objects.filter(kind=Congress.Kind.COUNTY_MEETING, county_meeting__isnull=True)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-#: A regional office organises its own counties' meetings (``county_meetings.selectors`` narrows to them).
+#: A regional office organises its own counties' meetings (``county_meetings.selectors`` narrows to them). It does not
+#: add one in the admin: a meeting needs its congress, which only the secretariat creates there; the regional office's
+#: own way in is ``services.county_meeting_create`` (its page is still to come, issue 16).
 REGIONAL_OFFICE_PERMISSIONS = {
-    "countymeeting": ("view", "add", "change"),
+    "countymeeting": ("view", "change"),
     "meetingseat": ("view", "change"),
 }
 

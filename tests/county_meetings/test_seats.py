@@ -244,3 +244,21 @@ def test_a_regional_office_creates_its_own_countys_meeting_with_its_congress(fin
     with pytest.raises(ValidationError, match="on or before the first day"):
         county_meeting_create(county=finnmark, election_year=2031, city="Alta", seats=40, user=user, **wrong_days)
     assert Congress.objects.filter(kind=Congress.Kind.COUNTY_MEETING).count() == 1  # nothing half-written
+
+
+def test_the_admin_attaches_a_meeting_only_to_a_free_county_meeting_congress(client, finnmark):
+    taken = _meeting(finnmark, seats=40, county_municipality_seats=4)
+    free = CongressFactory(
+        name="Fylkesmøtet i Finnmark 2027",
+        kind=Congress.Kind.COUNTY_MEETING,
+        first_day=datetime.date(2027, 11, 20),
+        last_day=datetime.date(2027, 11, 20),
+        registration_deadline=datetime.date(2027, 11, 1),
+    )
+    landsting = CongressFactory(name="Landstinget 2028")
+    client.force_login(SecretariatUserFactory())
+    form = client.get(reverse("admin:county_meetings_countymeeting_add")).context["adminform"].form
+    assert list(form.fields["congress"].queryset) == [free]
+    assert taken.congress not in form.fields["congress"].queryset and landsting not in form.fields["congress"].queryset
+    change = client.get(reverse("admin:county_meetings_countymeeting_change", args=[taken.pk]))
+    assert "congress" not in change.context["adminform"].form.fields  # read-only once made
