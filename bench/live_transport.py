@@ -249,6 +249,22 @@ def server_environment(*, database_url: str, redis_url: str, settings: str, name
     os.environ.pop("CONN_MAX_AGE", None)
 
 
+def server_teardown(client, server, redis_server, *, database: str, keep_db: bool, log_path: Path) -> None:
+    """Stop what a bench run started (the clients, gunicorn, the bench's Redis), drop its database unless kept, and
+    remove its static root and server log."""
+    client.stop()
+    if server is not None:
+        gunicorn_stop(server)
+    if redis_server is not None:
+        redis_server.terminate()
+        redis_server.wait(timeout=10)
+    if not keep_db:
+        database_drop(database)
+    shutil.rmtree(os.environ["STATIC_ROOT"], ignore_errors=True)
+    with contextlib.suppress(OSError):
+        log_path.unlink()
+
+
 def redis_start(port: int) -> subprocess.Popen:
     server = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", HOST, "--save", "", "--appendonly", "no"],
@@ -662,17 +678,7 @@ def main() -> None:
             )
             healthy = healthy and verdict["healthy"]
     finally:
-        client.stop()
-        if server is not None:
-            gunicorn_stop(server)
-        if redis_server is not None:
-            redis_server.terminate()
-            redis_server.wait(timeout=10)
-        if not args.keep_db:
-            database_drop(DB_NAME)
-        shutil.rmtree(os.environ["STATIC_ROOT"], ignore_errors=True)
-        with contextlib.suppress(OSError):
-            log_path.unlink()
+        server_teardown(client, server, redis_server, database=DB_NAME, keep_db=args.keep_db, log_path=log_path)
     if not healthy:
         sys.exit("FAILED: a client missed an action or a request failed (see above)")
 

@@ -46,7 +46,6 @@ failed or was answered with anything but 200 or 304. ``--quick`` (``make bench-q
 import argparse
 import asyncio
 import collections
-import contextlib
 import json
 import multiprocessing
 import os
@@ -62,7 +61,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import live_transport  # noqa: E402
-from bench._shared import database_drop, database_recreate, free_port, parse_args  # noqa: E402
+from bench._shared import database_recreate, free_port, parse_args  # noqa: E402
 from bench.live_transport import HOST, Backends, Meter, delays, redis_start, report, server_start  # noqa: E402
 from bench.voting import Connection, _trivial, build, gunicorn_stop, gunicorn_wait  # noqa: E402
 
@@ -473,17 +472,9 @@ def main() -> None:
         )
         healthy = verdict["healthy"]
     finally:
-        client.stop()
-        if server is not None:
-            gunicorn_stop(server)
-        if redis_server is not None:
-            redis_server.terminate()
-            redis_server.wait(timeout=10)
-        if not args.keep_db:
-            database_drop(DB_NAME)
-        shutil.rmtree(os.environ["STATIC_ROOT"], ignore_errors=True)
-        with contextlib.suppress(OSError):
-            log_path.unlink()
+        live_transport.server_teardown(
+            client, server, redis_server, database=DB_NAME, keep_db=args.keep_db, log_path=log_path
+        )
     if not healthy:
         sys.exit("FAILED: a client missed an action or a request failed (see above)")
 
