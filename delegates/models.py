@@ -139,6 +139,11 @@ class Organisation(models.Model):
     )
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     population_date = models.DateField(_("population reference date"), null=True, blank=True)
+    official_email = models.EmailField(
+        _("official address (postmottak)"),
+        blank=True,
+        help_text=_("Where letters to the organisation itself go, such as the county meeting's report link."),
+    )
 
     class Meta:
         verbose_name = _("organisation")

@@ -30,6 +30,11 @@ class Election(models.Model):
         HOVEDSTYRE_DEPUTY = "hovedstyre_deputy", _("Deputy member of the executive board (hovedstyret)")
         LANDSSTYRE_MEMBER = "landsstyre_member", _("Member of the national board (landsstyret)")
         ELECTION_COMMITTEE = "election_committee", _("Election committee")
+        LANDSTING_DELEGATE = "landsting_delegate", _("The municipalities' delegates to the Landsting")
+        LANDSTING_DEPUTY = "landsting_deputy", _("The municipalities' deputies to the Landsting (ranked)")
+        COUNTY_BOARD_LEADER = "county_board_leader", _("Leader of the county board")
+        COUNTY_BOARD_DEPUTY_LEADER = "county_board_deputy_leader", _("Deputy leader of the county board")
+        COUNTY_BOARD_MEMBER = "county_board_member", _("Member of the county board")
         OTHER = "other", _("Other")
 
     class Method(models.TextChoices):
