@@ -22,6 +22,7 @@ urlpatterns = [
     # Every app's staff pages (core.staff.staff_page views), before the admin's own URLs under the same prefix.
     path("admin/agenda/", include("agenda.staff_urls")),
     path("admin/committees/", include("committees.staff_urls")),
+    path("admin/county_meetings/", include("county_meetings.staff_urls")),
     path("admin/delegates/", include("delegates.staff_urls")),
     path("admin/elections/", include("elections.staff_urls")),
     path("admin/plenary/", include("plenary.staff_urls")),
@@ -33,6 +34,7 @@ urlpatterns = [
     path("p/<str:token>/", include("elections.portal.urls")),
     path("p/<str:token>/", include("plenary.portal.urls")),
     path("sal/", include("plenary.hall_urls")),
+    path("fylkesmote/", include("county_meetings.portal.urls")),
     path("p/", include("delegates.portal.urls")),
     path("program/", include("agenda.urls")),
 ]
