@@ -67,6 +67,22 @@ class CountyMeeting(models.Model):
         verbose_name=_("computed by"),
     )
     tie_resolution = models.TextField(_("drawing of lots"), blank=True, editable=False)
+    seats_published_at = models.DateTimeField(
+        _("table published at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Once published, the table is what the municipalities are told; it is not computed again."),
+    )
+    seats_published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("table published by"),
+    )
     report_deadline = models.DateField(
         _("report deadline"),
         null=True,
