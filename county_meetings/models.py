@@ -22,7 +22,7 @@ class CountyMeeting(models.Model):
         on_delete=models.CASCADE,
         primary_key=True,
         related_name="county_meeting",
-        verbose_name=_("congress"),
+        verbose_name=_("meeting"),
         limit_choices_to={"kind": Congress.Kind.COUNTY_MEETING},
     )
     county = models.ForeignKey(
