@@ -16,10 +16,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agenda.admin import CongressAdmin
+from agenda.selectors import congresses_visible_to
 from agenda.staff import AgendaItemsOfItsCongressMixin
 from committees.forms import STATEMENT_PROPOSAL_FIELDS, AmendmentAdminForm, CommitteeAdminForm, StatementAdminForm
 from committees.models import Amendment, Chapter, Committee, PoliticalDocument, Proposal, Statement, StatementSettings
 from committees.selectors import (
+    PROPOSED_BY_DELEGATES,
+    PROPOSED_BY_MEETING,
+    amendments_by_proposer,
     committees_visible_to,
     is_secretariat,
     may_recommend_amendment,
@@ -89,6 +93,7 @@ class PoliticalDocumentAdmin(AgendaItemsOfItsCongressMixin, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
+            .filter(congress__in=congresses_visible_to(request.user))
             .annotate(
                 _lines=Max("chapters__last_line"),
                 _amendments=Count("amendments", filter=Q(amendments__status="submitted"), distinct=True),
@@ -255,6 +260,17 @@ class ProposalAdmin(admin.ModelAdmin):
 # --- Amendments --------------------------------------------------------------------------------------------------
 
 
+class ProposerListFilter(admin.SimpleListFilter):
+    title = _("proposed by")
+    parameter_name = "proposer"
+
+    def lookups(self, request, model_admin):
+        return [(PROPOSED_BY_DELEGATES, _("a delegate")), (PROPOSED_BY_MEETING, _("a county meeting"))]
+
+    def queryset(self, request, queryset):
+        return amendments_by_proposer(queryset, self.value() or "")
+
+
 class CommitteeListFilter(admin.SimpleListFilter):
     title = _("committee")
     parameter_name = "committee"
@@ -282,7 +298,7 @@ class AmendmentAdmin(ProposalAdmin):
         "lines",
         "chapter",
         "kind",
-        "submitter",
+        "proposer",
         "status",
         "recommendation",
         "outcome",
@@ -292,14 +308,27 @@ class AmendmentAdmin(ProposalAdmin):
     list_filter = (
         ("document__congress", admin.RelatedOnlyFieldListFilter),
         CommitteeListFilter,
+        ProposerListFilter,
         "status",
         "recommendation",
         "outcome",
         "range_problem",
         "kind",
     )
-    list_select_related = ("document__congress", "chapter", "submitter", "submitter__organisation")
-    search_fields = ("text", "justification", "submitter__first_name", "submitter__last_name")
+    list_select_related = (
+        "document__congress",
+        "chapter",
+        "submitter",
+        "submitter__organisation",
+        "proposed_by_congress",
+    )
+    search_fields = (
+        "text",
+        "justification",
+        "submitter__first_name",
+        "submitter__last_name",
+        "proposed_by_congress__name",
+    )
     ordering = ("document", "line_from", "line_to", "number")
     fieldsets = (
         (None, {"fields": ("number", "document", "chapter", "kind", "lines", "status", "range_problem")}),
@@ -310,7 +339,8 @@ class AmendmentAdmin(ProposalAdmin):
                     "original_text",
                     "text",
                     "justification",
-                    "submitter",
+                    "proposer",
+                    "forwarded_from_link",
                     "supporter_names",
                     "submitted_at",
                     "withdrawn_at",
@@ -327,6 +357,8 @@ class AmendmentAdmin(ProposalAdmin):
         "original_text",
         "text",
         "justification",
+        "proposer",
+        "forwarded_from_link",
         *SUBMISSION_FIELDS,
         "range_problem",
         *DECISION_READONLY_FIELDS,
@@ -357,6 +389,27 @@ class AmendmentAdmin(ProposalAdmin):
             self.message_user(request, gettext("%(amendment)s was saved.") % {"amendment": obj}, messages.SUCCESS)
             return HttpResponseRedirect(reverse("committees_staff:committee_work", args=[committee.pk]))
         return super().response_change(request, obj)
+
+    def get_queryset(self, request):
+        # No select_related here: the change list applies list_select_related only to a queryset without one.
+        return super().get_queryset(request).filter(document__congress__in=congresses_visible_to(request.user))
+
+    @admin.display(description=_("proposed by"))
+    def proposer(self, amendment: Amendment) -> str:
+        if amendment.proposer_organisation:
+            return f"{amendment.proposer_label}, {amendment.proposer_organisation}"
+        return amendment.proposer_label
+
+    @admin.display(description=_("forwarded from"))
+    def forwarded_from_link(self, amendment: Amendment) -> str:
+        source = amendment.forwarded_from
+        if source is None:
+            return "–"
+        label = gettext("Amendment %(number)d to %(document)s") % {
+            "number": source.number,
+            "document": source.document.title,
+        }
+        return format_html('<a href="{}">{}</a>', reverse("admin:committees_amendment_change", args=[source.pk]), label)
 
     @admin.display(description=_("congress"), ordering="document__congress")
     def congress(self, amendment: Amendment) -> str:
@@ -423,7 +476,8 @@ class StatementAdmin(ProposalAdmin):
         )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_supporters=Count("supporters", distinct=True))
+        queryset = super().get_queryset(request).filter(congress__in=congresses_visible_to(request.user))
+        return queryset.annotate(_supporters=Count("supporters", distinct=True))
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:  # the secretariat registers a statement that came by letter

@@ -39,6 +39,7 @@ __all__ = [
     "ResultParagraph",
     "apply_changes",
     "competing_groups",
+    "lines_with_text",
     "overlaps",
     "range_problem",
 ]
@@ -201,6 +202,42 @@ def range_problem(
     more than one chapter, which no change may do). Every params has ``line_from`` and ``line_to``.
     """
     return _Numbering(paragraphs).range_problem(chapter=chapter, kind=kind, line_from=line_from, line_to=line_to)
+
+
+def lines_with_text(paragraphs: Sequence[DocumentParagraph], text: str) -> list[tuple[int, int]]:
+    """Every line range ``(first, last)`` whose words are exactly ``text``, in document order.
+
+    The words of a range are read as ``committees.selectors.lines_text`` reads them (and as an amendment's
+    ``original_text`` was stored): within a paragraph the lines joined and stripped, paragraphs separated by a blank
+    line. Used to find the lines an amendment to one version of a document changes in another version.
+    """
+    if not text:
+        return []
+    lines = [
+        (index, paragraph.first_line + offset, line)
+        for index, paragraph in enumerate(sorted((p for p in paragraphs if p.lines), key=lambda p: p.first_line))
+        for offset, line in enumerate(paragraph.lines)
+    ]
+    found = []
+    for start, (paragraph, number, line) in enumerate(lines):
+        if not line.strip() or not text.startswith(line.strip()):
+            continue
+        done: list[str] = []
+        current: list[str] = []
+        current_paragraph = paragraph
+        for next_paragraph, last, next_line in lines[start:]:
+            if next_paragraph != current_paragraph:
+                if piece := "".join(current).strip():
+                    done.append(piece)
+                current, current_paragraph = [], next_paragraph
+            current.append(next_line)
+            words = "\n\n".join(piece for piece in (*done, "".join(current).strip()) if piece)
+            if words == text:
+                found.append((number, last))
+                break
+            if len(words) > len(text):
+                break
+    return found
 
 
 # --- Competing changes --------------------------------------------------------------------------------------

@@ -11,6 +11,9 @@ READ_COMMITTEE_WORK = {
     "statement": ("view",),
     "statementsettings": ("view",),
 }
+#: A regional office reads the committee work and forwards its county meetings' adopted amendments to the Landsting
+#: (``committees.selectors.forwarding_sources_visible_to`` narrows it to its own counties' meetings).
+REGIONAL_OFFICE_COMMITTEE_WORK = {**READ_COMMITTEE_WORK, "amendment": ("view", "forward")}
 #: A committee secretary records the recommendations of their own committee (``committees.selectors`` narrows it).
 COMMITTEE_SECRETARY_PERMISSIONS = {
     **READ_COMMITTEE_WORK,
@@ -32,7 +35,7 @@ class CommitteesConfig(AppConfig):
             "committees",
             {
                 SECRETARIAT_GROUP: None,
-                REGIONAL_OFFICE_GROUP: READ_COMMITTEE_WORK,
+                REGIONAL_OFFICE_GROUP: REGIONAL_OFFICE_COMMITTEE_WORK,
                 COMMITTEE_SECRETARY_GROUP: COMMITTEE_SECRETARY_PERMISSIONS,
             },
         )

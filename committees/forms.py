@@ -196,3 +196,41 @@ class StatementAdminForm(ProposalDecisionFormMixin, forms.ModelForm):
             for field, message in errors.items():
                 self.add_error(field, message)
         return cleaned
+
+
+class AmendmentForwardForm(forms.Form):
+    """The confirmation of forwarding a county meeting's adopted amendments to the Landsting's document.
+
+    ``leave_out`` carries the numbers of the amendments the dry run showed as not fitting; they are left out only when
+    the user ticks ``leave_out_confirmed``."""
+
+    target = forms.ModelChoiceField(
+        label=_("Forward to"),
+        queryset=PoliticalDocument.objects.none(),
+        empty_label=None,
+        widget=forms.RadioSelect,
+        help_text=_("Only the current Landsting's draft political document."),
+    )
+    leave_out = forms.CharField(widget=forms.HiddenInput, required=False)
+    leave_out_confirmed = forms.BooleanField(
+        label=_("Forward the others and leave out the amendments listed with problems"),
+        required=False,
+        help_text=_("Send the amendments left out to the secretariat another way."),
+    )
+
+    def __init__(self, *args, target: PoliticalDocument | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        queryset = PoliticalDocument.objects.select_related("congress")
+        self.fields["target"].queryset = queryset.filter(pk=target.pk) if target else queryset.none()
+        if target is not None:
+            self.fields["target"].initial = target.pk
+
+    def clean_leave_out(self) -> list[int]:
+        numbers = self.cleaned_data.get("leave_out", "")
+        return [int(number) for number in numbers.split(",") if number.strip().isdigit()]
+
+    def leave_out_numbers(self) -> list[int]:
+        """The numbers to leave out: those the dry run showed, when the user confirmed leaving them out."""
+        if not self.cleaned_data.get("leave_out_confirmed"):
+            return []
+        return self.cleaned_data.get("leave_out", [])

@@ -290,7 +290,9 @@ class Proposal(models.Model):
 
 
 class Amendment(Proposal):
-    """A delegate's proposal to change lines of the political document."""
+    """A proposal to change lines of the political document: a delegate's (``submitter``), or a meeting's
+    (``proposed_by_congress``: a county meeting's adopted amendment forwarded to the Landsting, ``forwarded_from``
+    the amendment the meeting adopted). Exactly one of the two proposes it (a check constraint)."""
 
     class Kind(models.TextChoices):
         REPLACE = "replace", _("Replace lines")
@@ -318,7 +320,30 @@ class Amendment(Proposal):
     original_text = models.TextField(_("the lines when proposed"), blank=True)
     document_version = models.PositiveIntegerField(_("document version"))
     submitter = models.ForeignKey(
-        Participant, on_delete=models.PROTECT, related_name="amendments", verbose_name=_("proposed by")
+        Participant,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amendments",
+        verbose_name=_("proposed by"),
+    )
+    proposed_by_congress = models.ForeignKey(
+        Congress,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposed_amendments",
+        verbose_name=_("proposed by the meeting"),
+        help_text=_("A county meeting whose adopted amendment was forwarded here as its proposal."),
+    )
+    forwarded_from = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="forwarded_as",
+        verbose_name=_("forwarded from"),
+        help_text=_("The amendment the proposing meeting adopted, which this one carries forward."),
     )
     supporters = models.ManyToManyField(
         Participant, blank=True, related_name="supported_amendments", verbose_name=_("supporters")
@@ -354,9 +379,22 @@ class Amendment(Proposal):
         verbose_name = _("amendment")
         verbose_name_plural = _("amendments")
         ordering = ["document", "line_from", "line_to", "number"]
-        permissions = [("record_outcome", _("Can record the plenary outcome"))]
+        permissions = [
+            ("record_outcome", _("Can record the plenary outcome")),
+            ("forward_amendment", _("Can forward a county meeting's adopted amendments to the Landsting")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["document", "number"], name="amendment_unique_number"),
+            models.CheckConstraint(
+                condition=Q(submitter__isnull=False, proposed_by_congress__isnull=True)
+                | Q(submitter__isnull=True, proposed_by_congress__isnull=False),
+                name="amendment_one_proposer",
+                violation_error_message=_("An amendment is proposed either by a delegate or by a meeting."),
+            ),
+            models.CheckConstraint(
+                condition=Q(forwarded_from__isnull=True) | Q(proposed_by_congress__isnull=False),
+                name="amendment_forwarded_by_meeting",
+            ),
             models.CheckConstraint(condition=Q(line_to__gte=F("line_from")), name="amendment_lines_in_order"),
             models.CheckConstraint(
                 condition=~Q(kind__in=["insert", "new_paragraph"]) | Q(line_to=F("line_from")),
@@ -374,6 +412,26 @@ class Amendment(Proposal):
 
     def __str__(self) -> str:
         return str(_("Amendment %(number)d") % {"number": self.number})
+
+    @property
+    def proposer_label(self) -> str:
+        """Who proposed it, in words: the meeting's name ("Fylkesmøtet i Finnmark 2023") or the delegate's name."""
+        if self.proposed_by_congress_id is not None:
+            return self.proposed_by_congress.name
+        if self.submitter_id is not None:
+            return self.submitter.full_name
+        return ""
+
+    @property
+    def proposer_organisation(self) -> str:
+        """The proposing delegate's organisation ("" for a meeting's proposal or a delegate without one)."""
+        if self.submitter_id is None or self.submitter.organisation_id is None:
+            return ""
+        return self.submitter.organisation.name
+
+    @property
+    def proposed_by_meeting(self) -> bool:
+        return self.proposed_by_congress_id is not None
 
     @property
     def lines_label(self) -> str:

@@ -119,10 +119,6 @@ def _lines_label(first: int, last: int) -> str:
     return _("lines %(first)d–%(last)d") % {"first": first, "last": last}
 
 
-def _person(participant: Participant | None) -> str:
-    return participant.full_name if participant is not None else ""
-
-
 def _organisation(participant: Participant | None) -> str:
     if participant is None or participant.organisation_id is None:
         return ""
@@ -290,7 +286,8 @@ def _merged_label(numbers: Sequence[int]) -> str:
 
 
 def _printed_amendments(amendments: Iterable[Amendment], document: PoliticalDocument | None) -> list[PrintedAmendment]:
-    """Amendments (with chapter, submitter, organisation, merged_into and supporters loaded) for printing."""
+    """Amendments (with chapter, submitter, organisation, proposing meeting, merged_into and supporters loaded) for
+    printing."""
     amendments = list(amendments)
     paragraphs = selectors.document_paragraphs(document) if document is not None and amendments else None
     competing = selectors.competing_amendments(amendments, paragraphs)
@@ -313,8 +310,8 @@ def _printed_amendments(amendments: Iterable[Amendment], document: PoliticalDocu
                 chapter_label=_chapter_label(amendment.chapter),
                 kind=amendment.kind,
                 kind_label=str(amendment.get_kind_display()),
-                proposer=_person(amendment.submitter),
-                organisation=_organisation(amendment.submitter),
+                proposer=amendment.proposer_label,
+                organisation=amendment.proposer_organisation,
                 supporters=sorted((supporter.full_name for supporter in amendment.supporters.all()), key=str.casefold),
                 original_text=amendment.original_text,
                 text=amendment.text if amendment.kind != Amendment.Kind.DELETE else "",

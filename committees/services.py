@@ -30,6 +30,7 @@ from committees.models import (
 from committees.selectors import (
     amendments_open,
     document_paragraphs,
+    forwarding_plan,
     lines_text,
     may_propose,
     possible_supporters,
@@ -399,6 +400,11 @@ def amendment_withdraw(
     *, amendment: Amendment, participant: Participant, now: datetime.datetime | None = None
 ) -> Amendment:
     amendment = Amendment.objects.select_for_update().select_related("document").get(pk=amendment.pk)
+    if amendment.proposed_by_congress_id is not None:
+        raise ValidationError(
+            _("%(meeting)s proposed this amendment; no delegate can withdraw it.")
+            % {"meeting": amendment.proposed_by_congress.name}
+        )
     return _proposal_withdraw(
         amendment,
         participant=participant,
@@ -434,6 +440,60 @@ def amendment_record_outcome(
     *, amendment: Amendment, outcome: str, user: AbstractBaseUser | None, source: str = OutcomeSource.HAND
 ) -> Amendment:
     return proposal_record_outcome(proposal=amendment, outcome=outcome, user=user, source=source)
+
+
+@transaction.atomic
+def amendments_forward(
+    *,
+    source: PoliticalDocument,
+    target: PoliticalDocument,
+    user: AbstractBaseUser | None,
+    leave_out: Iterable[int] = (),
+    now: datetime.datetime | None = None,
+) -> list[Amendment]:
+    """A county meeting's adopted amendments become amendments to the Landsting's document, proposed by the meeting.
+
+    All or nothing: the amendments are placed by ``selectors.forwarding_plan`` (the same lines in the same draft,
+    else where the words they change are found) and, when one of them cannot be placed, nothing is forwarded and
+    the refusal lists every such amendment — unless the caller names it in ``leave_out`` (the numbers of the
+    meeting's amendments the user, shown the problems, chose to leave out). Refused after the target's deadline for
+    amendments, as a delegate's amendment is. Numbered in the target's numbering, under the target's lock (which also
+    serialises two forwardings); an amendment forwarded before is not forwarded again (``forwarded_from`` is
+    unique). Permission (``committees.forward_amendment`` and the meeting's scope) is the caller's.
+    """
+    target = PoliticalDocument.objects.select_for_update().select_related("congress").get(pk=target.pk)
+    source = PoliticalDocument.objects.select_related("congress").get(pk=source.pk)
+    plan = forwarding_plan(source=source, target=target, now=now)
+    if plan.refusal:
+        raise ValidationError(plan.refusal)
+    leave_out = set(leave_out)
+    problems = [problem.message for problem in plan.problems if problem.source.number not in leave_out]
+    if problems:
+        heading = _("Nothing was forwarded, because some adopted amendments do not fit the Landsting's document:")
+        raise ValidationError([heading, *problems])
+    number = _next_number(Amendment.objects.filter(document=target))
+    paragraphs = document_paragraphs(target) if plan.items else []
+    forwarded = []
+    for item in plan.items:
+        amendment = Amendment(
+            document=target,
+            number=number,
+            chapter=item.chapter,
+            kind=item.kind,
+            line_from=item.line_from,
+            line_to=item.line_to,
+            text=item.text,
+            justification=item.source.justification,
+            original_text=lines_text(paragraphs, item.line_from, item.line_to),
+            document_version=target.version,
+            proposed_by_congress=source.congress,
+            forwarded_from=item.source,
+        )
+        amendment._history_user = user  # simple_history: who forwarded it
+        amendment.save()
+        forwarded.append(amendment)
+        number += 1
+    return forwarded
 
 
 def final_paragraphs(*, document: PoliticalDocument, basis: str) -> list[amending.ResultParagraph]:

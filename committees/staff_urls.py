@@ -14,6 +14,7 @@ urlpatterns = [
     path("politicaldocument/<int:pk>/load/", staff_views.document_load, name="document_load"),
     path("politicaldocument/<int:pk>/lines/", staff_views.document_lines, name="document_lines"),
     path("politicaldocument/<int:pk>/pdf/<slug:kind>/", staff_views.document_pdf, name="document_pdf"),
+    path("politicaldocument/<int:pk>/forward/", staff_views.amendments_forward_page, name="amendments_forward"),
     path("committee/<int:pk>/work/", staff_views.committee_work, name="committee_work"),
     path(
         "committee/<int:pk>/recommendation.pdf",

@@ -11,18 +11,25 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
+from agenda.selectors import congresses_visible_to
 from committees import amending
 from committees.document_messages import describe_conflict, describe_range_problem
-from committees.forms import DocumentLoadForm
+from committees.forms import AmendmentForwardForm, DocumentLoadForm
 from committees.models import Amendment, Committee, PoliticalDocument
 from committees.selectors import (
+    PROPOSED_BY_DELEGATES,
+    PROPOSED_BY_MEETING,
+    amendments_by_proposer,
     committee_amendments,
     committees_visible_to,
     competing_amendments,
     document_of,
     document_paragraphs,
+    forwarding_plan,
+    forwarding_sources_visible_to,
+    forwarding_target,
     is_secretariat,
     may_recommend_amendment,
     may_recommend_statement,
@@ -31,11 +38,13 @@ from committees.selectors import (
     numbered_chapters,
     statements_in_order,
 )
-from committees.services import committee_publish_recommendation, political_document_load
+from committees.services import amendments_forward, committee_publish_recommendation, political_document_load
+from core.forms import add_service_errors
 from core.staff import any_permission, staff_context, staff_page
 
 VIEW_DOCUMENT = any_permission("committees.view_politicaldocument", "committees.change_politicaldocument")
 VIEW_COMMITTEE = any_permission("committees.view_committee", "committees.change_committee")
+FORWARD_AMENDMENTS = "committees.forward_amendment"
 
 DOCUMENT_PDFS = {
     "document": "numbered",
@@ -55,6 +64,11 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 # --- The political document ------------------------------------------------------------------------------------
 
 
+def _documents(request: HttpRequest):
+    """The documents of the congresses the user may see (not another regional office's county meetings)."""
+    return PoliticalDocument.objects.filter(congress__in=congresses_visible_to(request.user))
+
+
 @staff_page(permission="committees.add_politicaldocument")
 def document_load_new(request: HttpRequest) -> HttpResponse:
     return _document_load(request, None)
@@ -62,7 +76,7 @@ def document_load_new(request: HttpRequest) -> HttpResponse:
 
 @staff_page(permission="committees.change_politicaldocument")
 def document_load(request: HttpRequest, pk: int) -> HttpResponse:
-    return _document_load(request, get_object_or_404(PoliticalDocument, pk=pk))
+    return _document_load(request, get_object_or_404(_documents(request), pk=pk))
 
 
 def _document_load(request: HttpRequest, document: PoliticalDocument | None) -> HttpResponse:
@@ -112,7 +126,7 @@ def _document_load(request: HttpRequest, document: PoliticalDocument | None) -> 
 
 @staff_page(permission=VIEW_DOCUMENT)
 def document_lines(request: HttpRequest, pk: int) -> HttpResponse:
-    document = get_object_or_404(PoliticalDocument.objects.select_related("congress"), pk=pk)
+    document = get_object_or_404(_documents(request).select_related("congress"), pk=pk)
     context = staff_context(
         request,
         title=document.title,
@@ -130,7 +144,7 @@ def document_lines(request: HttpRequest, pk: int) -> HttpResponse:
 def document_pdf(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     from committees import printing  # WeasyPrint is loaded only where documents are rendered
 
-    document = get_object_or_404(PoliticalDocument.objects.select_related("congress"), pk=pk)
+    document = get_object_or_404(_documents(request).select_related("congress"), pk=pk)
     if kind not in DOCUMENT_PDFS:
         raise Http404
     if kind != "document" and not may_see_unpublished_recommendations(request.user):
@@ -156,6 +170,60 @@ def document_pdf(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     return _pdf_response(pdf, name)
 
 
+# --- A county meeting's adopted amendments to the Landsting -----------------------------------------------------
+
+
+@staff_page(permission=FORWARD_AMENDMENTS)
+def amendments_forward_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dry run of forwarding a county meeting's adopted amendments to the Landsting's draft, and its confirmation.
+
+    The secretariat and the regional office of the meeting's county (another office's meeting is a 404)."""
+    source = get_object_or_404(forwarding_sources_visible_to(request.user), pk=pk)
+    target = forwarding_target()
+    form = AmendmentForwardForm(request.POST or None, target=target)
+    plan = forwarding_plan(source=source, target=target)
+    if request.method == "POST" and form.is_valid():
+        try:
+            forwarded = amendments_forward(
+                source=source,
+                target=form.cleaned_data["target"],
+                user=request.user,
+                leave_out=form.leave_out_numbers(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if forwarded:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d amendment was forwarded to %(document)s as amendment %(numbers)s.",
+                        "%(count)d amendments were forwarded to %(document)s as amendments %(numbers)s.",
+                        len(forwarded),
+                    )
+                    % {
+                        "count": len(forwarded),
+                        "document": form.cleaned_data["target"].title,
+                        "numbers": ", ".join(str(amendment.number) for amendment in forwarded),
+                    },
+                )
+            else:
+                messages.info(request, gettext("There was nothing new to forward."))
+            return redirect("committees_staff:amendments_forward", source.pk)
+    context = staff_context(
+        request,
+        title=gettext("Send the adopted amendments to the Landsting"),
+        subtitle=str(source.congress),
+        opts=PoliticalDocument._meta,
+        document=source,
+        target=target,
+        plan=plan,
+        form=form,
+        leave_out=",".join(str(problem.source.number) for problem in plan.problems),
+    )
+    return TemplateResponse(request, "admin/committees/politicaldocument/forward.html", context)
+
+
 # --- A committee ------------------------------------------------------------------------------------------------
 
 
@@ -167,7 +235,12 @@ def _committee(request: HttpRequest, pk: int) -> Committee:
 def committee_work(request: HttpRequest, pk: int) -> HttpResponse:
     committee = _committee(request, pk)
     document = document_of(committee.congress)
-    amendments = list(committee_amendments(committee)) if committee.kind == Committee.Kind.ORDINARY else []
+    proposer = request.GET.get("proposer", "")
+    amendments = (
+        list(amendments_by_proposer(committee_amendments(committee), proposer))
+        if committee.kind == Committee.Kind.ORDINARY
+        else []
+    )
     statements = list(statements_in_order(committee.congress)) if committee.kind == Committee.Kind.DRAFTING else []
     competing = competing_amendments(amendments, document_paragraphs(document) if document else None)
     rows = [
@@ -202,6 +275,12 @@ def committee_work(request: HttpRequest, pk: int) -> HttpResponse:
         show_recommendations=committee.recommendation_published
         or may_see_unpublished_recommendations(request.user, committee),
         pdf_kinds=DOCUMENT_PDFS,
+        proposer=proposer if proposer in (PROPOSED_BY_DELEGATES, PROPOSED_BY_MEETING) else "",
+        proposer_filters=[
+            ("", gettext("All")),
+            (PROPOSED_BY_DELEGATES, gettext("Proposed by delegates")),
+            (PROPOSED_BY_MEETING, gettext("Proposed by a county meeting")),
+        ],
     )
     return TemplateResponse(request, "admin/committees/committee/work.html", context)
 

@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 REGIONAL_OFFICE_PERMISSIONS = {
     "countymeeting": ("view", "change"),
     "meetingseat": ("view", "change"),
+    # The members' reports: sent, reminded, entered and corrected on a member's behalf (report_views.py).
+    "memberreport": ("view", "change"),
+    "reportedperson": ("view", "change"),
 }
 
 
@@ -25,3 +28,17 @@ class CountyMeetingsConfig(AppConfig):
         from county_meetings.selectors import congresses_of_other_offices_hidden
 
         congress_filter_register(congresses_of_other_offices_hidden)
+
+        from county_meetings import demo
+        from delegates.demo import demo_resetting, demo_seeded
+
+        demo_resetting.connect(demo.reset, dispatch_uid="county_meetings_demo_reset")
+        demo_seeded.connect(demo.seed, dispatch_uid="county_meetings_demo")
+
+        # The members' report links: labelled in the outbox, and sent again with a fresh link after an interrupted send.
+        from core.outbox_purposes import outbox_purpose_labels_register
+        from core.services import outbox_renewer_register
+        from county_meetings.reports import MAIL_PURPOSES, report_link_mail_renew
+
+        outbox_purpose_labels_register(MAIL_PURPOSES)
+        outbox_renewer_register(purposes=list(MAIL_PURPOSES), renew=report_link_mail_renew)

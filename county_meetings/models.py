@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agenda.models import Congress
-from delegates.models import County, DelegateKey, Organisation, Participant
+from delegates.models import County, DelegateKey, Organisation, Participant, SeatOverride
 
 
 class CountyMeeting(models.Model):
@@ -122,7 +122,7 @@ class CountyMeeting(models.Model):
         return str(self.congress)
 
 
-class MeetingSeat(models.Model):
+class MeetingSeat(SeatOverride):
     """How many representatives one member (a municipality, or the county municipality) has at a county meeting."""
 
     meeting = models.ForeignKey(
@@ -135,17 +135,6 @@ class MeetingSeat(models.Model):
     computed_seats = models.PositiveSmallIntegerField(_("computed seats"))
     seats_by_lot = models.PositiveSmallIntegerField(_("of which by lot"), default=0)
     explanation = models.JSONField(_("explanation"), default=dict, blank=True)
-    override_seats = models.PositiveSmallIntegerField(_("override"), null=True, blank=True)
-    override_reason = models.TextField(_("reason for the override"), blank=True)
-    overridden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("overridden by"),
-    )
-    overridden_at = models.DateTimeField(_("overridden at"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -165,7 +154,7 @@ class MeetingSeat(models.Model):
 
     @property
     def seats(self) -> int:
-        return self.override_seats if self.override_seats is not None else self.computed_seats
+        return self.final_seats
 
 
 class MemberReport(models.Model):

@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from agenda.models import Congress
-from county_meetings.models import CountyMeeting, MeetingSeat
+from county_meetings.election_results import parse_election_results
+from county_meetings.election_results_messages import describe_result_error_line
+from county_meetings.models import CountyMeeting, ElectionResult, MeetingSeat
 from county_meetings.selectors import meeting_members
 from delegates.apportionment import Method
 from delegates.models import County, DelegateKey, Organisation
@@ -35,6 +37,13 @@ def meeting_seats_compute(
     municipality numbers; without them a tie raises ``TieNotSettled``), and overrides recorded earlier are kept.
     """
     meeting = CountyMeeting.objects.select_for_update(of=("self",)).select_related("county").get(pk=meeting.pk)
+    if meeting.seats_published_at is not None:
+        raise ValidationError(
+            _(
+                "The table has been published and is not computed again. Override a member's number with a reason "
+                "instead."
+            )
+        )
     members = meeting_members(meeting.county)
     municipalities = [m for m in members if m.kind != Organisation.Kind.COUNTY_MUNICIPALITY]
     county_municipality = next((m for m in members if m.kind == Organisation.Kind.COUNTY_MUNICIPALITY), None)
@@ -112,17 +121,24 @@ def meeting_seats_compute(
 
 @transaction.atomic
 def meeting_seat_override(*, row: MeetingSeat, seats: int | None, reason: str, user: AbstractBaseUser) -> MeetingSeat:
-    """Set (or with ``seats=None`` clear) staff's own number for one member. An override needs a reason."""
-    row = MeetingSeat.objects.select_for_update().get(pk=row.pk)
+    """Set (or with ``seats=None`` clear) staff's own number for one member. An override needs a reason; once the
+    table is published, so does clearing one (the reason is kept in the row's history)."""
+    row = MeetingSeat.objects.select_for_update().select_related("meeting").get(pk=row.pk)
+    published = row.meeting.seats_published_at is not None
     reason = reason.strip()
     if seats is not None and not reason:
         raise ValidationError({"override_reason": _("Give a reason for overriding the computed number.")})
+    if seats is None and published and not reason:
+        raise ValidationError(
+            {"override_reason": _("The table has been published: give a reason for going back to the computed number.")}
+        )
     if seats is not None and seats < 1:
         raise ValidationError({"override_seats": _("Every member has at least one representative.")})
     row.override_seats = seats
-    row.override_reason = reason if seats is not None else ""
+    row.override_reason = reason if seats is not None or published else ""
     row.overridden_by = user
     row.overridden_at = timezone.now()
+    row._history_user = user
     row.save(update_fields=["override_seats", "override_reason", "overridden_by", "overridden_at"])
     return row
 
@@ -174,3 +190,56 @@ def county_meeting_create(
     meeting.full_clean()
     meeting.save()
     return meeting
+
+
+@transaction.atomic
+def meeting_seats_publish(*, meeting: CountyMeeting, user: AbstractBaseUser) -> CountyMeeting:
+    """Publish the meeting's table of representatives per member: from now on it is what the municipalities are told
+    and it is not computed again (overrides stay possible, each with a reason, and are kept in the history). Refused
+    in words before the table is computed, when it is published already, and when the members' numbers after
+    overrides do not add up to the meeting's representatives."""
+    meeting = CountyMeeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.seats_published_at is not None:
+        raise ValidationError(_("The table has already been published."))
+    rows = list(meeting.member_seats.all())
+    if meeting.computed_at is None or not rows:
+        raise ValidationError(_("Compute the table before publishing it."))
+    total = sum(row.final_seats for row in rows)
+    if total != meeting.seats:
+        raise ValidationError(
+            _(
+                "The members have %(total)d representatives after overrides, but the meeting has %(seats)d; "
+                "correct the overrides before publishing."
+            )
+            % {"total": total, "seats": meeting.seats}
+        )
+    meeting.seats_published_at = timezone.now()
+    meeting.seats_published_by = user
+    meeting._history_user = user
+    meeting.save(update_fields=["seats_published_at", "seats_published_by"])
+    return meeting
+
+
+@transaction.atomic
+def election_results_replace(*, meeting: CountyMeeting, data: bytes) -> int:
+    """Replace the meeting's election results with those of a CSV file (municipality number, party, votes; see
+    ``county_meetings.election_results``) and return the number of rows stored. Every municipality must be one of the
+    meeting's county's; when any line is wrong, nothing is stored and the ValidationError lists every error with its
+    line."""
+    meeting = CountyMeeting.objects.select_for_update().select_related("county").get(pk=meeting.pk)
+    municipalities = {
+        member.number: member
+        for member in meeting_members(meeting.county)
+        if member.kind != Organisation.Kind.COUNTY_MUNICIPALITY
+    }
+    parsed = parse_election_results(data, known_municipalities=municipalities)
+    if not parsed.ok:
+        raise ValidationError([describe_result_error_line(error) for error in parsed.errors])
+    ElectionResult.objects.filter(meeting=meeting).delete()
+    ElectionResult.objects.bulk_create(
+        ElectionResult(
+            meeting=meeting, organisation=municipalities[row.municipality_number], party=row.party, votes=row.votes
+        )
+        for row in parsed.rows
+    )
+    return len(parsed.rows)

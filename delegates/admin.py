@@ -105,7 +105,7 @@ class OrganisationAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     list_display = ("number", "name", "kind", "county", "population", "population_date")
     list_select_related = ("county",)
     list_filter = ("kind", ("county", admin.RelatedOnlyFieldListFilter))
-    search_fields = ("number", "name")
+    search_fields = ("number", "name", "official_email")
     ordering = ("county__number", "number")
 
 

@@ -256,8 +256,9 @@ PARTY_WEIGHTS = [
 
 SAMFUNNSBEDRIFTENE_POSITIONS = ["styreleder", "daglig leder", "styremedlem"]
 
-# Demo counties that deliberately show a warning in the delegation overview (KS Viken's counties show most of them).
-DEMO_WARNING_ONE_DELEGATE_SHORT = "31"
+# Demo counties that deliberately show a warning in the delegation overview (KS Viken shows two: its county
+# meetings elected the municipalities' delegates, so Østfold's delegation is full).
+DEMO_WARNING_ONE_DELEGATE_SHORT = "40"
 DEMO_WARNING_GENDER = "32"
 DEMO_WARNING_DEPUTY_MISSING = "33"
 DEMO_WARNING_DUPLICATE_PERSON = "34"  # one of its deputies is a delegate of county 50 entered again

@@ -2,36 +2,19 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.forms import TieSettlementForm as BaseTieSettlementForm
 from delegates.models import Participant, SeatAllocation
 
 
-class TieSettlementForm(forms.Form):
-    """Staff record the drawing of lots that settles a tie for the last seat(s)."""
+class TieSettlementForm(BaseTieSettlementForm):
+    """Staff record the drawing of lots that settles a tie for the last seat(s) of the allocation per county."""
 
-    winners = forms.MultipleChoiceField(label=_("Won the drawing of lots"), widget=forms.CheckboxSelectMultiple)
-    record = forms.CharField(
-        label=_("How the lots were drawn"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Who drew, who witnessed, when and how. Kept with the allocation."),
-    )
-
-    def __init__(self, *args, candidates: dict[str, str], seats: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.seats = seats
-        self.fields["winners"].choices = list(candidates.items())
-
-    def clean_winners(self) -> list[str]:
-        winners = self.cleaned_data["winners"]
-        if len(winners) != self.seats:
-            raise forms.ValidationError(
-                ngettext(
-                    "Choose exactly %(count)d county: the tie is for %(count)d seat.",
-                    "Choose exactly %(count)d counties: the tie is for %(count)d seats.",
-                    self.seats,
-                )
-                % {"count": self.seats}
-            )
-        return winners
+    def wrong_count_message(self) -> str:
+        return ngettext(
+            "Choose exactly %(count)d county: the tie is for %(count)d seat.",
+            "Choose exactly %(count)d counties: the tie is for %(count)d seats.",
+            self.seats,
+        ) % {"count": self.seats}
 
 
 class SeatOverrideForm(forms.ModelForm):

@@ -261,7 +261,32 @@ class DelegateKey(models.Model):
         )
 
 
-class SeatAllocation(models.Model):
+class SeatOverride(models.Model):
+    """Staff's own number of seats in place of the computed one, with the reason, who and when: shared by the
+    Landsting's allocation per county and the county meetings' seats per member (``county_meetings.MeetingSeat``).
+    The model that uses it has ``computed_seats``."""
+
+    override_seats = models.PositiveSmallIntegerField(_("override"), null=True, blank=True)
+    override_reason = models.TextField(_("reason for the override"), blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("overridden by"),
+    )
+    overridden_at = models.DateTimeField(_("overridden at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def final_seats(self) -> int:
+        return self.computed_seats if self.override_seats is None else self.override_seats
+
+
+class SeatAllocation(SeatOverride):
     """One county's seats under a delegate key: computed, optionally overridden with a recorded reason."""
 
     key = models.ForeignKey(
@@ -275,17 +300,6 @@ class SeatAllocation(models.Model):
         _("seats won by drawing lots"), default=0, help_text=_("Included in the computed seats.")
     )
     explanation = models.JSONField(_("explanation"), default=dict, blank=True)
-    override_seats = models.PositiveSmallIntegerField(_("override"), null=True, blank=True)
-    override_reason = models.TextField(_("reason for the override"), blank=True)
-    overridden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("overridden by"),
-    )
-    overridden_at = models.DateTimeField(_("overridden at"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -303,10 +317,6 @@ class SeatAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.county}: {self.final_seats}"
-
-    @property
-    def final_seats(self) -> int:
-        return self.computed_seats if self.override_seats is None else self.override_seats
 
 
 def new_badge_code() -> str:
@@ -352,7 +362,14 @@ class ParticipantQuerySet(models.QuerySet):
             return super().bulk_create(objs, *args, **kwargs)
 
     def delegation_of(self, participant: "Participant") -> "ParticipantQuerySet":
-        """The participant's delegation: same congress, county and electing body."""
+        """The participant's delegation: same congress, county and electing body (at a county meeting, a member's
+        representatives: same congress and organisation)."""
+        if participant.elected_by == Participant.ElectedBy.MUNICIPAL_COUNCIL:
+            return self.filter(
+                congress_id=participant.congress_id,
+                organisation_id=participant.organisation_id,
+                elected_by=participant.elected_by,
+            )
         return self.filter(
             congress_id=participant.congress_id, county_id=participant.county_id, elected_by=participant.elected_by
         )
@@ -378,6 +395,8 @@ class Participant(models.Model):
         COUNTY_COUNCIL = "county_council", _("County council")
         SAMFUNNSBEDRIFTENE = "samfunnsbedriftene", _("Samfunnsbedriftene")
         BY_OFFICE = "by_office", _("By virtue of office")
+        #: A municipality's or the county municipality's representatives at a county meeting (reported by the member).
+        MUNICIPAL_COUNCIL = "municipal_council", _("Municipal or county council (county meeting)")
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
@@ -474,8 +493,15 @@ class Participant(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["congress", "county", "elected_by", "deputy_rank"],
-                condition=Q(role="deputy"),
+                condition=Q(role="deputy") & ~Q(elected_by="municipal_council"),
                 name="participant_unique_deputy_rank",
+                violation_error_message=_("Another deputy of this delegation has this rank."),
+            ),
+            # At a county meeting each municipal council's representatives are a delegation of their own.
+            models.UniqueConstraint(
+                fields=["congress", "organisation", "deputy_rank"],
+                condition=Q(role="deputy", elected_by="municipal_council"),
+                name="participant_unique_deputy_rank_per_council",
                 violation_error_message=_("Another deputy of this delegation has this rank."),
             ),
             models.CheckConstraint(

@@ -417,6 +417,13 @@ class ParticipantResource(resources.ModelResource):
     def _rank_key(participant: Participant) -> tuple | None:
         if participant.role != Participant.Role.DEPUTY or participant.deputy_rank is None:
             return None
+        if participant.elected_by == Participant.ElectedBy.MUNICIPAL_COUNCIL:  # a member's own deputies
+            return (
+                participant.congress_id,
+                participant.organisation_id,
+                participant.elected_by,
+                participant.deputy_rank,
+            )
         return (participant.congress_id, participant.county_id, participant.elected_by, participant.deputy_rank)
 
     @staticmethod

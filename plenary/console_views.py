@@ -157,7 +157,7 @@ def voting_list(item: AgendaItem, polls: list[Poll]) -> list[VotingRow] | None:
                 VotingRow(
                     proposal=amendment,
                     title=str(amendment),
-                    detail=f"{detail} · {amendment.get_kind_display()} · {amendment.submitter.full_name}",
+                    detail=f"{detail} · {amendment.get_kind_display()} · {amendment.proposer_label}",
                     recommendation=recommendation,
                     outcome=amendment.get_outcome_display(),
                     subjects=_subjects(

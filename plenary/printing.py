@@ -129,10 +129,9 @@ def _amendment(amendment: Amendment) -> PrintedProposal:
     label = _("Amendment %(number)d, %(lines)s") % {"number": amendment.number, "lines": amendment.lines_label}
     if amendment.chapter is not None:
         label = _("%(amendment)s (chapter %(chapter)d)") % {"amendment": label, "chapter": amendment.chapter.number}
-    submitter = amendment.submitter
-    proposer = submitter.full_name
-    if submitter.organisation_id:
-        proposer = f"{proposer}, {submitter.organisation.name}"
+    proposer = amendment.proposer_label
+    if amendment.proposer_organisation:
+        proposer = f"{proposer}, {amendment.proposer_organisation}"
     return PrintedProposal(
         label=label,
         proposer=proposer,

@@ -110,3 +110,65 @@ class ParticipantFactory(DjangoModelFactory):
     role = "delegate"
     county = factory.SubFactory(CountyFactory)
     elected_by = "county_meeting"
+
+
+class CountyMeetingFactory(DjangoModelFactory):
+    """A county meeting of the 2023 elections with its congress (of the kind "county meeting")."""
+
+    class Meta:
+        model = "county_meetings.CountyMeeting"
+
+    congress = factory.SubFactory(
+        CongressFactory,
+        name=factory.Sequence(lambda n: f"Fylkesmøtet {n}"),
+        year=2023,
+        kind=Congress.Kind.COUNTY_MEETING,
+        first_day=datetime.date(2023, 11, 20),
+        last_day=datetime.date(2023, 11, 21),
+        registration_deadline=datetime.date(2023, 11, 1),
+    )
+    county = factory.SubFactory(CountyFactory)
+    election_year = 2023
+    seats = 20
+
+
+def published_county_meeting(
+    *, office: RegionalOffice | None = None, municipalities: int = 3, seats_each: int = 2, days_ahead: int = 60
+):
+    """A county meeting to report to (issue 16, part 3): a county of ``office`` with a county municipality and
+    ``municipalities`` municipalities, each with an official address and ``seats_each`` representatives in the
+    published table; the meeting ``days_ahead`` days from today, its report deadline a week before."""
+    from django.utils import timezone
+
+    from county_meetings.models import MeetingSeat
+
+    today = timezone.localdate()
+    county = CountyFactory(regional_office=office or RegionalOfficeFactory())
+    members = [
+        OrganisationFactory(
+            kind=Organisation.Kind.COUNTY_MUNICIPALITY,
+            number=f"{county.number}",
+            name=f"{county.name} fylkeskommune",
+            county=county,
+            official_email=f"postmottak@fylke{county.number}.no",
+        )
+    ]
+    for index in range(municipalities):
+        members.append(
+            OrganisationFactory(county=county, official_email=f"postmottak{index}@kommune{county.number}.no")
+        )
+    first_day = today + datetime.timedelta(days=days_ahead)
+    meeting = CountyMeetingFactory(
+        county=county,
+        congress__first_day=first_day,
+        congress__last_day=first_day + datetime.timedelta(days=1),
+        congress__registration_deadline=first_day - datetime.timedelta(days=14),
+        congress__year=first_day.year,
+        seats=seats_each * len(members),
+        report_deadline=first_day - datetime.timedelta(days=7),
+        seats_published_at=timezone.now(),
+    )
+    MeetingSeat.objects.bulk_create(
+        MeetingSeat(meeting=meeting, organisation=member, computed_seats=seats_each) for member in members
+    )
+    return meeting

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from county_meetings.portal import views
 
 app_name = "county_meetings_portal"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("<str:token>/", views.report, name="report"),
+]

@@ -11,6 +11,7 @@ from committees.amending import (
     ResultParagraph,
     apply_changes,
     competing_groups,
+    lines_with_text,
     overlaps,
     range_problem,
 )
@@ -467,3 +468,36 @@ def test_every_range_problem_has_its_own_sentence(settings):
     for sentence in sentences:
         assert "cannot be amended" not in sentence  # the fallback for unknown codes
         assert sentence.endswith(".")
+
+
+# --- Finding lines by their words (forwarding a county meeting's amendments) ------------------------------------
+
+
+def test_lines_with_text_finds_a_range_within_a_paragraph_and_across_paragraphs():
+    from committees.selectors import lines_text
+
+    assert lines_with_text(DOCUMENT, "tydelig arbeidsgiverorganisasjon for kommunesektoren.") == [(2, 3)]
+    across = lines_text(DOCUMENT, 5, 6)
+    assert across == "god rekruttering.\n\nKommunene skal ha handlingsrom"
+    assert lines_with_text(DOCUMENT, across) == [(5, 6)]
+    assert lines_with_text(DOCUMENT, "i det norske folkestyret.") == [(9, 9)]
+
+
+def test_lines_with_text_finds_nothing_for_words_not_on_whole_lines_or_not_there():
+    assert lines_with_text(DOCUMENT, "sterk og tydelig") == []  # starts in the middle of a line
+    assert lines_with_text(DOCUMENT, "Lokaldemokratiet er grunnmuren i det norske") == []  # ends in the middle
+    assert lines_with_text(DOCUMENT, "Ingenting her.") == []
+    assert lines_with_text(DOCUMENT, "") == []
+
+
+def test_lines_with_text_finds_every_place_of_repeated_words():
+    repeated = [*DOCUMENT, DocumentParagraph("p6", "dem", "text", 12, ("i det norske folkestyret.",))]
+    assert lines_with_text(repeated, "i det norske folkestyret.") == [(9, 9), (12, 12)]
+
+
+@given(st.integers(min_value=1, max_value=11), st.integers(min_value=0, max_value=4))
+def test_lines_with_text_finds_every_range_read_with_lines_text(first, length):
+    from committees.selectors import lines_text
+
+    last = min(11, first + length)
+    assert (first, last) in lines_with_text(DOCUMENT, lines_text(DOCUMENT, first, last))

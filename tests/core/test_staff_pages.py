@@ -51,7 +51,14 @@ STAFF_ROUTES = _staff_routes()
 
 def test_every_app_has_staff_pages_under_the_admin():
     namespaces = {name.split(":")[0] for _route, name, _pattern in STAFF_ROUTES}
-    assert namespaces == {"agenda_staff", "committees_staff", "delegates_staff", "elections_staff", "plenary_staff"}
+    assert namespaces == {
+        "agenda_staff",
+        "committees_staff",
+        "county_meetings_staff",
+        "delegates_staff",
+        "elections_staff",
+        "plenary_staff",
+    }
 
 
 @pytest.mark.parametrize(("route", "name", "pattern"), STAFF_ROUTES, ids=[name for _r, name, _p in STAFF_ROUTES])
