@@ -19,7 +19,7 @@ from django.db import transaction
 
 from agenda.models import Congress
 from county_meetings.meeting_elections import meeting_elections_create, meeting_transfer_to_landsting
-from county_meetings.models import CountyMeeting, MemberReport, TransferredDelegate
+from county_meetings.models import CountyMeeting, MemberReport, ReportLink, TransferredDelegate
 from county_meetings.reports import PersonInput, ReportInput, report_for_member, report_link_issue, report_save
 from county_meetings.selectors import meeting_members
 from county_meetings.services import (
@@ -160,6 +160,8 @@ def _seed_meeting(*, meeting: CountyMeeting, landsting: Congress, user, rng: ran
     meeting_seats_compute(meeting=meeting, user=user)
     meeting_seats_publish(meeting=meeting, user=user)
     first_day = meeting.congress.first_day
+    published = datetime.datetime.combine(first_day - datetime.timedelta(days=70), datetime.time(10), tzinfo=OSLO)
+    CountyMeeting.objects.filter(pk=meeting.pk).update(seats_published_at=published)
     municipalities = [m for m in meeting_members(meeting.county) if m.kind == Organisation.Kind.MUNICIPALITY]
     election_results_replace(meeting=meeting, data=invented_election_results(municipalities, seed=DEMO_SEED))
 
@@ -202,9 +204,13 @@ def _seed_meeting(*, meeting: CountyMeeting, landsting: Congress, user, rng: ran
         rng, {(p.first_name, p.last_name) for p in Participant.objects.all().only("first_name", "last_name")}
     )
     seats = {row.organisation_id: row.final_seats for row in meeting.member_seats.all()}
+    mailed = datetime.datetime.combine(first_day - datetime.timedelta(days=60), datetime.time(9), tzinfo=OSLO)
+    links = []
     for member in meeting_members(meeting.county):
         report = report_for_member(meeting=meeting, organisation=member, user=user)
-        report_link_issue(report=report, user=user)
+        link, _token = report_link_issue(report=report, user=user)
+        link.mailed_at, link.mailed_to = mailed, member.official_email
+        links.append(link)
         if member.pk in silent:
             continue
         known = [_as_input(p) for p in by_member.get(member.pk, [])]
@@ -225,6 +231,7 @@ def _seed_meeting(*, meeting: CountyMeeting, landsting: Congress, user, rng: ran
             submit=True,
             user=None,
         )
+    ReportLink.objects.bulk_update(links, ["mailed_at", "mailed_to"])  # the links went out in September
     # The reports came in October 2023, before the deadline (set now: the municipalities' saves were before it).
     CountyMeeting.objects.filter(pk=meeting.pk).update(report_deadline=first_day - datetime.timedelta(days=28))
     submitted = datetime.datetime.combine(first_day - datetime.timedelta(days=30), datetime.time(12), tzinfo=OSLO)
@@ -232,6 +239,8 @@ def _seed_meeting(*, meeting: CountyMeeting, landsting: Congress, user, rng: ran
 
     _hold_elections(meeting=meeting, elected=elected, user=user, rng=rng)
     meeting_transfer_to_landsting(meeting=meeting, user=user)
+    transferred = datetime.datetime.combine(meeting.congress.last_day + datetime.timedelta(days=7), datetime.time(10))
+    TransferredDelegate.objects.filter(meeting=meeting).update(transferred_at=transferred.replace(tzinfo=OSLO))
 
 
 def _stand(election: Election, people: list[Participant]) -> list[Candidate]:

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from committees.models import PoliticalDocument
 from core.forms import add_service_errors
 from core.staff import any_permission, staff_context, staff_page
 from county_meetings.forms import CountyMeetingCreateForm
@@ -101,5 +102,6 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
         step="home",
         composition=composition,
         seat_rows=meeting.member_seats.count(),
+        political_document=PoliticalDocument.objects.filter(congress_id=meeting.congress_id).first(),
     )
     return TemplateResponse(request, "admin/county_meetings/meeting.html", context)

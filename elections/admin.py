@@ -3,22 +3,72 @@ polls are read only here (they are run on the officials' desk, ``elections.staff
 
 Ballots, votes cast and the eligible voters are not in the admin at all: nobody changes a ballot, and no page joins a
 voter to a vote.
+
+Every admin here shows, offers and changes only what belongs to a congress whose elections the user manages
+(``elections.selectors.election_congresses_managed_by``): the secretariat and the election officials every congress they
+see, a regional office its own counties' county meetings. That covers the lists, their filters, the objects found by
+id (another's is "not found"), the choices of congress, election, agenda item and participant, and the add, change and
+delete permissions of an object.
 """
 
 from django import forms
 from django.contrib import admin
 from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from agenda.models import AgendaItem
 from agenda.staff import AgendaItemsOfItsCongressMixin
 from core.staff import ReadOnlyAdminMixin, edited_object
-from delegates.models import Participant
 from elections.models import AutomaticMember, Candidate, Election, LotDrawing, PaperCount, Poll, SignOff, VoteCast
 from elections.results import result_view
+from elections.selectors import (
+    candidates_managed_by,
+    election_congresses_managed_by,
+    elections_managed_by,
+    participants_for_candidacy,
+    polls_managed_by,
+)
+
+
+def _managed_congress_ids(request) -> set[int]:
+    """The ids of the congresses whose elections the user manages, read once per request."""
+    cached = getattr(request, "_election_congress_ids", None)
+    if cached is None:
+        cached = set(election_congresses_managed_by(request.user).values_list("pk", flat=True))
+        request._election_congress_ids = cached
+    return cached
+
+
+class OfManagedCongressMixin:
+    """For a ``ModelAdmin`` or an inline whose objects belong to a congress (``congress_of(obj)``): an object of a
+    congress the user does not manage may be neither seen, changed nor deleted, and one is added only to an object of
+    a congress the user manages."""
+
+    def congress_of(self, obj) -> int | None:
+        return obj.congress_id
+
+    def _manages(self, request, obj) -> bool:
+        return obj is None or self.congress_of(obj) in _managed_congress_ids(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._manages(request, obj) and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._manages(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._manages(request, obj) and super().has_delete_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        # A ModelAdmin's has_add_permission(request); an inline's (request, obj), obj being the parent.
+        parent = args[0] if args else None
+        return self._manages(request, parent) and super().has_add_permission(request, *args)
+
 
 # --- Elections and candidates -----------------------------------------------------------------------------------
 
@@ -80,7 +130,7 @@ class KeepsCandidatesWhoStoodMixin:
         return super().has_delete_permission(request, obj)
 
 
-class CandidateInline(KeepsCandidatesWhoStoodMixin, admin.TabularInline):
+class CandidateInline(OfManagedCongressMixin, KeepsCandidatesWhoStoodMixin, admin.TabularInline):
     model = Candidate
     fields = CANDIDATE_FIELDS
     extra = 0
@@ -93,38 +143,46 @@ class CandidateInline(KeepsCandidatesWhoStoodMixin, admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class AutomaticMemberInline(admin.TabularInline):
+class AutomaticMemberInline(OfManagedCongressMixin, admin.TabularInline):
     model = AutomaticMember
     fields = ("name", "reason", "gender", "party", "county")
     extra = 0
 
 
 def _participants(request):
-    """The participants of the election's congress (on its change page), otherwise of every congress."""
-    queryset = Participant.objects.order_by("last_name", "first_name")
-    if (election := edited_object(request, Election.objects.all())) is not None:
-        queryset = queryset.filter(congress_id=election.congress_id)
-    return queryset
+    """The participants of the election's congress (on its change page), otherwise of every congress the user
+    manages."""
+    election = edited_object(request, elections_managed_by(request.user))
+    return participants_for_candidacy(request.user, congress_id=election.congress_id if election else None)
 
 
 @admin.register(Election)
-class ElectionAdmin(AgendaItemsOfItsCongressMixin, admin.ModelAdmin):
+class ElectionAdmin(OfManagedCongressMixin, AgendaItemsOfItsCongressMixin, admin.ModelAdmin):
     form = ElectionAdminForm
     change_list_template = "admin/elections/change_list_with_desk.html"
     # The desk's link next to the title, so it is never off-screen.
     list_display = ("title", "desk_link", "congress", "office", "seats", "method", "candidate_count", "poll_state")
-    list_filter = ("congress", "office")
+    # Only the congresses of the elections listed: another office's meetings are not named in the filter.
+    list_filter = (("congress", admin.RelatedOnlyFieldListFilter), "office")
     list_select_related = ("congress",)
     search_fields = ("title",)
     inlines = [CandidateInline, AutomaticMemberInline]
 
     def get_queryset(self, request):
         latest_state = Poll.objects.filter(election=OuterRef("pk")).order_by("-round", "-pk").values("state")[:1]
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(_candidates=Count("candidates", distinct=True), _poll_state=Subquery(latest_state))
+        return elections_managed_by(request.user, super().get_queryset(request)).annotate(
+            _candidates=Count("candidates", distinct=True), _poll_state=Subquery(latest_state)
         )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "congress":
+            kwargs["queryset"] = election_congresses_managed_by(request.user).order_by("-first_day", "-pk")
+        if db_field.name == "agenda_item" and edited_object(request, self.model.objects.all()) is None:
+            # The add page: the items of the congresses the user manages (a change page: its congress's, the mixin).
+            kwargs["queryset"] = AgendaItem.objects.filter(
+                congress__in=election_congresses_managed_by(request.user)
+            ).order_by("congress", "number")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -153,11 +211,16 @@ class ElectionAdmin(AgendaItemsOfItsCongressMixin, admin.ModelAdmin):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(KeepsCandidatesWhoStoodMixin, admin.ModelAdmin):
-    """For officials adding a candidate proposed from the floor, without changing the election itself."""
+class CandidateAdmin(OfManagedCongressMixin, KeepsCandidatesWhoStoodMixin, admin.ModelAdmin):
+    """For officials adding a candidate proposed from the floor, and a regional office entering its county meeting's
+    candidates, without changing the election itself."""
 
     list_display = ("full_name", "election", "gender", "party", "county", "proposed_by")
-    list_filter = ("election__congress", "election", "proposed_by")
+    list_filter = (
+        ("election__congress", admin.RelatedOnlyFieldListFilter),
+        ("election", admin.RelatedOnlyFieldListFilter),
+        "proposed_by",
+    )
     list_select_related = ("election", "county")
     search_fields = ("first_name", "last_name", "party")
     fields = ("election", *CANDIDATE_FIELDS)
@@ -166,8 +229,24 @@ class CandidateAdmin(KeepsCandidatesWhoStoodMixin, admin.ModelAdmin):
     def full_name(self, candidate: Candidate) -> str:
         return candidate.full_name
 
+    def congress_of(self, candidate: Candidate) -> int | None:
+        return candidate.election.congress_id
+
+    def get_queryset(self, request):
+        return candidates_managed_by(request.user, super().get_queryset(request))
+
     def get_readonly_fields(self, request, obj=None):
         return ("election",) if obj is not None else ()
+
+    def get_changeform_initial_data(self, request):
+        """The add page from a list filtered by one election (the county meeting's page links to it) starts with that
+        election chosen."""
+        initial = super().get_changeform_initial_data(request)
+        if "election" not in initial:
+            filters = QueryDict(request.GET.get("_changelist_filters", ""))
+            if (election := filters.get("election__id__exact", "")).isdigit():
+                initial["election"] = election
+        return initial
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -176,12 +255,12 @@ class CandidateAdmin(KeepsCandidatesWhoStoodMixin, admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "participant":
-            queryset = Participant.objects.order_by("last_name", "first_name")
-            if (candidate := edited_object(request, Candidate.objects.select_related("election"))) is not None:
-                queryset = queryset.filter(congress_id=candidate.election.congress_id)
-            kwargs["queryset"] = queryset
+            candidate = edited_object(request, candidates_managed_by(request.user).select_related("election"))
+            kwargs["queryset"] = participants_for_candidacy(
+                request.user, congress_id=candidate.election.congress_id if candidate else None
+            )
         if db_field.name == "election":
-            kwargs["queryset"] = Election.objects.select_related("congress")
+            kwargs["queryset"] = elections_managed_by(request.user).select_related("congress")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -230,14 +309,14 @@ def _candidate_names(poll: Poll, ids) -> str:
 
 
 @admin.register(Poll)
-class PollAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PollAdmin(OfManagedCongressMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read only: polls are created and run on the officials' desk, through the services."""
 
     change_list_template = "admin/elections/change_list_with_desk.html"
 
     # The desk's link next to the title, so it is never off-screen.
     list_display = ("title", "desk_link", "congress", "kind", "mode", "state", "eligible_count", "voted", "outcome")
-    list_filter = ("congress", "state", "kind", "mode")
+    list_filter = (("congress", admin.RelatedOnlyFieldListFilter), "state", "kind", "mode")
     list_select_related = ("congress", "election")
     search_fields = ("title",)
     fields = (
@@ -275,8 +354,7 @@ class PollAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             .values("total")[:1]
         )
         return (
-            super()
-            .get_queryset(request)
+            polls_managed_by(request.user, super().get_queryset(request))
             .annotate(_voted=Subquery(voted))
             .prefetch_related(
                 Prefetch(

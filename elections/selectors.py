@@ -4,7 +4,7 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, Group
 from django.db import connection
 from django.db.models import (
     Case,
@@ -25,9 +25,12 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from agenda.models import Congress
+from agenda.selectors import congresses_visible_to
+from core.groups import REGIONAL_OFFICE_GROUP
 from delegates.checkin import with_latest_attendance
 from delegates.models import Attendance, County, Participant, PersonalLink, RegionalOffice
 from delegates.selectors import user_sees_all_counties
+from elections.apps import ELECTION_OFFICIAL_GROUP
 from elections.models import (
     AutomaticMember,
     Ballot,
@@ -52,19 +55,22 @@ class Eligible:
 def eligible_voters(congress: Congress) -> list[Eligible]:
     """Who may vote now: checked-in delegates with the right to vote, and checked-in deputies in place of absent ones.
 
-    Per delegation (county and electing body), each voting delegate who is not in the hall leaves a place that the
-    delegation's deputies who are in the hall fill, next in rank first. A deputy who has taken a seat for good
-    (``acting_for``) votes as a delegate. Two queries, whatever the size of the congress.
+    Per delegation (county and electing body; at a county meeting, each municipal council's), each voting delegate
+    who is not in the hall leaves a place that the delegation's deputies who are in the hall fill, next in rank
+    first. A deputy who has taken a seat for good (``acting_for``) votes as a delegate. Two queries, whatever the
+    size of the congress.
     """
     people = list(
         with_latest_attendance(Participant.objects.filter(congress=congress, status=Participant.Status.ACTIVE))
         .order_by("deputy_rank", "pk")
-        .values("pk", "role", "acting_for_id", "county_id", "elected_by", "latest_direction")
+        .values("pk", "role", "acting_for_id", "county_id", "organisation_id", "elected_by", "latest_direction")
     )
     seated: dict[tuple, list[dict]] = defaultdict(list)
     deputies: dict[tuple, list[dict]] = defaultdict(list)
     for person in people:
-        delegation = (person["county_id"], person["elected_by"])
+        # At a county meeting each municipal council's representatives are a delegation of their own.
+        council = person["organisation_id"] if person["elected_by"] == Participant.ElectedBy.MUNICIPAL_COUNCIL else None
+        delegation = (person["county_id"], person["elected_by"], council)
         if person["role"] in Participant.VOTING_ROLES or person["acting_for_id"] is not None:
             seated[delegation].append(person)
         elif person["role"] == Participant.Role.DEPUTY:
@@ -114,6 +120,71 @@ def may_run_polls(user: AbstractBaseUser) -> bool:
 
 def sees_all(user: AbstractBaseUser) -> bool:
     return user_sees_all_counties(user)
+
+
+# --- Who manages which congress's elections ---------------------------------------------------------------------
+
+
+def election_congresses_managed_by(user: AbstractBaseUser) -> QuerySet[Congress]:
+    """The congresses whose elections, candidates and votes ``user`` may manage: in the elections' admin, on the
+    officials' desk, the projector and the protocol.
+
+    The secretariat and the election officials: every congress they may see (``agenda.selectors.
+    congresses_visible_to``). A regional office's staff: only the county meetings of its own counties (the congresses
+    they may see, of the kind "county meeting"), never the Landsting's. Staff who are neither (permissions given one by
+    one) count as officials. The rule costs no query of its own: whether the user is an official or a regional
+    office's is asked inside the query of the congresses.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active or not user.is_staff:
+        return Congress.objects.none()
+    visible = congresses_visible_to(user)
+    if user_sees_all_counties(user):
+        return visible
+    official = Exists(Group.objects.filter(user=user.pk, name=ELECTION_OFFICIAL_GROUP))
+    regional = Exists(Group.objects.filter(user=user.pk, name=REGIONAL_OFFICE_GROUP)) | Exists(
+        RegionalOffice.objects.filter(staff=user.pk)
+    )
+    return visible.filter(official | ~regional | Q(kind=Congress.Kind.COUNTY_MEETING))
+
+
+def _of_managed_congresses(queryset: QuerySet, user: AbstractBaseUser, *, congress_path: str) -> QuerySet:
+    if user_sees_all_counties(user):
+        return queryset  # every congress: no subquery
+    return queryset.filter(**{f"{congress_path}__in": election_congresses_managed_by(user)})
+
+
+def elections_managed_by(user: AbstractBaseUser, queryset: QuerySet[Election] | None = None) -> QuerySet[Election]:
+    """The elections (of ``queryset``, else all) of the congresses ``user`` manages."""
+    queryset = Election.objects.all() if queryset is None else queryset
+    return _of_managed_congresses(queryset, user, congress_path="congress")
+
+
+def candidates_managed_by(user: AbstractBaseUser, queryset: QuerySet[Candidate] | None = None) -> QuerySet[Candidate]:
+    """The candidates (of ``queryset``, else all) in elections of the congresses ``user`` manages."""
+    queryset = Candidate.objects.all() if queryset is None else queryset
+    return _of_managed_congresses(queryset, user, congress_path="election__congress")
+
+
+def polls_managed_by(user: AbstractBaseUser, queryset: QuerySet[Poll] | None = None) -> QuerySet[Poll]:
+    """The polls (of ``queryset``, else all) of the congresses ``user`` manages."""
+    queryset = Poll.objects.all() if queryset is None else queryset
+    return _of_managed_congresses(queryset, user, congress_path="congress")
+
+
+def participants_for_candidacy(user: AbstractBaseUser, *, congress_id: int | None = None) -> QuerySet[Participant]:
+    """The participants a candidate may be linked to: those of ``congress_id`` (the election's congress) if given,
+    else those of every congress ``user`` manages; by name."""
+    participants = _of_managed_congresses(Participant.objects.all(), user, congress_path="congress")
+    if congress_id is not None:
+        participants = participants.filter(congress_id=congress_id)
+    return participants.order_by("last_name", "first_name")
+
+
+def managed_congress(user: AbstractBaseUser, congress_id: int | str | None) -> Congress | None:
+    """The congress with this id if ``user`` manages its elections, else None (also for an id that is not one)."""
+    if congress_id is None or not str(congress_id).isdigit():
+        return None
+    return election_congresses_managed_by(user).filter(pk=int(congress_id)).first()
 
 
 # --- Portal reads
@@ -275,11 +346,25 @@ def desk_polls(congress: Congress, *, user: AbstractBaseUser) -> list[Poll]:
 
 
 def desk_poll(poll_id: int, *, user: AbstractBaseUser) -> Poll | None:
-    """One poll with the same annotations as :func:`desk_polls`, or None."""
-    polls = Poll.objects.filter(pk=poll_id).select_related(
-        "congress", "election", "runoff_of", "opened_by", "closed_by", "published_by"
+    """One poll of a congress ``user`` manages (``election_congresses_managed_by``) with the same annotations as
+    :func:`desk_polls`, or None."""
+    polls = (
+        polls_managed_by(user)
+        .filter(pk=poll_id)
+        .select_related("congress", "election", "runoff_of", "opened_by", "closed_by", "published_by")
     )
     return _with_desk_counts(polls, user).first()
+
+
+def desk_poll_status(poll_id: int, *, user: AbstractBaseUser) -> Poll | None:
+    """The poll of the desk's live status (a congress ``user`` manages, else None) with ``received``, the votes cast
+    while it is open (None otherwise: the closed count is in its result): one query, asked every few seconds."""
+    return (
+        polls_managed_by(user)
+        .filter(pk=poll_id)
+        .annotate(received=Case(When(state=Poll.State.OPEN, then=Coalesce(_count_of(VoteCast), 0)), default=None))
+        .first()
+    )
 
 
 def desk_elections(congress: Congress) -> list[Election]:

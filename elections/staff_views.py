@@ -7,6 +7,11 @@ message in the user's language and nothing is written. Every action is a POST wi
 the desk works without JavaScript; the script only refreshes the counts while a vote is open. Closing and publishing
 are confirmed on a page of their own.
 
+Who reaches which congress: every page, action, live view and download is about a congress whose elections the user
+manages (``selectors.election_congresses_managed_by``: the secretariat and the election officials every congress they
+see, a regional office only its own counties' county meetings). A vote, an election or a congress of another is not
+found (404), whatever its id, and the desk's picker lists only the congresses the user manages.
+
 Secrecy: these pages read the number of votes cast and the frozen result, never a ballot, a receipt or the link
 between a voter and a vote.
 """
@@ -30,7 +35,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agenda.models import Congress
-from agenda.staff import congress_choice
 from core import decisions
 from core.downloads import pdf_inline
 from core.staff import View, staff_context, staff_page
@@ -40,10 +44,16 @@ from elections.results import result_view
 from elections.selectors import (
     desk_elections,
     desk_poll,
+    desk_poll_status,
     desk_polls,
+    election_congresses_managed_by,
+    elections_managed_by,
+    hall_vote,
+    managed_congress,
     poll_candidates,
     poll_lot_drawings,
     poll_sign_offs,
+    polls_managed_by,
     projector_poll,
     votes_received,
 )
@@ -64,6 +74,26 @@ def may_look(user) -> bool:
 
 def may_run(user) -> bool:
     return user.has_perm(RUN_PERMISSION)
+
+
+def _congress_choice(request: HttpRequest) -> tuple[list[Congress], Congress | None]:
+    """The desk's picker: the congresses whose elections the user manages, newest first, and the one the form or the
+    query string asks for (else the newest; None when there is none). A congress asked for that the user does not
+    manage, or that does not exist, is not found (404): the picker never falls back to another congress than the
+    one an action names."""
+    congresses = list(election_congresses_managed_by(request.user).order_by("-first_day", "-pk"))
+    wanted = request.POST.get("congress", "") or request.GET.get("congress", "")
+    if not wanted:
+        return congresses, congresses[0] if congresses else None
+    chosen = next((congress for congress in congresses if str(congress.pk) == wanted), None)
+    if chosen is None:
+        raise Http404(_("There is no such congress."))
+    return congresses, chosen
+
+
+def _managed_poll(request: HttpRequest, poll_id: int) -> Poll:
+    """The poll to act on, of a congress the user manages; otherwise 404."""
+    return get_object_or_404(polls_managed_by(request.user), pk=poll_id)
 
 
 def _desk_url(congress_id: int | None) -> str:
@@ -244,14 +274,14 @@ def _open_subjects(congress: Congress, polls: list[Poll] | None = None) -> list[
 @staff_page(permission=may_look)
 @require_GET
 def desk(request: HttpRequest) -> HttpResponse:
-    congresses, congress = congress_choice(request)
+    congresses, congress = _congress_choice(request)
     return _render_desk(request, congresses, congress)
 
 
 @staff_page(permission=RUN_PERMISSION)
 @require_POST
 def decision_create(request: HttpRequest) -> HttpResponse:
-    congresses, congress = congress_choice(request)
+    congresses, congress = _congress_choice(request)
     if congress is None:
         raise Http404(_("There is no congress."))
     form = DecisionPollForm(request.POST, subjects=_open_subjects(congress))
@@ -291,7 +321,7 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 def decision_open(request: HttpRequest) -> HttpResponse:
     """Create the yes/no vote on one registered subject (an amendment, a statement) and open it at once: the chair's
     console's "Open vote" (``services.poll_open_decision``); then back to ``next``."""
-    _congresses, congress = congress_choice(request)
+    _congresses, congress = _congress_choice(request)
     if congress is None:
         raise Http404(_("There is no congress."))
     back = _safe_next(request, _desk_url(congress.pk))
@@ -317,7 +347,7 @@ def decision_open(request: HttpRequest) -> HttpResponse:
 @staff_page(permission=RUN_PERMISSION)
 @require_POST
 def election_poll_create(request: HttpRequest, election_id: int) -> HttpResponse:
-    election = get_object_or_404(Election, pk=election_id)
+    election = get_object_or_404(elections_managed_by(request.user), pk=election_id)
     form = ElectionPollForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose electronic or paper ballots."))
@@ -423,14 +453,16 @@ def poll_page(request: HttpRequest, poll_id: int) -> HttpResponse:
 @staff_page(permission=may_look)
 @require_GET
 def poll_status(request: HttpRequest, poll_id: int) -> HttpResponse:
-    poll = get_object_or_404(Poll, pk=poll_id)
-    return _no_store(JsonResponse(_status_data(poll, _progress(poll))))
+    poll = desk_poll_status(poll_id, user=request.user)
+    if poll is None:
+        raise Http404(_("There is no such vote."))
+    return _no_store(JsonResponse(_status_data(poll, _progress(poll, received=poll.received))))
 
 
 @staff_page(permission=RUN_PERMISSION)
 @require_POST
 def poll_open(request: HttpRequest, poll_id: int) -> HttpResponse:
-    poll = get_object_or_404(Poll, pk=poll_id)
+    poll = _managed_poll(request, poll_id)
 
     def success(opened: Poll) -> str:
         return ngettext(
@@ -512,7 +544,7 @@ def poll_publish(request: HttpRequest, poll: Poll) -> HttpResponse:
 @staff_page(permission=RUN_PERMISSION)
 @require_POST
 def poll_sign_off(request: HttpRequest, poll_id: int) -> HttpResponse:
-    poll = get_object_or_404(Poll, pk=poll_id)
+    poll = _managed_poll(request, poll_id)
 
     def success(_sign_off) -> str:
         needed = services.required_sign_offs()
@@ -529,7 +561,7 @@ def poll_sign_off(request: HttpRequest, poll_id: int) -> HttpResponse:
 @staff_page(permission=RUN_PERMISSION)
 @require_POST
 def poll_runoff(request: HttpRequest, poll_id: int) -> HttpResponse:
-    poll = get_object_or_404(Poll, pk=poll_id)
+    poll = _managed_poll(request, poll_id)
     try:
         runoff = services.poll_create_runoff(poll=poll)
     except ValidationError as error:
@@ -617,10 +649,17 @@ def poll_paper(request: HttpRequest, poll_id: int) -> HttpResponse:
 # --- The hall's projector -------------------------------------------------------------------------------------------
 
 
+def _managed_congress(request: HttpRequest, congress_id: int) -> Congress:
+    congress = managed_congress(request.user, congress_id)
+    if congress is None:
+        raise Http404(_("There is no such congress."))
+    return congress
+
+
 @staff_page(permission=may_look)
 @require_GET
 def projector(request: HttpRequest, congress_id: int) -> HttpResponse:
-    congress = get_object_or_404(Congress, pk=congress_id)
+    congress = _managed_congress(request, congress_id)
     poll = projector_poll(congress)
     view = None
     if poll is not None and poll.state == Poll.State.PUBLISHED:
@@ -641,11 +680,11 @@ def projector(request: HttpRequest, congress_id: int) -> HttpResponse:
 @staff_page(permission=may_look)
 @require_GET
 def projector_state(request: HttpRequest, congress_id: int) -> HttpResponse:
-    congress = get_object_or_404(Congress, pk=congress_id)
-    poll = projector_poll(congress)
+    congress = _managed_congress(request, congress_id)
+    vote = hall_vote(congress.pk)  # projector_poll's choice with the votes received, in one query
     data = {"congress": congress.pk, "key": "", "poll": None}
-    if poll is not None:
-        status = _status_data(poll, _progress(poll))
+    if vote is not None:
+        status = _status_data(vote.poll, _progress(vote.poll, received=vote.received))
         data = {"congress": congress.pk, "key": status["key"], "poll": status}
     return _no_store(JsonResponse(data))
 
@@ -662,7 +701,7 @@ def _printing_available() -> bool:
 @staff_page(permission=may_look)
 @require_GET
 def protocol(request: HttpRequest) -> HttpResponse:
-    _congresses, congress = congress_choice(request)
+    _congresses, congress = _congress_choice(request)
     if congress is None:
         raise Http404(_("There is no congress."))
     from elections import printing  # WeasyPrint is loaded only where the protocol is printed

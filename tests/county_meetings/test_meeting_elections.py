@@ -405,12 +405,13 @@ def test_the_regional_office_creates_the_elections_on_the_page(client):
     page = response.content.decode()
     assert "Election of the municipalities&#x27; delegates to the Landsting" in page
     assert "No vote yet" in page
-    # The regional office has no rights in the elections' admin or on the desk: the page says who runs the votes.
-    assert "The secretariat’s election officials enter the candidates and run the votes" in page
-    assert (
-        reverse("admin:elections_election_change", args=[election_of(world.meeting, Office.LANDSTING_DEPUTY).pk])
-        not in page
-    )
+    # The regional office enters its meeting's candidates (on the candidates' list of each election, without
+    # changing the election) and runs the votes on the officials' desk: the page links to both.
+    deputies = election_of(world.meeting, Office.LANDSTING_DEPUTY)
+    assert f"{reverse('admin:elections_candidate_changelist')}?election__id__exact={deputies.pk}" in page
+    assert f"{reverse('elections_staff:desk')}?congress={world.meeting.congress_id}" in page
+    assert "The secretariat’s election officials enter the candidates and run the votes" not in page
+    assert reverse("admin:elections_election_change", args=[deputies.pk]) not in page
 
 
 def test_another_regional_office_finds_neither_the_page_nor_the_meeting(client):

@@ -148,6 +148,30 @@ def test_the_snapshot_holds_checked_in_delegates_and_deputies_standing_in_for_ab
     assert ballot_cast(poll_id=poll.pk, participant_id=first.pk, answer="yes")
 
 
+def test_at_a_county_meeting_only_a_councils_own_deputy_stands_in_for_its_absent_representative():
+    congress = CongressFactory(kind="county_meeting")
+    county = CountyFactory(number="56", name="Finnmark")
+    alta, vardo = OrganisationFactory(county=county, name="Alta"), OrganisationFactory(county=county, name="Vardø")
+    council = {"congress": congress, "county": county, "elected_by": "municipal_council"}
+    alta_away = ParticipantFactory(organisation=alta, **council)
+    alta_deputy = ParticipantFactory(organisation=alta, role="deputy", deputy_rank=1, **council)
+    vardo_here = ParticipantFactory(organisation=vardo, **council)
+    vardo_deputy = ParticipantFactory(organisation=vardo, role="deputy", deputy_rank=1, **council)
+    for person in (vardo_here, vardo_deputy):
+        checkin_record(participant=person, direction=Attendance.Direction.IN, user=None)
+    poll = poll_create_decision(congress=congress, title="Uttalelse")
+
+    poll = poll_open(poll=poll, user=None)
+
+    # Vardø's deputy does not take Alta's place: Alta's own deputy is not in the hall either.
+    snapshot = dict(EligibleVoter.objects.filter(poll=poll).values_list("participant", "stands_in_for"))
+    assert snapshot == {vardo_here.pk: None}
+    checkin_record(participant=alta_deputy, direction=Attendance.Direction.IN, user=None)
+    again = poll_open(poll=poll_create_decision(congress=congress, title="Uttalelse 2"), user=None)
+    snapshot = dict(EligibleVoter.objects.filter(poll=again).values_list("participant", "stands_in_for"))
+    assert snapshot == {vardo_here.pk: None, alta_deputy.pk: alta_away.pk}
+
+
 def test_a_voter_of_another_congress_or_none_finds_no_such_poll():
     congress = CongressFactory()
     present_delegates(congress, 1)

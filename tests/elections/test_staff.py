@@ -449,16 +449,21 @@ def test_anonymous_users_are_sent_to_log_in_and_change_nothing(client, congress)
     assert Poll.objects.count() == 1
 
 
-def test_regional_office_staff_cannot_look_or_act(client, congress, regional_user):
+def test_regional_office_staff_do_not_reach_the_landstings_votes(client, congress, regional_user):
+    """A regional office runs only its own counties' county meetings (tests/elections/test_regional_county_meetings.py):
+    the Landsting's votes, elections and pages are not found, and its desk offers no congress."""
     election, _people = _election(congress)
     present_delegates(congress, 1)
     poll = poll_create_decision(congress=congress, title="Kontingent")
     client.force_login(regional_user)
 
-    for page in _all_pages(congress, poll, election):
-        assert client.get(page).status_code == 403, page
+    desk_page = client.get(reverse(DESK))
+    assert desk_page.status_code == 200
+    assert desk_page.context["congresses"] == [] and "Kontingent" not in desk_page.content.decode()
+    for page in _all_pages(congress, poll, election)[1:]:
+        assert client.get(page).status_code == 404, page
     for action, data in _all_actions(congress, poll, election):
-        assert client.post(action, data).status_code == 403, action
+        assert client.post(action, data).status_code == 404, action
     poll.refresh_from_db()
     assert poll.state == "draft"
     assert Poll.objects.count() == 1
