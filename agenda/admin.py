@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from agenda.forms import EventForm
 from agenda.models import AgendaDocument, AgendaItem, Congress, Event
 from agenda.selectors import congresses_visible_to
+from agenda.staff import VisibleCongressFilter
 
 
 class EventInline(admin.StackedInline):
@@ -42,7 +43,7 @@ class CongressAdmin(admin.ModelAdmin):
 class EventAdmin(admin.ModelAdmin):
     form = EventForm
     list_display = ("title", "congress", "kind", "starts_at", "ends_at", "venue", "registration_required")
-    list_filter = ("congress", "kind")
+    list_filter = (("congress", VisibleCongressFilter), "kind")
     list_select_related = ("congress",)
     fields = EventForm.Meta.fields
 
@@ -106,7 +107,7 @@ class AgendaItemAdmin(admin.ModelAdmin):
     form = AgendaItemAdminForm
     list_display = ("number", "title", "kind", "session", "rapporteur", "planned_start")
     list_display_links = ("number", "title")
-    list_filter = ("congress", "kind")
+    list_filter = (("congress", VisibleCongressFilter), "kind")
     list_select_related = ("session",)
     search_fields = ("title", "title_en", "rapporteur")
     ordering = ("congress", "number")

@@ -1,6 +1,7 @@
 """What the staff pages of every app share about the congress: which one the page is about, and the agenda items an
 object of a congress may refer to."""
 
+from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
@@ -30,3 +31,12 @@ class AgendaItemsOfItsCongressMixin:
         if db_field.name == "agenda_item" and (obj := edited_object(request, self.model.objects.all())) is not None:
             kwargs["queryset"] = obj.congress.agenda_items.all()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class VisibleCongressFilter(admin.RelatedOnlyFieldListFilter):
+    """The congress filter of an admin list: the congresses of the rows the user may see, and only those the user may
+    see (``congresses_visible_to``), so a regional office's lists never name another office's county meetings."""
+
+    def field_choices(self, field, request, model_admin):
+        visible = set(congresses_visible_to(request.user).values_list("pk", flat=True))
+        return [(pk, label) for pk, label in super().field_choices(field, request, model_admin) if pk in visible]

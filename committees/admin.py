@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agenda.admin import CongressAdmin
 from agenda.selectors import congresses_visible_to
-from agenda.staff import AgendaItemsOfItsCongressMixin
+from agenda.staff import AgendaItemsOfItsCongressMixin, VisibleCongressFilter
 from committees.forms import STATEMENT_PROPOSAL_FIELDS, AmendmentAdminForm, CommitteeAdminForm, StatementAdminForm
 from committees.models import Amendment, Chapter, Committee, PoliticalDocument, Proposal, Statement, StatementSettings
 from committees.selectors import (
@@ -128,7 +128,7 @@ class CommitteeAdmin(admin.ModelAdmin):
         "member_count",
         "recommendation_published",
     )
-    list_filter = ("congress", "kind", "recommendation_published")
+    list_filter = (("congress", VisibleCongressFilter), "kind", "recommendation_published")
     list_select_related = ("congress", "chair", "secretary")
     filter_horizontal = ("chapters", "members")
     search_fields = ("name",)
@@ -437,7 +437,7 @@ class StatementAdmin(ProposalAdmin):
     outcome_permission = "committees.record_statement_outcome"
     list_display = ("number", "title", "proposer", "supporter_count", "status", "recommendation", "outcome")
     list_display_links = ("number", "title")
-    list_filter = ("congress", "status", "proposer_kind", "recommendation", "outcome")
+    list_filter = (("congress", VisibleCongressFilter), "status", "proposer_kind", "recommendation", "outcome")
     list_select_related = ("congress", "submitter", "organisation")
     search_fields = ("title", "text", "proposer_name", "submitter__last_name")
     fieldsets = (

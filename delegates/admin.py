@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from agenda.admin import CongressAdmin
 from agenda.models import Congress
+from agenda.staff import VisibleCongressFilter
 from core.import_export_formats import (
     CSVFormat,
     EncryptedCacheStorage,
@@ -155,7 +156,7 @@ class SeatAllocationAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
     change_form_template = "admin/delegates/seatallocation/change_form.html"
     list_display = ("county", "key", "population_display", "computed_seats", "override_seats", "final_seats_display")
     list_select_related = ("county", "key__congress")
-    list_filter = ("key__congress",)
+    list_filter = (("key__congress", VisibleCongressFilter),)
     readonly_fields = (
         "key",
         "county",
@@ -305,7 +306,7 @@ class ParticipantAdmin(RegionScopedAdminMixin, ImportExportMixin, SimpleHistoryA
     )
     list_select_related = ("congress", "county", "organisation", "acting_for")
     list_filter = (
-        "congress",
+        ("congress", VisibleCongressFilter),
         "role",
         "status",
         "gender",
@@ -543,7 +544,7 @@ class SubstitutionAdmin(ReadOnlyAdminMixin, RegionScopedAdminMixin, admin.ModelA
     county_path = "withdrawn__county"
     list_display = ("withdrawn", "replacement", "replacement_chosen", "reason", "created_by", "created_at")
     list_select_related = ("withdrawn", "replacement", "created_by")
-    list_filter = ("congress",)
+    list_filter = (("congress", VisibleCongressFilter),)
     readonly_fields = (
         "congress",
         "withdrawn",
@@ -559,7 +560,7 @@ class SubstitutionAdmin(ReadOnlyAdminMixin, RegionScopedAdminMixin, admin.ModelA
 class CountyHoldBackAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     list_display = ("county", "congress", "reason", "created_by", "created_at")
     list_select_related = ("county", "congress", "created_by")
-    list_filter = ("congress",)
+    list_filter = (("congress", VisibleCongressFilter),)
     fields = ("congress", "county", "reason")
 
     def save_model(self, request, obj, form, change):
@@ -574,7 +575,7 @@ class MailTextAdmin(admin.ModelAdmin):
 
     change_list_template = "admin/delegates/mailtext/change_list_in_use.html"
     list_display = ("kind", "language", "congress", "subject")
-    list_filter = ("congress", "kind", "language")
+    list_filter = (("congress", VisibleCongressFilter), "kind", "language")
     fields = ("congress", "kind", "language", "subject", "body", "placeholders")
     readonly_fields = ("placeholders",)
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from agenda.admin import AgendaItemAdmin, CongressAdmin
+from agenda.staff import VisibleCongressFilter
 from core.staff import ReadOnlyAdminMixin
 from plenary.models import ItemProcedure, Officer, Procedure, SpeakerRequest
 
@@ -52,7 +53,7 @@ AgendaItemAdmin.settings_inlines.append(ItemProcedureInline)
 @admin.register(SpeakerRequest)
 class SpeakerRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("item", "order", "speaker", "kind", "state", "started_at", "ended_at", "added_by")
-    list_filter = ("item__congress", "kind", "state")
+    list_filter = (("item__congress", VisibleCongressFilter), "kind", "state")
     list_select_related = ("item", "participant", "added_by")
     search_fields = ("participant__first_name", "participant__last_name", "speaker_name", "item__title")
     ordering = ("item__congress", "item__number", "order")
