@@ -39,7 +39,7 @@ def meetings():
 
 @pytest.mark.parametrize("name", LISTS)
 def test_a_regional_office_finds_no_other_offices_meeting_in_a_lists_congress_filter(client, meetings, name):
-    user, landsting, own, other = meetings
+    user, _landsting, _own, other = meetings
     client.force_login(user)
 
     response = client.get(reverse(name))
@@ -53,7 +53,7 @@ def test_a_regional_office_finds_no_other_offices_meeting_in_a_lists_congress_fi
 
 
 def test_the_participants_filter_names_the_offices_own_meeting_and_the_landsting(client, meetings):
-    user, landsting, own, other = meetings
+    user, _landsting, _own, _other = meetings
     client.force_login(user)
     page = client.get(reverse("admin:delegates_participant_changelist")).content.decode()
     assert "Fylkesmøtet i Østfold" in page and "Landstinget 2024" in page
