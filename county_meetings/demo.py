@@ -245,17 +245,7 @@ def _seed_meeting(*, meeting: CountyMeeting, landsting: Congress, user, rng: ran
 
 def _stand(election: Election, people: list[Participant]) -> list[Candidate]:
     return Candidate.objects.bulk_create(
-        Candidate(
-            election=election,
-            first_name=person.first_name,
-            last_name=person.last_name,
-            gender=person.gender,
-            party=person.party,
-            county=person.county,
-            organisation=person.organisation,
-            participant=person,
-            position=position,
-        )
+        Candidate.of_participant(election=election, participant=person, position=position)
         for position, person in enumerate(people)
     )
 

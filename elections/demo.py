@@ -90,18 +90,12 @@ def _seed_congress(*, congress: Congress, official) -> None:
         )
         for index in range(proposed + floor):
             person = next(people)
-            Candidate.objects.create(
+            Candidate.of_participant(
                 election=election,
-                first_name=person.first_name,
-                last_name=person.last_name,
-                gender=person.gender,
-                party=person.party,
-                county=person.county,
-                organisation=person.organisation,
                 participant=person,
                 proposed_by="floor" if index >= proposed else "committee",
                 position=index,
-            )
+            ).save()
         if office == "landsstyre_member":
             counties = {county.number: county for county in {v.county for v in voters if v.county_id}}
             for name, reason, gender, county_number in LANDSSTYRE_AUTOMATIC:

@@ -135,6 +135,22 @@ class Candidate(models.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    @classmethod
+    def of_participant(cls, *, election: Election, participant: Participant, **fields) -> "Candidate":
+        """An unsaved candidate standing as the congress's participant: their name, gender, party, county and
+        organisation, linked to them."""
+        return cls(
+            election=election,
+            first_name=participant.first_name,
+            last_name=participant.last_name,
+            gender=participant.gender,
+            party=participant.party,
+            county=participant.county,
+            organisation=participant.organisation,
+            participant=participant,
+            **fields,
+        )
+
 
 class AutomaticMember(models.Model):
     """Someone who sits in the body without being elected here (the landsstyre: the hovedstyre, county board
