@@ -4,6 +4,7 @@ import hashlib
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -111,3 +112,28 @@ class ContentSecurityPolicyMiddleware:
             is_pdf = response.get("Content-Type", "").split(";")[0].strip().lower() == "application/pdf"
             response[self.header] = self.pdf if is_pdf else self.page
         return response
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request whose body is larger than ``MAX_REQUEST_BODY_BYTES`` before anything reads it.
+
+    The CSRF check reads the whole form, uploads included, before a view can look at a file's size; without a proxy
+    in front of the application server nothing else stops a body of any size. The limit sits above the largest upload
+    a form accepts (a council's decision, 10 MB), whose own check gives the message by the field. Answered 413 in the
+    user's language, so it belongs after ``LocaleMiddleware`` and before ``CsrfViewMiddleware``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.MAX_REQUEST_BODY_BYTES
+        if length > limit:
+            text = _("The request is too large: at most %(megabytes)d MB can be sent at once.") % {
+                "megabytes": limit // (1024 * 1024)
+            }
+            return HttpResponse(text, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -754,19 +754,25 @@ def _transfer_plan(meeting: CountyMeeting) -> TransferResult:
             Participant.objects.filter(congress=landsting)
             .annotate(email_folded=Lower("email"))
             .filter(email_folded__in=[email.lower() for email in new_emails])
-            .only("first_name", "last_name", "email")
+            .only("first_name", "last_name", "email", "county_id")
         )
         for participant in taken:
             row = new_emails.get(participant.email.casefold())
-            if row is not None:
+            if row is None:
+                continue
+            values = {"name": row.full_name, "email": row.email, "landsting": landsting}
+            if participant.county_id == meeting.county_id:
                 problems.append(
                     _("%(name)s's e-mail address %(email)s is already used by %(other)s at %(landsting)s.")
-                    % {
-                        "name": row.full_name,
-                        "email": row.email,
-                        "other": participant.full_name,
-                        "landsting": landsting,
-                    }
+                    % (values | {"other": participant.full_name})
+                )
+            else:  # another county's participant: the meeting's office does not learn who
+                problems.append(
+                    _(
+                        "%(name)s's e-mail address %(email)s is already used by a participant of another county at "
+                        "%(landsting)s."
+                    )
+                    % values
                 )
     by_hand = list(
         Participant.objects.filter(

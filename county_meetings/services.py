@@ -3,14 +3,16 @@
 import datetime
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from agenda.models import Congress
+from agenda.models import Congress, Event
+from agenda.roles import Role
 from county_meetings.election_results import parse_election_results
 from county_meetings.election_results_messages import describe_result_error_line
 from county_meetings.models import CountyMeeting, ElectionResult, MeetingSeat
@@ -166,8 +168,10 @@ def county_meeting_create(
         raise ValidationError({"county": _("This county belongs to another regional office.")})
     if CountyMeeting.objects.filter(county=county, election_year=election_year).exists():
         raise ValidationError({"election_year": _("This county already has a county meeting for this election.")})
+    with translation.override(settings.LANGUAGE_CODE):  # a congress has one name, in the site's language
+        name = _("County meeting of %(county)s %(year)d") % {"county": county.name, "year": election_year}
     congress = Congress(
-        name=_("County meeting of %(county)s %(year)d") % {"county": county.name, "year": election_year},
+        name=name,
         year=first_day.year,
         kind=Congress.Kind.COUNTY_MEETING,
         city=city.strip(),
@@ -189,7 +193,42 @@ def county_meeting_create(
     )
     meeting.full_clean()
     meeting.save()
+    _meeting_sessions_create(congress=congress, county=county)
     return meeting
+
+
+#: A county meeting's day in the hall, local time (Europe/Oslo): what its session events say until staff change them.
+MEETING_SESSION_HOURS = (datetime.time(9, 0), datetime.time(16, 0))
+
+
+def _meeting_sessions_create(*, congress: Congress, county: County) -> list[Event]:
+    """The meeting's own session, one event per day, to which its delegates and deputies register (the portal
+    offers a congress's events; without one a participant could only register for nothing). Titled in both
+    languages whatever the creator's language: "Fylkesmøtet i Finnmark", "County meeting of Finnmark"."""
+    titles = {}
+    for language in ("nb", "en"):
+        with translation.override(language):
+            titles[language] = _("County meeting of %(county)s") % {"county": county.name}
+    zone = timezone.get_default_timezone()
+    starts, ends = MEETING_SESSION_HOURS
+    days = [
+        congress.first_day + datetime.timedelta(days=n)
+        for n in range((congress.last_day - congress.first_day).days + 1)
+    ]
+    return Event.objects.bulk_create(
+        Event(
+            congress=congress,
+            title=titles["nb"],
+            title_en=titles["en"],
+            kind=Event.Kind.LANDSTING_SESSION,
+            starts_at=datetime.datetime.combine(day, starts, tzinfo=zone),
+            ends_at=datetime.datetime.combine(day, ends, tzinfo=zone),
+            venue=congress.venue,
+            invited_roles=[Role.DELEGATE, Role.DEPUTY],
+            registration_required=True,
+        )
+        for day in days
+    )
 
 
 @transaction.atomic

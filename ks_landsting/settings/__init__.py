@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -280,6 +281,8 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 # request. The participant import takes at most core.import_export_formats.MAX_IMPORT_BYTES (5 MB): names and phone
 # numbers never touch the disk, not even when a worker is killed in the middle of the request.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A request body above this is refused (413) before anything reads it: the largest form upload is 10 MB.
+MAX_REQUEST_BODY_BYTES = 12 * 1024 * 1024
 # Restoring an old version would bypass the services (and the regional scoping of the current row).
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
