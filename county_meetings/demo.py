@@ -35,7 +35,8 @@ from elections.services import paper_count_enter, poll_create_for_election, poll
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 DEMO_SEED = 2023
-INVENTED_RESULTS_NOTE = "Invented figures for the demo, not the real 2023 results."
+#: The source recorded with the demo's election results (in bokmål, as staff read it).
+INVENTED_RESULTS_NOTE = "Oppdiktede tall for demoen, ikke de virkelige resultatene fra 2023"
 
 #: (county number, representatives in all, of which the county municipality's, first day)
 VIKEN_MEETINGS = [
@@ -163,7 +164,11 @@ def _seed_meeting(*, meeting: CountyMeeting, landsting: Congress, user, rng: ran
     published = datetime.datetime.combine(first_day - datetime.timedelta(days=70), datetime.time(10), tzinfo=OSLO)
     CountyMeeting.objects.filter(pk=meeting.pk).update(seats_published_at=published)
     municipalities = [m for m in meeting_members(meeting.county) if m.kind == Organisation.Kind.MUNICIPALITY]
-    election_results_replace(meeting=meeting, data=invented_election_results(municipalities, seed=DEMO_SEED))
+    election_results_replace(
+        meeting=meeting,
+        data=invented_election_results(municipalities, seed=DEMO_SEED),
+        source=INVENTED_RESULTS_NOTE,
+    )
 
     # The Landsting 2024 delegates and deputies of the county's municipalities: the meeting's members who were elected.
     elected = list(

@@ -113,6 +113,13 @@ class ElectionResultsUploadForm(forms.Form):
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+    source = forms.CharField(
+        label=_("Source"),
+        max_length=200,
+        required=False,
+        initial="valgresultat.no (Valgdirektoratet)",
+        help_text=_("Where the figures come from: shown with them, on this page and with the composition."),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -97,6 +97,13 @@ class CountyMeeting(models.Model):
         validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("50"))],
         help_text=_("A party whose share of the members differs from its share of the votes by more is flagged."),
     )
+    results_source = models.CharField(
+        _("source of the election results"),
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text=_("Where the imported election results come from, as given with the import."),
+    )
     county_board_seats = models.PositiveSmallIntegerField(
         _("members of the county board"),
         null=True,

@@ -37,7 +37,9 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         form = ElectionResultsUploadForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                count = election_results_replace(meeting=meeting, data=form.cleaned_data["file"].read())
+                count = election_results_replace(
+                    meeting=meeting, data=form.cleaned_data["file"].read(), source=form.cleaned_data["source"]
+                )
             except ValidationError as error:
                 file_errors = error.messages
             else:

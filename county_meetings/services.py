@@ -260,7 +260,7 @@ def meeting_seats_publish(*, meeting: CountyMeeting, user: AbstractBaseUser) -> 
 
 
 @transaction.atomic
-def election_results_replace(*, meeting: CountyMeeting, data: bytes) -> int:
+def election_results_replace(*, meeting: CountyMeeting, data: bytes, source: str = "") -> int:
     """Replace the meeting's election results with those of a CSV file (municipality number, party, votes; see
     ``county_meetings.election_results``) and return the number of rows stored. Every municipality must be one of the
     meeting's county's; when any line is wrong, nothing is stored and the ValidationError lists every error with its
@@ -275,6 +275,8 @@ def election_results_replace(*, meeting: CountyMeeting, data: bytes) -> int:
     if not parsed.ok:
         raise ValidationError([describe_result_error_line(error) for error in parsed.errors])
     ElectionResult.objects.filter(meeting=meeting).delete()
+    meeting.results_source = " ".join(source.split())
+    meeting.save(update_fields=["results_source"])
     ElectionResult.objects.bulk_create(
         ElectionResult(
             meeting=meeting, organisation=municipalities[row.municipality_number], party=row.party, votes=row.votes

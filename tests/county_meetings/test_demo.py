@@ -39,6 +39,7 @@ def test_viken_holds_its_three_2023_county_meetings_with_a_few_reports_missing()
         missing = reports.exclude(status=MemberReport.Status.SUBMITTED)
         assert missing.count() == demo.NOT_REPORTED_PER_MEETING
         assert meeting.election_results.exists()
+        assert meeting.results_source == demo.INVENTED_RESULTS_NOTE  # labelled as invented where staff read them
         assert meeting.report_deadline < meeting.congress.first_day
         # Every submitted report's people are the meeting's participants.
         reported = sum(report.people.count() for report in reports.filter(status=MemberReport.Status.SUBMITTED))

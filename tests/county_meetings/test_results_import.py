@@ -68,6 +68,20 @@ def test_the_page_names_the_public_source(client, ours):
     assert "Valgdirektoratet" in page
 
 
+def test_the_source_given_with_the_import_is_kept_and_shown_with_the_figures_and_the_composition(client, ours):
+    client.force_login(ours.user)
+    url = reverse("county_meetings_staff:results", args=[ours.meeting.pk])
+    upload = SimpleUploadedFile("valg.csv", GOOD.encode("utf-8"), content_type="text/csv")
+
+    client.post(url, {"file": upload, "source": "  Invented   figures for a test "})
+
+    ours.meeting.refresh_from_db()
+    assert ours.meeting.results_source == "Invented figures for a test"
+    assert "Invented figures for a test" in client.get(url).content.decode()
+    composition = client.get(reverse("county_meetings_staff:composition", args=[ours.meeting.pk])).content.decode()
+    assert "Source of the votes: Invented figures for a test." in composition
+
+
 def test_every_wrong_line_is_reported_and_nothing_is_stored(client, ours, theirs):
     client.force_login(ours.user)
     _upload(client, ours.meeting, GOOD)
