@@ -22,7 +22,8 @@ ALLOWED = {
     "elections": {"core", "agenda", "delegates"},
     "plenary": {"core", "agenda", "delegates", "committees", "elections"},
     "county_meetings": {"core", "agenda", "delegates", "committees", "elections"},
-    "ks_landsting": {"core", "agenda", "delegates", "committees", "elections", "plenary", "county_meetings"},
+    "surveys": {"core", "agenda", "delegates"},
+    "ks_landsting": {"core", "agenda", "delegates", "committees", "elections", "plenary", "county_meetings", "surveys"},
 }
 APPS = set(ALLOWED)
 

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "committees",
     "elections",
     "county_meetings",
+    "surveys",
     "plenary",
 ]
 

@@ -1,0 +1,201 @@
+"""Writes of the surveys: a participant's draft and their submission.
+
+A submission writes "who has answered" (``Respondent``) and "what was answered" (``AnswerSet`` and ``Answer``) in one
+transaction, with nothing that links the two (surveys/models.py). The unique ``Respondent`` row is what makes a
+participant answer once: of two submissions racing, the second waits (on the survey's row, and failing that on the
+unique index) and is refused.
+
+The transaction would still pair the two on PostgreSQL: the rows it inserts carry its id (``xmin``), and rows are
+stored in the order written (``ctid``). So each submission writes all the survey's answer sets again, under new
+random keys and in a random order, the new one among them: afterwards every live answer row bears the id of the last
+submission (which names nobody in particular) and sits where a shuffle put it. The old row versions stay on disk as
+dead rows until PostgreSQL's vacuum reclaims them (docs/DESIGN.md, next to §11).
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from delegates.models import Participant
+from surveys.models import Answer, AnswerSet, Draft, Question, Respondent, Survey
+from surveys.selectors import has_answered, questions_for, survey_is_open
+
+#: The longest free-text answer taken.
+FREE_TEXT_LIMIT = 5000
+SCALE = range(1, 6)
+
+
+def question_field(question: Question) -> str:
+    """The key of a question's answer and of its refusal (and the name of its form field)."""
+    return f"question_{question.pk}"
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == [] or (isinstance(value, str) and not value.strip())
+
+
+def _whole_number(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _normalised(question: Question, value: Any) -> int | list[int] | str:
+    """The answer as stored (a scale value, the chosen choices' ids, a text), or ValidationError with the message."""
+    kind = question.kind
+    if kind == Question.Kind.SCALE_1_5:
+        number = _whole_number(value)
+        if number not in SCALE:
+            raise ValidationError(_("Choose a value from 1 to 5."))
+        return number
+    if kind == Question.Kind.FREE_TEXT:
+        if not isinstance(value, str):
+            raise ValidationError(_("Write the answer as text."))
+        text = value.strip()
+        if len(text) > FREE_TEXT_LIMIT:
+            raise ValidationError(
+                _("Write at most %(limit)d characters (this answer has %(length)d).")
+                % {"limit": FREE_TEXT_LIMIT, "length": len(text)}
+            )
+        return text
+    offered = {choice.pk for choice in question.choices.all()}
+    values = value if isinstance(value, (list, tuple)) else [value]
+    chosen = [_whole_number(item) for item in values]
+    if any(choice not in offered for choice in chosen):
+        raise ValidationError(_("Choose among this question's choices."))
+    if kind == Question.Kind.SINGLE_CHOICE:
+        if len(chosen) != 1:
+            raise ValidationError(_("Choose one answer."))
+        return chosen[0]
+    return sorted(set(chosen))
+
+
+def _checked_answers(
+    *, questions: list[Question], answers: dict, require: bool
+) -> dict[Question, int | list[int] | str]:
+    """The given answers to the participant's questions, normalised. Refused, keyed by question: a malformed value,
+    an answer to a question not asked of this participant, and (``require``) a required question left unanswered."""
+    by_key = {question_field(question): question for question in questions}
+    given = {}
+    errors: dict[str, list[str]] = {}
+    for key, value in (answers or {}).items():
+        name = key if str(key).startswith("question_") else f"question_{key}"
+        question = by_key.get(name)
+        if question is None:
+            errors.setdefault(NON_FIELD_ERRORS, []).append(_("An answer was given to a question you are not asked."))
+            continue
+        if _empty(value):
+            continue
+        try:
+            given[question] = _normalised(question, value)
+        except ValidationError as refusal:
+            errors[name] = refusal.messages
+    if require:
+        for question in questions:
+            if question.required and question not in given and question_field(question) not in errors:
+                errors[question_field(question)] = [_("This question must be answered.")]
+    if errors:
+        raise ValidationError(errors)
+    return given
+
+
+def _check_may_answer(*, survey: Survey, participant: Participant, now: datetime.datetime) -> None:
+    if participant.congress_id != survey.congress_id or participant.status != Participant.Status.ACTIVE:
+        raise ValidationError(_("This survey is not for you."))
+    if not survey_is_open(survey, now=now):
+        if now < survey.opens_at:
+            raise ValidationError(_("The survey is not open yet."))
+        raise ValidationError(_("The survey has closed."))
+    if has_answered(survey, participant):
+        raise ValidationError(_("You have already answered this survey."))
+
+
+@transaction.atomic
+def survey_draft_save(
+    *, survey: Survey, participant: Participant, answers: dict, now: datetime.datetime | None = None
+) -> Draft:
+    """Keep the participant's answers so far, replacing the ones kept before. Required questions may be left open;
+    a malformed answer is refused (keyed by its question) and nothing is changed."""
+    # After a submission racing this save, not before it: no draft is left behind for one who has answered.
+    list(Survey.objects.select_for_update().filter(pk=survey.pk).values_list("pk"))
+    _check_may_answer(survey=survey, participant=participant, now=now or timezone.now())
+    given = _checked_answers(questions=questions_for(survey, participant), answers=answers, require=False)
+    draft, _created = Draft.objects.update_or_create(
+        survey=survey,
+        participant=participant,
+        defaults={"answers": {question_field(question): value for question, value in given.items()}},
+    )
+    return draft
+
+
+def survey_draft(survey: Survey, participant: Participant) -> dict:
+    """The participant's answers kept so far (empty when there is no draft), keyed as ``question_field``."""
+    draft = Draft.objects.filter(survey=survey, participant=participant).first()
+    return dict(draft.answers) if draft else {}
+
+
+@transaction.atomic
+def survey_submit(
+    *, survey: Survey, participant: Participant, answers: dict, now: datetime.datetime | None = None
+) -> None:
+    """Record the participant's answers, once. Refused, with messages keyed by question: a required question left
+    unanswered, a malformed value or a choice of another question; refused outright before the survey opens, after its
+    closing date, and when the participant has answered already (also by a submission racing this one)."""
+    # One submission of a survey at a time: each rewrites all its answer sets (see the module's docstring).
+    list(Survey.objects.select_for_update().filter(pk=survey.pk).values_list("pk"))
+    _check_may_answer(survey=survey, participant=participant, now=now or timezone.now())
+    given = _checked_answers(questions=questions_for(survey, participant), answers=answers, require=True)
+    try:
+        with transaction.atomic():
+            Respondent.objects.create(survey=survey, participant=participant)
+    except IntegrityError:
+        raise ValidationError(_("You have already answered this survey.")) from None
+    new_set = [_answer(question, value) for question, value in given.items()]
+    _answer_sets_rewrite(survey=survey, added=new_set)
+    Draft.objects.filter(survey=survey, participant=participant).delete()
+
+
+def _answer(question: Question, value: int | list[int] | str) -> Answer:
+    """An unsaved answer to ``question`` (its set is given when it is written)."""
+    if question.kind == Question.Kind.SCALE_1_5:
+        return Answer(question=question, scale=value)
+    if question.kind == Question.Kind.FREE_TEXT:
+        return Answer(question=question, text=value)
+    return Answer(question=question, choices=value if isinstance(value, list) else [value])
+
+
+def _answer_sets_rewrite(*, survey: Survey, added: list[Answer]) -> None:
+    """Write the survey's answer sets, and ``added`` as one more, again: new random keys, a random order."""
+    sets: dict[object, list[Answer]] = {}
+    for answer in Answer.objects.filter(answer_set__survey=survey):
+        sets.setdefault(answer.answer_set_id, []).append(
+            Answer(question_id=answer.question_id, scale=answer.scale, choices=answer.choices, text=answer.text)
+        )
+    empty_sets = AnswerSet.objects.filter(survey=survey).exclude(pk__in=list(sets)).count()
+    contents = [*sets.values(), *([] for _empty in range(empty_sets)), added]
+    _shuffle(contents)
+    Answer.objects.filter(answer_set__survey=survey).delete()
+    AnswerSet.objects.filter(survey=survey).delete()
+    answer_sets = AnswerSet.objects.bulk_create(AnswerSet(survey=survey) for _content in contents)
+    rows = []
+    for answer_set, content in zip(answer_sets, contents, strict=True):
+        _shuffle(content)
+        for answer in content:
+            answer.answer_set = answer_set
+            rows.append(answer)
+    Answer.objects.bulk_create(rows)
+
+
+def _shuffle(items: list) -> None:
+    secrets.SystemRandom().shuffle(items)
