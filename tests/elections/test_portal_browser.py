@@ -90,6 +90,10 @@ def test_delegate_votes_on_a_phone_and_finds_the_ballot_by_receipt(live_server, 
     page.locator("button.ballot-cast__button").click()
     expect(page.locator("#ballot-sending")).to_have_text("Sender stemmen din …")
     expect(page.locator("button.ballot-cast__button")).to_be_disabled()
+    for _wait in range(100):  # the held request reaches the test a moment after the page shows it is sending
+        if held:
+            break
+        page.wait_for_timeout(50)
     assert len(held) == 1
     with page.expect_response(lambda response: response.url.endswith("/avgi/")) as cast:
         held[0].continue_()
