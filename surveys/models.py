@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agenda.models import Congress, Event
 from core.deadlines import deadline_closes_at
-from delegates.models import Participant
+from delegates.models import County, Participant
 
 
 class Survey(models.Model):
@@ -39,6 +39,11 @@ class Survey(models.Model):
         _("answers needed before free texts are shown"),
         default=5,
         help_text=_("Free-text answers are shown to staff only when at least this many people have answered."),
+    )
+    reminder_days_before = models.PositiveSmallIntegerField(
+        _("reminder, days before closing"),
+        default=3,
+        help_text=_("Those who have not answered get one reminder this many days before the closing date."),
     )
 
     class Meta:
@@ -90,6 +95,18 @@ class Question(models.Model):
         verbose_name=_("event"),
         help_text=_("Asked only of those invited to this event or checked in at it. Empty: asked of everyone."),
     )
+    compare_with = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("compare with"),
+        help_text=_(
+            "The same question in an earlier congress's survey. Empty: the latest earlier survey's question with the "
+            "same text and kind, if there is one."
+        ),
+    )
 
     class Meta:
         verbose_name = _("question")
@@ -102,6 +119,13 @@ class Question(models.Model):
     def clean(self) -> None:
         if self.event_id and self.survey_id and self.event.congress_id != self.survey.congress_id:
             raise ValidationError({"event": _("The event must belong to the survey's congress.")})
+        if self.compare_with_id and self.survey_id:
+            earlier = self.compare_with
+            this_first_day = self.survey.congress.first_day
+            if earlier.survey_id == self.survey_id or earlier.survey.congress.first_day >= this_first_day:
+                raise ValidationError({"compare_with": _("Compare with a question of an earlier congress's survey.")})
+            if earlier.kind != self.kind:
+                raise ValidationError({"compare_with": _("Compare with a question of the same kind.")})
 
     def text_in(self, language: str) -> str:
         return self.text_en if language == "en" and self.text_en else self.text
@@ -169,10 +193,15 @@ class Draft(models.Model):
 
 
 class AnswerSet(models.Model):
-    """What one person answered, with no person, no time and no order. Random key."""
+    """What one person answered, with no person, no time and no order. Random key. The county of the one who answered
+    is kept so that a regional office can see its own counties' results (shown only above the survey's minimum number
+    of answers, docs/DESIGN.md §12)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="answer_sets", verbose_name=_("survey"))
+    county = models.ForeignKey(
+        County, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("county")
+    )
 
     class Meta:
         verbose_name = _("set of answers")

@@ -162,7 +162,7 @@ def survey_submit(
     except IntegrityError:
         raise ValidationError(_("You have already answered this survey.")) from None
     new_set = [_answer(question, value) for question, value in given.items()]
-    _answer_sets_rewrite(survey=survey, added=new_set)
+    _answer_sets_rewrite(survey=survey, added=(participant.county_id, new_set))
     Draft.objects.filter(survey=survey, participant=participant).delete()
 
 
@@ -175,21 +175,23 @@ def _answer(question: Question, value: int | list[int] | str) -> Answer:
     return Answer(question=question, choices=value if isinstance(value, list) else [value])
 
 
-def _answer_sets_rewrite(*, survey: Survey, added: list[Answer]) -> None:
-    """Write the survey's answer sets, and ``added`` as one more, again: new random keys, a random order."""
-    sets: dict[object, list[Answer]] = {}
+def _answer_sets_rewrite(*, survey: Survey, added: tuple[int | None, list[Answer]]) -> None:
+    """Write the survey's answer sets, and ``added`` (a county and its answers) as one more, again: new random keys, a
+    random order."""
+    counties = dict(AnswerSet.objects.filter(survey=survey).values_list("pk", "county_id"))
+    sets: dict[object, list[Answer]] = {pk: [] for pk in counties}
     for answer in Answer.objects.filter(answer_set__survey=survey):
-        sets.setdefault(answer.answer_set_id, []).append(
+        sets[answer.answer_set_id].append(
             Answer(question_id=answer.question_id, scale=answer.scale, choices=answer.choices, text=answer.text)
         )
-    empty_sets = AnswerSet.objects.filter(survey=survey).exclude(pk__in=list(sets)).count()
-    contents = [*sets.values(), *([] for _empty in range(empty_sets)), added]
+    contents = [(counties[pk], answers) for pk, answers in sets.items()]
+    contents.append(added)
     _shuffle(contents)
     Answer.objects.filter(answer_set__survey=survey).delete()
     AnswerSet.objects.filter(survey=survey).delete()
-    answer_sets = AnswerSet.objects.bulk_create(AnswerSet(survey=survey) for _content in contents)
+    answer_sets = AnswerSet.objects.bulk_create(AnswerSet(survey=survey, county_id=county) for county, _a in contents)
     rows = []
-    for answer_set, content in zip(answer_sets, contents, strict=True):
+    for answer_set, (_county, content) in zip(answer_sets, contents, strict=True):
         _shuffle(content)
         for answer in content:
             answer.answer_set = answer_set

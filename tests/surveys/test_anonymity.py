@@ -16,6 +16,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import AddField, AlterField, CreateModel
 from django.utils import translation
 
+from delegates.models import County
 from surveys.models import Answer, AnswerSet, Draft, Question, Respondent, Survey
 from surveys.services import question_field, survey_submit
 from tests.factories import CongressFactory, ParticipantFactory
@@ -36,8 +37,9 @@ def _columns(model) -> tuple[set[str], set[str]]:
 
 def test_the_answer_tables_name_no_person_no_moment_and_no_order():
     names, referenced = _columns(AnswerSet)
-    assert names == {"id", "survey_id"}
-    assert referenced == {Survey._meta.db_table}
+    # The county of the one who answered, for the regional offices' results above the minimum (DESIGN.md §12).
+    assert names == {"id", "survey_id", "county_id"}
+    assert referenced == {Survey._meta.db_table, County._meta.db_table}
     names, referenced = _columns(Answer)
     assert names == {"id", "answer_set_id", "question_id", "scale", "choices", "text"}
     assert referenced == {AnswerSet._meta.db_table, Question._meta.db_table}
@@ -46,7 +48,7 @@ def test_the_answer_tables_name_no_person_no_moment_and_no_order():
         for field in model._meta.get_fields():
             assert not any(word in field.name for word in TELLING), f"{model.__name__}.{field.name}"
             assert field.related_model not in (Respondent, Draft) and "auth" not in str(field.related_model)
-    assert {field.name for field in AnswerSet._meta.get_fields()} == {"id", "survey", "answers"}
+    assert {field.name for field in AnswerSet._meta.get_fields()} == {"id", "survey", "county", "answers"}
 
 
 def test_the_respondent_table_says_who_answered_and_nothing_about_what_or_when():
@@ -76,6 +78,7 @@ def test_no_migration_gives_the_answers_a_person_a_moment_or_an_order():
                 "surveys.survey",
                 "surveys.answerset",
                 "surveys.question",
+                "delegates.county",
             ), (model, name)
     assert {name for name, _field in given["respondent"]} == {"id", "survey", "participant"}
     assert all(field.get_internal_type() == "UUIDField" for name, field in given["respondent"] if name == "id")

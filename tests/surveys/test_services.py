@@ -275,3 +275,16 @@ def test_the_response_rate_counts_the_active_participants_and_those_who_answered
 
     rate = response_rate(survey)
     assert (rate.answered, rate.asked, rate.rate) == (3, 4, 0.75)
+
+
+def test_each_set_of_answers_keeps_the_county_of_the_one_who_answered_through_later_submissions(survey, questions):
+    """The county is what a regional office's results are read by (DESIGN.md §12); the rewrite of every set on each
+    submission must carry it over."""
+    scale = questions[0]
+    first, second = ParticipantFactory(congress=survey.congress), ParticipantFactory(congress=survey.congress)
+    survey_submit(survey=survey, participant=first, answers={question_field(scale): 2}, now=OPEN)
+    survey_submit(survey=survey, participant=second, answers={question_field(scale): 5}, now=OPEN)
+
+    by_value = dict(Answer.objects.values_list("scale", "answer_set__county_id"))
+    assert by_value == {2: first.county_id, 5: second.county_id}
+    assert first.county_id != second.county_id
