@@ -18,7 +18,7 @@ from django.utils import translation
 
 from delegates.models import County
 from surveys.models import Answer, AnswerSet, Draft, Question, Respondent, Survey
-from surveys.services import question_field, survey_submit
+from surveys.services import question_field, survey_draft_save, survey_submit
 from tests.factories import CongressFactory, ParticipantFactory
 from tests.surveys.factories import OPEN, QuestionFactory, SurveyFactory
 
@@ -159,3 +159,51 @@ def test_neither_the_transaction_ids_nor_the_storage_order_pair_an_answer_with_i
     assert len(answer_transactions) == 1
     assert len(set(respondent_transactions)) == 30
     assert [text for text, _answer, _set in rows] != submitted  # stored in an order that is not the order of answering
+
+
+def _raw_tuples(cursor, table: str) -> list[tuple[str, bytes]]:
+    """Every tuple version in the table's pages, live or dead: (t_xmin, t_data)."""
+    cursor.execute("SELECT pg_relation_size(%s::regclass) / current_setting('block_size')::int", [table])
+    found = []
+    for block in range(cursor.fetchone()[0]):
+        cursor.execute(
+            "SELECT t_xmin::text, t_data FROM heap_page_items(get_raw_page(%s, %s)) WHERE t_data IS NOT NULL",
+            [table, block],
+        )
+        found += [(xmin, bytes(data)) for xmin, data in cursor.fetchall()]
+    return found
+
+
+@pytest.mark.django_db(transaction=True)  # each submission in a transaction of its own, so that its VACUUM runs
+def test_no_dead_version_of_an_answer_or_a_draft_is_left_in_the_pages_to_pair_an_answer_with_its_respondent():
+    """Each submission rewrites the answers; the versions it replaced carry the earlier submissions' transaction ids,
+    and the draft it deletes holds the participant with their answers. Read from the raw pages (dead versions too),
+    none of them is left after the submission's commit."""
+    if connection.vendor != "postgresql":
+        pytest.skip("raw pages are PostgreSQL's")
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pageinspect")
+        except Exception as error:  # any reason it is missing
+            pytest.skip(f"pageinspect is not available in this PostgreSQL: {error}")
+    survey = SurveyFactory(congress=CongressFactory())
+    text = QuestionFactory(survey=survey, kind=Question.Kind.FREE_TEXT)
+    people = ParticipantFactory.create_batch(12, congress=survey.congress)
+    with translation.override("en"):
+        for number, person in enumerate(people):
+            answer = {question_field(text): f"utkast-og-svar-{number:02d}"}
+            survey_draft_save(survey=survey, participant=person, answers=answer, now=OPEN)
+            survey_submit(survey=survey, participant=person, answers=answer, now=OPEN)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT xmin::text FROM surveys_respondent WHERE survey_id = %s", [survey.pk])
+        respondents = {row[0] for row in cursor.fetchall()}
+        answer_versions = _raw_tuples(cursor, Answer._meta.db_table)
+        set_versions = _raw_tuples(cursor, AnswerSet._meta.db_table)
+        draft_versions = _raw_tuples(cursor, Draft._meta.db_table)
+
+    assert len(answer_versions) == len(people) and len(set_versions) == len(people)  # the live rows and no others
+    answer_transactions = {xmin for xmin, _data in answer_versions + set_versions}
+    assert len(answer_transactions) == 1  # the last submission's, only: no earlier submission's version is left
+    assert len(respondents) == len(people)
+    assert not [data for _xmin, data in draft_versions if b"utkast-og-svar" in data]
