@@ -43,7 +43,9 @@ class Survey(models.Model):
     reminder_days_before = models.PositiveSmallIntegerField(
         _("reminder, days before closing"),
         default=3,
-        help_text=_("Those who have not answered get one reminder this many days before the closing date."),
+        help_text=_(
+            "Those who have not answered get one reminder this many days before the closing date (0: no reminder)."
+        ),
     )
 
     class Meta:

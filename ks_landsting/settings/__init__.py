@@ -179,6 +179,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "delegates.tasks.purge_health_data",
         "schedule": crontab(hour=3, minute=30),
     },
+    # The evaluation survey (surveys): the invitations when a survey opens, and its one reminder before it closes.
+    "survey-mails": {"task": "surveys.tasks.send_survey_mails", "schedule": crontab(minute=5)},
 }
 
 CELERY_BEAT_SCHEDULE.update(

@@ -25,6 +25,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='survey',
             name='reminder_days_before',
-            field=models.PositiveSmallIntegerField(default=3, help_text='Those who have not answered get one reminder this many days before the closing date.', verbose_name='reminder, days before closing'),
+            field=models.PositiveSmallIntegerField(default=3, help_text='Those who have not answered get one reminder this many days before the closing date (0: no reminder).', verbose_name='reminder, days before closing'),
         ),
     ]

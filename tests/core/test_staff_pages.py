@@ -58,6 +58,7 @@ def test_every_app_has_staff_pages_under_the_admin():
         "delegates_staff",
         "elections_staff",
         "plenary_staff",
+        "surveys_staff",
     }
 
 

@@ -58,3 +58,22 @@ class EventFactory(DjangoModelFactory):
 
 #: A moment while the survey of ``SurveyFactory`` is open.
 OPEN = datetime.datetime(2024, 2, 20, 12, 0, tzinfo=OSLO)
+
+
+def answered(survey, *, county=None, participant=None, answers=None):
+    """One set of answers as a submission leaves it (``{question: scale value, [choices] or text}``), written
+    directly, and a ``Respondent`` for ``participant`` when given (the results read both)."""
+    from surveys.models import Answer, AnswerSet, Respondent
+
+    if participant is not None:
+        Respondent.objects.create(survey=survey, participant=participant)
+        county = county or participant.county
+    answer_set = AnswerSet.objects.create(survey=survey, county=county)
+    for question, value in (answers or {}).items():
+        if isinstance(value, int):
+            Answer.objects.create(answer_set=answer_set, question=question, scale=value)
+        elif isinstance(value, list):
+            Answer.objects.create(answer_set=answer_set, question=question, choices=[choice.pk for choice in value])
+        else:
+            Answer.objects.create(answer_set=answer_set, question=question, text=value)
+    return answer_set

@@ -33,6 +33,7 @@ def test_the_secretariat_creates_a_survey_that_opens_after_the_last_day_by_defau
             "opens_at_1": "",
             "closes_on": "2024-03-01",
             "min_answers_for_free_text": "5",
+            "reminder_days_before": "3",
             "questions-TOTAL_FORMS": "1",
             "questions-INITIAL_FORMS": "0",
             "questions-0-position": "1",
