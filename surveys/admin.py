@@ -6,6 +6,7 @@ Who answered, what was answered and the drafts have no admin pages: the answers 
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -47,7 +48,7 @@ class QuestionInline(admin.TabularInline):
 
 @admin.register(Survey)
 class SurveyAdmin(admin.ModelAdmin):
-    list_display = ("title", "congress", "opens_at", "closes_on")
+    list_display = ("title", "congress", "opens_at", "closes_on", "answered", "results_list_link")
     list_select_related = ("congress",)
     search_fields = ("title", "congress__name")
     fields = (
@@ -62,6 +63,18 @@ class SurveyAdmin(admin.ModelAdmin):
     readonly_fields = ("mails_sent", "results_link")
     inlines = [QuestionInline]
     actions = ["send_invitations_now"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(respondent_count=Count("respondents"))
+
+    @admin.display(description=_("answered"), ordering="respondent_count")
+    def answered(self, obj):
+        return obj.respondent_count
+
+    @admin.display(description=_("results"))
+    def results_list_link(self, obj):
+        url = reverse("surveys_staff:results") + f"?congress={obj.congress_id}"
+        return format_html('<a href="{}">{}</a>', url, _("See the results"))
 
     @admin.display(description=_("results"))
     def results_link(self, obj):
@@ -118,9 +131,24 @@ class QuestionAdmin(admin.ModelAdmin):
     list_display = ("text", "survey", "kind", "required", "event")
     list_filter = ("survey", "kind")
     list_select_related = ("survey", "event")
-    fields = ("survey", "position", "kind", ("text", "text_en"), "required", "event")
+    fields = ("survey", "position", "kind", ("text", "text_en"), "required", "event", "compare_with")
     formfield_overrides = COMPACT_TEXT
     inlines = [ChoiceInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "compare_with":
+            # The questions of other congresses' surveys, named with their congress (the model refuses a later one).
+            object_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            questions = Question.objects.select_related("survey__congress").order_by(
+                "-survey__congress__first_day", "position", "pk"
+            )
+            if object_id:
+                questions = questions.exclude(survey__questions__pk=object_id)
+            kwargs["queryset"] = questions
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = lambda question: f"{question.survey.congress.name}: {question.text}"
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_inlines(self, request, obj):
         # Choices belong to the one-choice and several-choices questions only.

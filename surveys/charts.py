@@ -43,7 +43,7 @@ LABEL_WIDTH = 34
 LABEL_LINES = 4
 
 #: A white box behind a bar's figures, so that a mean's line does not run through them.
-_UNDERLAY = {"facecolor": "white", "edgecolor": "none", "pad": 0.6, "alpha": 1}
+_UNDERLAY = {"facecolor": "white", "edgecolor": "none", "pad": 2.5, "alpha": 1}
 
 #: matplotlib's rcParams are global: the few a chart needs are set for the drawing alone, one chart at a time.
 _DRAWING = threading.Lock()

@@ -29,12 +29,13 @@ from elections.models import Poll
 from elections.services import poll_open
 from plenary import selectors as plenary_selectors
 from plenary.services import hall_item_set, speaker_request_add, speech_next
+from surveys.models import Respondent
 from tests.accessibility import WCAG_21_AA_TAGS, format_violations
 from tests.conftest import BROWSER_LOCALE, BROWSER_TIMEOUT_MS
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db", "isolated_cache")]
 
-PORTAL_NAMESPACES = ("portal", "committees_portal", "elections_portal", "plenary_portal")
+PORTAL_NAMESPACES = ("portal", "committees_portal", "elections_portal", "plenary_portal", "surveys_portal")
 # The portal's routes that are no page to look at, and why. Keep this short: anything else is visited.
 NOT_PAGES = {
     "portal:programme_ics": "the calendar file (text/calendar)",
@@ -43,6 +44,7 @@ NOT_PAGES = {
     "elections_portal:ballots_state": "JSON: the open votes' state, for the ballots page's script",
     "elections_portal:cast": "POST only: the ballot page's cast API (JSON)",
     "plenary_portal:floor_state": "JSON: the hall's state for the phone, for the floor page's script",
+    "surveys_portal:draft": "POST only: the survey's background save of a draft (JSON)",
 }
 CONTEXTS = {
     390: {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 3},
@@ -165,6 +167,7 @@ def _pages_with_content() -> Walk:
     published_decision = published.filter(election__isnull=True).order_by("pk").first()
     voter_2024 = published_election.eligible.order_by("pk").first().participant
     token_2024 = _token(voter_2024)
+    respondent_2024 = Respondent.objects.filter(survey__congress=landsting_2024).order_by("pk").first().participant
 
     def at(name: str, what: str, token_: str | None = token, **kwargs) -> Visit:
         return Visit(name, reverse(name, kwargs={"token": token_, **kwargs} if token_ else kwargs), what)
@@ -195,6 +198,8 @@ def _pages_with_content() -> Walk:
         at("elections_portal:result", "a decision's result", token_=token_2024, poll_id=published_decision.pk),
         at("plenary_portal:floor", "asking for the floor: a speech and a reply waiting, someone speaking"),
         at("plenary_portal:floor", "asking for the floor, a delegate of 2024", token_=token_2024),
+        at("surveys_portal:form", "the evaluation of 2024, closed", token_=token_2024),
+        at("surveys_portal:thanks", "the evaluation of 2024, answered", token_=_token(respondent_2024)),
     ]
     not_pages = {
         "portal:programme_ics": reverse("portal:programme_ics", kwargs={"token": token}),
@@ -202,6 +207,7 @@ def _pages_with_content() -> Walk:
         "elections_portal:ballots_state": reverse("elections_portal:ballots_state", kwargs={"token": token}),
         "elections_portal:cast": reverse("elections_portal:cast", kwargs={"token": token, "poll_id": decision_poll.pk}),
         "plenary_portal:floor_state": reverse("plenary_portal:floor_state", kwargs={"token": token}),
+        "surveys_portal:draft": reverse("surveys_portal:draft", kwargs={"token": token_2024}),
     }
     return Walk(visits=visits, not_pages=not_pages)
 

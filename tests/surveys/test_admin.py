@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from surveys.models import AnswerSet, Draft, Question, Respondent, Survey
-from tests.factories import CongressFactory, regional_staff_user
+from tests.factories import CongressFactory, ParticipantFactory, regional_staff_user
 from tests.surveys.factories import OSLO, EventFactory, QuestionFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +69,59 @@ def test_a_regional_office_has_no_survey_admin(client):
     assert client.get(reverse("admin:surveys_survey_changelist")).status_code == 403
     assert client.get(reverse("admin:surveys_question_changelist")).status_code == 403
     assert Question.objects.count() == 0
+
+
+def _congress(name, first_day):
+    return CongressFactory(
+        name=name,
+        first_day=first_day,
+        last_day=first_day + datetime.timedelta(days=1),
+        registration_deadline=first_day - datetime.timedelta(days=30),
+    )
+
+
+def _question_form(question, **changes):
+    data = {
+        "position": question.position,
+        "kind": question.kind,
+        "text": question.text,
+        "text_en": question.text_en,
+        "event": "",
+        "compare_with": "",
+        "choices-TOTAL_FORMS": "0",
+        "choices-INITIAL_FORMS": "0",
+    }
+    return {**data, **changes}
+
+
+def test_the_secretariat_names_the_earlier_congress_question_a_question_is_compared_with(
+    secretariat_client, english_site
+):
+    earlier = QuestionFactory(
+        survey=SurveyFactory(congress=_congress("Landstinget 2020", datetime.date(2020, 2, 11))),
+        text="Hvor fornøyd var du?",
+    )
+    question = QuestionFactory(survey=SurveyFactory(congress=CongressFactory(name="Landstinget 2024")))
+    later = QuestionFactory(survey=SurveyFactory(congress=_congress("Landstinget 2028", datetime.date(2028, 2, 8))))
+    url = reverse("admin:surveys_question_change", args=[question.pk])
+
+    page = secretariat_client.get(url).content.decode()
+    assert "Landstinget 2020: Hvor fornøyd var du?" in page  # named with its congress
+    refused = secretariat_client.post(url, _question_form(question, compare_with=later.pk))
+    assert refused.status_code == 200
+    assert "Compare with a question of an earlier congress&#x27;s survey." in refused.content.decode()
+    saved = secretariat_client.post(url, _question_form(question, compare_with=earlier.pk))
+    assert saved.status_code == 302
+    question.refresh_from_db()
+    assert question.compare_with == earlier
+
+
+def test_the_list_of_surveys_says_how_many_answered_and_leads_to_the_results(secretariat_client, english_site):
+    survey = SurveyFactory(congress=CongressFactory())
+    Respondent.objects.bulk_create(
+        Respondent(survey=survey, participant=participant)
+        for participant in ParticipantFactory.create_batch(3, congress=survey.congress)
+    )
+    page = secretariat_client.get(reverse("admin:surveys_survey_changelist")).content.decode()
+    assert '<td class="field-answered">3</td>' in page
+    assert f"{reverse('surveys_staff:results')}?congress={survey.congress_id}" in page

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from delegates.models import Participant
 from delegates.services.links import personal_link_issue
@@ -201,6 +202,9 @@ def test_a_submission_missing_a_required_answer_keeps_every_other_answer(
     assert _field_error(body, scale) == f"{error} {message}"
     # The summary at the top links to the question's first button.
     assert re.search(rf'<a href="#id_{question_field(scale)}_0">[^<]*{re.escape(message)}</a>', body)
+    # A question that ends in "?" is followed by the message, not by "?:".
+    assert scale.text_in(language).endswith("?")
+    assert f"{escape(scale.text_in(language))} {message}</a>" in body
     assert _field_error(body, one) is None
     assert _checked(body, one, _choices(one)[1]) and _checked(body, several, _choices(several)[2])
     assert ">Æøå – gode møter</textarea>" in body
