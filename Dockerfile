@@ -4,9 +4,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_SETTINGS_MODULE=ks_landsting.settings.production \
-    KS_VAR_DIR=/app/var
+    KS_VAR_DIR=/app/var \
+    MPLCONFIGDIR=/app/var/matplotlib
 
-# WeasyPrint needs Pango; gettext compiles the translations.
+# WeasyPrint needs Pango; gettext compiles the translations. matplotlib (the survey's charts) keeps its font cache in
+# MPLCONFIGDIR, built here once rather than by each worker's first chart.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
        fonts-dejavu-core gettext \
@@ -17,7 +19,8 @@ COPY pyproject.toml ./
 COPY . .
 RUN pip install --no-cache-dir -e . \
     && useradd --system --home /app landsting \
-    && mkdir -p var/media var/static \
+    && mkdir -p var/media var/static var/matplotlib \
+    && python -c "import matplotlib.font_manager" \
     && SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py compilemessages --ignore '*/site-packages/*' \
     && SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --no-input \
     && chown -R landsting var

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -146,7 +147,9 @@ class QuestionAdmin(admin.ModelAdmin):
                 questions = questions.exclude(survey__questions__pk=object_id)
             kwargs["queryset"] = questions
             field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-            field.label_from_instance = lambda question: f"{question.survey.congress.name}: {question.text}"
+            field.label_from_instance = lambda question: (
+                f"{question.survey.congress.name}: {Truncator(question.text).chars(60)}"
+            )
             return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

@@ -10,6 +10,7 @@ submits it.
 import uuid
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from agenda.models import Congress, Event
 from core.deadlines import deadline_closes_at
 from delegates.models import County, Participant
+
+#: The least ``Survey.min_answers_for_free_text`` may be: below it, answers shown would point at the few who gave them.
+MIN_ANSWERS_SHOWN = 3
 
 
 class Survey(models.Model):
@@ -36,9 +40,13 @@ class Survey(models.Model):
     )
     closes_on = models.DateField(_("closing date"), help_text=_("Answers are taken through the end of this day."))
     min_answers_for_free_text = models.PositiveSmallIntegerField(
-        _("answers needed before free texts are shown"),
+        _("answers needed before results are shown"),
         default=5,
-        help_text=_("Free-text answers are shown to staff only when at least this many people have answered."),
+        validators=[MinValueValidator(MIN_ANSWERS_SHOWN)],
+        help_text=_(
+            "Staff see the answers, free texts included, only where at least this many people have answered: in the "
+            "whole survey and in each county (3 at least)."
+        ),
     )
     reminder_days_before = models.PositiveSmallIntegerField(
         _("reminder, days before closing"),

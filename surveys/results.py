@@ -2,10 +2,10 @@
 the scope the user may see, and the same question's figures in the earlier congress's survey.
 
 Reads only. The scope: the secretariat sees the whole survey, or one county it picks; a regional office sees the answer
-sets of its own counties (``AnswerSet.county``), or one of them. A scope narrower than the whole survey with fewer
-answer sets than ``Survey.min_answers_for_free_text`` shows the response rate and nothing else; free texts are shown
-only in a scope with at least that many answer sets (docs/DESIGN.md §12). Used by the results page, the CSV and the
-PDF report, so they show the same figures.
+sets of its own counties (``AnswerSet.county``), or one of them. The answers are shown once the survey has closed, and
+then only in a scope with at least ``Survey.min_answers_for_free_text`` answer sets, and not in a county held back so
+that a smaller one cannot be worked out by subtraction (``held_back_counties``); otherwise the response rate alone
+(docs/DESIGN.md §12). Used by the results page, the CSV and the PDF report, so they show the same figures.
 
 The answers are read in a fixed number of queries, whatever their number, and counted here.
 """
@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from agenda.roles import Role
 from agenda.selectors import congresses_visible_to
+from core.deadlines import deadline_is_open
 from delegates.models import County, RegionalOffice
 from delegates.selectors import counties_visible_to, user_sees_all_counties
 from surveys.models import Answer, AnswerSet, Question, Respondent, Survey
@@ -107,6 +109,8 @@ class SurveyResults:
     free_texts_shown: bool = False
     #: The counties the user may pick, in order.
     counties: list[County] = field(default_factory=list)
+    #: True while the survey takes answers: only the response rates are shown until it has closed.
+    still_open: bool = False
     #: True when the scope has enough answer sets but is held back all the same, because another county's answers,
     #: held back below the minimum, would follow from it by subtraction (``held_back_counties``).
     held_back: bool = False
@@ -295,11 +299,44 @@ def _earlier_questions(survey: Survey, questions: list[Question], user) -> dict[
     return matched
 
 
-def _questions(survey: Survey, scope: _Scope, *, with_texts: bool, user, language: str) -> list[QuestionResult]:
+def _earlier_in_scope(
+    earlier_of: dict[int, Question], scope: _Scope, *, county: County | None, universe: list[int] | None
+) -> tuple[dict[int, Question], dict[int, list]]:
+    """The comparisons the scope may show, and their answers: each earlier survey's answer sets in the same counties,
+    by the same rules as the survey's own (closed, the minimum, the held-back counties); a regional office sees no
+    other office's counties of the earlier survey either."""
+    shown_surveys = {}
+    for earlier_survey in {question.survey for question in earlier_of.values()}:
+        sets = AnswerSet.objects.filter(survey=earlier_survey)
+        if scope.county_ids is not None:
+            sets = sets.filter(county_id__in=scope.county_ids)
+        shown, _held_back = _shown_in(earlier_survey, sets_count=sets.count(), county=county, universe=universe)
+        if shown and not deadline_is_open(earlier_survey.closes_on, timezone.now()):
+            shown_surveys[earlier_survey.pk] = None if scope.whole else sets
+    kept = {pk: question for pk, question in earlier_of.items() if question.survey_id in shown_surveys}
+    answers: dict[int, list] = defaultdict(list)
+    for survey_id, sets in shown_surveys.items():
+        of_survey = [question for question in kept.values() if question.survey_id == survey_id]
+        answers.update(_answers_by_question(of_survey, sets))
+    return kept, answers
+
+
+def _questions(
+    survey: Survey,
+    scope: _Scope,
+    *,
+    with_texts: bool,
+    user,
+    language: str,
+    county: County | None,
+    universe: list[int] | None,
+) -> list[QuestionResult]:
     questions = list(survey.questions.select_related("event").prefetch_related("choices"))
     answers = _answers_by_question(questions, None if scope.whole else scope.answer_sets)
     earlier_of = _earlier_questions(survey, questions, user)
-    earlier_answers = _answers_by_question(list(earlier_of.values()), None) if earlier_of else {}
+    earlier_answers: dict[int, list] = {}
+    if earlier_of:
+        earlier_of, earlier_answers = _earlier_in_scope(earlier_of, scope, county=county, universe=universe)
     results = []
     for number, question in enumerate(questions, start=1):
         n, bars, mean, texts = _figures(question, answers[question.pk], language=language, with_texts=with_texts)
@@ -348,6 +385,20 @@ class _Checked:
     shown: bool
     free_texts_shown: bool
     held_back: bool = False
+    still_open: bool = False
+    universe: list[int] | None = None
+
+
+def _shown_in(
+    survey: Survey, *, sets_count: int, county: County | None, universe: list[int] | None
+) -> tuple[bool, bool]:
+    """(shown, held back) of a scope with ``sets_count`` answer sets of ``survey``: shown from the survey's minimum on,
+    and a county picked only when it is not held back among the counties of ``universe`` (``held_back_counties``)."""
+    if sets_count < survey.min_answers_for_free_text:
+        return False, False
+    if county is not None and county.pk in held_back_counties(survey, county_ids=universe):
+        return False, True
+    return True, False
 
 
 def held_back_counties(survey: Survey, *, county_ids: list[int] | None) -> set[int]:
@@ -381,12 +432,11 @@ def _checked(survey: Survey, *, user, county: County | None) -> _Checked:
     scope = _scope(survey, user=user, county=county, counties=counties)
     answer_sets = scope.answer_sets.count()
     minimum = survey.min_answers_for_free_text
-    shown = scope.whole or answer_sets >= minimum
-    held_back = False
-    if county is not None and shown:
-        universe = None if user_sees_all_counties(user) else [c.pk for c in counties]
-        held_back = county.pk in held_back_counties(survey, county_ids=universe)
-        shown = not held_back
+    universe = None if user_sees_all_counties(user) else [c.pk for c in counties]
+    # While answers come in, each change of the figures is one person's answers: they are shown once it has closed.
+    still_open = deadline_is_open(survey.closes_on, timezone.now())
+    shown, held_back = _shown_in(survey, sets_count=answer_sets, county=county, universe=universe)
+    shown = shown and not still_open
     return _Checked(
         scope=scope,
         counties=counties,
@@ -394,6 +444,8 @@ def _checked(survey: Survey, *, user, county: County | None) -> _Checked:
         shown=shown,
         free_texts_shown=shown and answer_sets >= minimum,
         held_back=held_back,
+        still_open=still_open,
+        universe=universe,
     )
 
 
@@ -405,7 +457,15 @@ def survey_results(survey: Survey, *, user, county: County | None = None) -> Sur
     overall, by_county, by_role = _rates(survey, scope, checked.counties)
     questions = []
     if checked.shown:
-        questions = _questions(survey, scope, with_texts=checked.free_texts_shown, user=user, language=_language())
+        questions = _questions(
+            survey,
+            scope,
+            with_texts=checked.free_texts_shown,
+            user=user,
+            language=_language(),
+            county=county,
+            universe=checked.universe,
+        )
     return SurveyResults(
         survey=survey,
         scope_label=scope.label,
@@ -421,6 +481,7 @@ def survey_results(survey: Survey, *, user, county: County | None = None) -> Sur
         free_texts_shown=checked.free_texts_shown,
         counties=checked.counties,
         held_back=checked.held_back,
+        still_open=checked.still_open,
     )
 
 
@@ -435,8 +496,7 @@ class AnswersTable:
 def answers_table(survey: Survey, *, user, county: County | None = None) -> AnswersTable:
     """Every answer set within the scope of ``survey_results``, in the order of their random keys (which says
     nothing of the order of answering), a column per question: the scale value, the choices' texts joined by "; ",
-    the text (free texts only when the scope has at least the minimum number of answer sets). No rows when the scope
-    is below the minimum and not the whole survey.
+    the text. No rows while the survey takes answers, below the minimum or in a county held back (``_checked``).
 
     No county column, not even in the secretariat's view of the whole survey: it would give a county's answers below
     the minimum, which the page does not show, and in a county where few answered it would pair answers with people
@@ -448,27 +508,30 @@ def answers_table(survey: Survey, *, user, county: County | None = None) -> Answ
     headers += [f"{number}. {question.text_in(language)}" for number, question in enumerate(questions, start=1)]
     if not checked.shown:
         return AnswersTable(headers=headers, rows=[])
-    sets = checked.scope.answer_sets
-    keys = list(sets.order_by("pk").values_list("pk", flat=True))
     column = {question.pk: index for index, question in enumerate(questions)}
     choice_texts = {choice.pk: choice.text_in(language) for q in questions for choice in q.choices.all()}
     choice_order = {pk: index for index, pk in enumerate(choice_texts)}
     free_text = {q.pk for q in questions if q.kind == Question.Kind.FREE_TEXT}
-    cells: dict[object, list[object]] = {pk: [""] * len(questions) for pk in keys}
-    answers = Answer.objects.filter(answer_set__in=sets.values("pk")).values_list(
-        "answer_set_id", "question_id", "scale", "choices", "text"
+    cells: dict[object, list[object]] = {}
+    # One statement (the sets and their answers joined), so that a submission rewriting every set under new keys
+    # meanwhile cannot leave the sets of one snapshot and the answers of another.
+    joined = checked.scope.answer_sets.values_list(
+        "pk", "answers__question_id", "answers__scale", "answers__choices", "answers__text"
     )
-    for set_id, question_id, scale, choices, text in answers:
-        if question_id not in column or set_id not in cells:
+    for set_id, question_id, scale, choices, text in joined:
+        row = cells.setdefault(set_id, [""] * len(questions))
+        if question_id not in column:
             continue
         if scale is not None:
             value: object = scale
         elif choices:
-            value = "; ".join(choice_texts[pk] for pk in sorted(choices, key=choice_order.get) if pk in choice_texts)
+            known = [pk for pk in choices if pk in choice_texts]  # a choice deleted since is left out
+            value = "; ".join(choice_texts[pk] for pk in sorted(known, key=choice_order.__getitem__))
         elif question_id in free_text:
-            value = text if checked.free_texts_shown else ""
+            value = (text or "") if checked.free_texts_shown else ""
         else:
-            value = text
-        cells[set_id][column[question_id]] = value
+            value = text or ""
+        row[column[question_id]] = value
+    keys = sorted(cells)
     rows = [[number, *cells[pk]] for number, pk in enumerate(keys, start=1)]
     return AnswersTable(headers=headers, rows=rows)

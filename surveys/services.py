@@ -49,7 +49,7 @@ def _whole_number(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         return int(value.strip())
     return None
 
@@ -168,6 +168,17 @@ def survey_submit(
     _answer_sets_rewrite(survey=survey, added=(participant.county_id, new_set))
     Draft.objects.filter(survey=survey, participant=participant).delete()
     transaction.on_commit(_vacuum_answer_tables)
+
+
+def survey_drafts_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete the drafts of the surveys that have closed: they hold a participant with half their answers, and can no
+    longer be submitted. Returns how many were deleted."""
+    now = now or timezone.now()
+    closed = [
+        survey.pk for survey in Survey.objects.all() if not survey_is_open(survey, now=now) and now > survey.opens_at
+    ]
+    deleted, _by_model = Draft.objects.filter(survey_id__in=closed).delete()
+    return deleted
 
 
 def _answer(question: Question, value: int | list[int] | str) -> Answer:

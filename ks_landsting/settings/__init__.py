@@ -181,6 +181,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # The evaluation survey (surveys): the invitations when a survey opens, and its one reminder before it closes.
     "survey-mails": {"task": "surveys.tasks.send_survey_mails", "schedule": crontab(minute=5)},
+    "survey-drafts-purge": {"task": "surveys.tasks.purge_survey_drafts", "schedule": crontab(hour=3, minute=40)},
 }
 
 CELERY_BEAT_SCHEDULE.update(

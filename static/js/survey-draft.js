@@ -11,6 +11,7 @@
   var busy = false;
   var again = false;
   var leaving = false;
+  var pending = null; /* the AbortController of the save in flight */
 
   function say(key) {
     /* Emptied first, so that "Saved" is announced again after each save. */
@@ -24,10 +25,12 @@
     if (busy) { again = true; return; }
     busy = true;
     var body = new FormData(form);
+    pending = window.AbortController ? new window.AbortController() : null;
     fetch(url, {
       method: "POST",
       body: body,
       credentials: "same-origin",
+      signal: pending ? pending.signal : undefined,
       headers: {"X-CSRFToken": body.get("csrfmiddlewaretoken") || "", "Accept": "application/json"}
     }).then(function (response) {
       return response.ok ? "saved" : "not-saved";
@@ -35,6 +38,8 @@
       return "not-saved";
     }).then(function (outcome) {
       busy = false;
+      pending = null;
+      if (leaving) { return; }
       if (again) { again = false; save(); return; }
       if (!timer) { status.setAttribute("data-state", outcome); }
       say(outcome);
@@ -56,5 +61,7 @@
   form.addEventListener("submit", function () {
     leaving = true;
     if (timer) { window.clearTimeout(timer); timer = null; }
+    /* An older save still on its way must not be the last word; one the server already has is older than this. */
+    if (pending) { pending.abort(); }
   });
 })();

@@ -8,6 +8,8 @@ the question they are keyed by (``services.question_field``). Everything is in t
 in the background through ``draft`` (JSON) while the participant answers.
 """
 
+import contextlib
+
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -52,8 +54,10 @@ def _state_page(request: HttpRequest, link: PersonalLink, token: str, found: Por
     return TemplateResponse(request, template, _context(link, token, found, already=True), status=status)
 
 
+# The survey's pages do not record when the link was last opened (``touch=False``): staff see that moment, and it would
+# say when a participant answered.
 @require_http_methods(["GET", "POST"])
-@personal_link_required
+@personal_link_required(touch=False)
 def survey_form(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
     participant = link.participant
     found = portal_survey(participant)
@@ -80,6 +84,10 @@ def survey_form(request: HttpRequest, link: PersonalLink, token: str) -> HttpRes
         except ValidationError as error:
             add_service_errors(form, error)
             status = 400
+            if submit:
+                # Nothing is lost: the answers of a refused submission are kept as the draft, when they are well formed.
+                with contextlib.suppress(ValidationError):
+                    survey_draft_save(survey=survey, participant=participant, answers=form.answers())
         else:
             if submit:
                 return redirect("surveys_portal:thanks", token=token)
@@ -117,7 +125,7 @@ def survey_draft_autosave(request: HttpRequest, link: PersonalLink, token: str) 
 
 
 @require_GET
-@personal_link_required
+@personal_link_required(touch=False)
 def survey_thanks(request: HttpRequest, link: PersonalLink, token: str) -> HttpResponse:
     found = portal_survey(link.participant)
     if found.state != states.ANSWERED:

@@ -125,3 +125,12 @@ def test_the_list_of_surveys_says_how_many_answered_and_leads_to_the_results(sec
     page = secretariat_client.get(reverse("admin:surveys_survey_changelist")).content.decode()
     assert '<td class="field-answered">3</td>' in page
     assert f"{reverse('surveys_staff:results')}?congress={survey.congress_id}" in page
+
+
+def test_the_minimum_of_answers_shown_cannot_be_set_below_three(english_in_test):
+    survey = SurveyFactory(congress=CongressFactory(), min_answers_for_free_text=2)
+    with pytest.raises(ValidationError) as refused:
+        survey.full_clean()
+    assert refused.value.message_dict == {
+        "min_answers_for_free_text": ["Ensure this value is greater than or equal to 3."]
+    }

@@ -187,7 +187,9 @@ def test_charts_need_no_writable_home_and_do_not_warn(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "True"
-    assert "matplotlib" not in done.stderr.lower(), done.stderr
+    # On a busy machine matplotlib says that it is building its font cache, which is fine; nothing else.
+    complaints = [line for line in done.stderr.lower().splitlines() if "building the font cache" not in line]
+    assert not [line for line in complaints if "matplotlib" in line], done.stderr
 
 
 def test_the_site_does_not_import_matplotlib_outside_the_charts():

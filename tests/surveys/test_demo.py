@@ -2,17 +2,21 @@
 service writes them, and Landstinget 2020's imported evaluation to compare with."""
 
 import datetime
+import time
 from collections import Counter
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from agenda.models import Congress, Event
+from core.pdf import render_pdf
 from delegates import demo as delegates_demo
-from surveys import demo
+from surveys import charts, demo
 from surveys.models import Answer, AnswerSet, Draft, Question, Respondent, Survey
+from surveys.printing import render_report
 from surveys.selectors import questions_for, response_rate, survey_is_open
 from surveys.services import question_field
+from tests.helpers import pdf_text
 from tests.surveys.factories import OSLO
 
 pytestmark = pytest.mark.usefixtures("seeded_demo")
@@ -137,3 +141,36 @@ def test_seeding_again_gives_the_same_answers():
     assert Counter({(p, s, (), t): n for (p, s, c, t), n in after.items() if not c}) == choice_free
     assert sum(after.values()) == sum(before.values())
     assert Survey.objects.filter(congress__name="Landstinget 2020").count() == 1
+
+
+def test_the_demo_surveys_pdf_report_reads_back_with_each_question_once_and_its_figures(django_user_model):
+    """Issue 17: the PDF report of the demo survey, read back: each question once, the figures match the answers, æøå
+    come through, in under 5 s."""
+    survey = _survey()
+    secretariat = django_user_model.objects.get(email=delegates_demo.DEMO_SECRETARIAT_LOGIN[0])
+    render_pdf("<p>…</p>")  # WeasyPrint's fonts and matplotlib are loaded once per process, as in a web server
+    charts.mean_text(1.0)
+
+    started = time.process_time()
+    pdf, _pages = render_report(survey, user=secretariat, language="nb")
+    elapsed = time.process_time() - started
+
+    assert elapsed < 5, f"{elapsed:.1f} s of CPU time"  # CPU time: other test workers share the wall clock
+    text = pdf_text(pdf)
+    questions = list(survey.questions.order_by("position", "pk"))
+    assert any(letter in question.text for question in questions for letter in "æøå")
+    for number, question in enumerate(questions, start=1):
+        assert text.count(question.text) == 1, question.text
+        assert f"{number}. {question.text}" in text
+    for question, following in zip(questions, [*questions[1:], None], strict=True):
+        part = text.split(question.text, 1)[1]
+        part = part.split(following.text, 1)[0] if following else part
+        answers = Answer.objects.filter(question=question)
+        assert f"n = {answers.count()}" in part, question.text
+        if question.kind == Question.Kind.SCALE_1_5:
+            values = list(answers.values_list("scale", flat=True))
+            with translation.override("nb"):
+                assert charts.mean_text(sum(values) / len(values)) in part, question.text
+        elif question.kind == Question.Kind.FREE_TEXT:
+            some_text = answers.exclude(text="").order_by("text").first().text
+            assert " ".join(some_text.split()) in part, question.text

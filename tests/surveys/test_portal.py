@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from delegates.models import Participant
+from delegates.models import Participant, PersonalLink
 from delegates.services.links import personal_link_issue
 from surveys.models import Answer, AnswerSet, Draft, Question, Respondent
-from surveys.services import question_field
+from surveys.services import question_field, survey_draft
 from tests.factories import CongressFactory, ParticipantFactory
 from tests.helpers import nb, queries_of_page
 from tests.surveys.factories import ChoiceFactory, EventFactory, QuestionFactory, SurveyFactory
@@ -396,3 +396,25 @@ def test_the_shared_ballot_page_still_renders_while_the_survey_is_open(client, s
 
     assert response.status_code == 200
     assert "Kontingent 2029" in _body(response)
+
+
+def test_the_answers_of_a_refused_submission_are_kept_as_the_draft(client, survey, me, token, questions):
+    """Without JavaScript nothing else would keep them: a participant who leaves the refused page finds them again."""
+    _scale, one, _several, _text = questions
+
+    refused = client.post(_url(token), {**_answers(questions, one=_choices(one)[1], text="Bra"), "action": "submit"})
+
+    assert refused.status_code == 400
+    assert survey_draft(survey, me) == {question_field(one): _choices(one)[1], question_field(_text): "Bra"}
+
+
+def test_answering_does_not_record_when_the_link_was_opened(client, survey, me, token, questions):
+    """Staff see when a link was last opened; on the survey's pages that moment would say when its holder answered."""
+    client.get(_url(token))
+    client.post(_url(token), {**_answers(questions, scale=4), "action": "submit"})
+    client.get(_url(token, "thanks"))
+
+    assert Respondent.objects.filter(participant=me).exists()
+    assert list(PersonalLink.objects.filter(participant=me).values_list("first_opened_at", "last_opened_at")) == [
+        (None, None)
+    ]

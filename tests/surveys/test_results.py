@@ -5,9 +5,10 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from agenda.models import Congress
-from surveys.models import Question
+from surveys.models import Question, Survey
 from surveys.results import answers_table, survey_results, surveys_visible_to
 from tests.factories import (
     CongressFactory,
@@ -153,10 +154,10 @@ def test_free_texts_are_shown_from_the_minimum_on(survey, questions, five_answer
     survey.min_answers_for_free_text = 6
     survey.save()
     below = survey_results(survey, user=secretariat)
-    assert below.shown  # the whole survey shows its figures …
-    assert _question(below, questions["text"]).texts is None  # … but not the texts below the minimum
-    assert _question(below, questions["text"]).n == 3
-    assert not below.free_texts_shown
+    # Below the minimum, the whole survey too shows the response rate alone: with so few, the rates by county and
+    # role next to the figures would point at the people.
+    assert (below.shown, below.questions, below.free_texts_shown) == (False, [], False)
+    assert below.rate.answered == 5
 
     survey.min_answers_for_free_text = 5
     survey.save()
@@ -246,6 +247,7 @@ def earlier(survey):
     answered(old, answers={scale: 2, one: [no]})
     answered(old, answers={scale: 2, one: [maybe]})
     answered(old, answers={one: [no]})
+    answered(old)  # a fifth, who left every question open: the earlier survey, too, is shown from its minimum on
     return {"survey": old, "scale": scale, "one": one}
 
 
@@ -279,7 +281,7 @@ def test_the_latest_earlier_survey_is_compared_by_text_and_kind(survey, question
     assert _question(results, questions["several"]).earlier is None
 
 
-def test_compare_with_wins_and_a_county_meeting_is_not_compared(survey, questions, earlier, secretariat):
+def test_compare_with_wins_and_a_county_meeting_is_not_compared(survey, questions, five_answers, earlier, secretariat):
     questions["several"].compare_with = earlier["scale"]  # another kind: ignored
     questions["several"].save()
     questions["scale"].compare_with = None
@@ -341,14 +343,16 @@ def test_the_answers_table_has_a_row_per_answer_set_in_the_order_of_their_keys(
     assert table.rows[0][1] == (first.scale if first else "")
 
 
-def test_the_answers_table_leaves_free_texts_out_below_the_minimum(survey, questions, five_answers, secretariat):
+def test_the_answers_table_has_no_rows_below_the_minimum(survey, questions, five_answers, secretariat):
     survey.min_answers_for_free_text = 6
     survey.save()
+    assert answers_table(survey, user=secretariat).rows == []
 
+    survey.min_answers_for_free_text = 5
+    survey.save()
     table = answers_table(survey, user=secretariat)
-
     assert len(table.rows) == 5
-    assert all(row[4] == "" for row in table.rows)
+    assert sorted(row[4] for row in table.rows) == ["", "", "Bra", "Kaldt", "alt vel"]
 
 
 def test_the_answers_table_of_a_county(survey, counties, questions, five_answers, secretariat):
@@ -390,3 +394,50 @@ def test_a_county_whose_results_would_give_a_held_back_countys_by_subtraction_is
     assert survey_results(survey, user=east).shown
     oslo_for_east = survey_results(survey, user=east, county=oslo)
     assert (oslo_for_east.shown, oslo_for_east.held_back) == (False, True)
+
+
+def test_while_the_survey_takes_answers_only_the_response_rate_is_shown(survey, questions, five_answers, secretariat):
+    """Each change of the figures while answers come in would be one person's answers."""
+    survey.min_answers_for_free_text = 3
+    survey.closes_on = timezone.localdate() + datetime.timedelta(days=3)
+    survey.save()
+
+    results = survey_results(survey, user=secretariat)
+
+    assert (results.still_open, results.shown, results.questions) == (True, False, [])
+    assert results.rate.answered == 5
+    assert answers_table(survey, user=secretariat).rows == []
+
+    survey.closes_on = timezone.localdate() - datetime.timedelta(days=1)
+    survey.save()
+    assert survey_results(survey, user=secretariat).shown
+
+
+def test_the_answers_table_leaves_out_a_choice_deleted_after_it_was_chosen(
+    survey, questions, five_answers, secretariat
+):
+    questions["food"].delete()  # chosen with "Debattene" in Vestland's first set
+
+    table = answers_table(survey, user=secretariat)
+
+    assert sorted(row[3] for row in table.rows) == ["", "", "Debattene", "Debattene", "Debattene; Hotellet"]
+
+
+def test_the_comparison_follows_the_scope_and_its_minimum(survey, counties, offices, questions, five_answers, earlier):
+    """A regional office compares its own counties with the same counties of the earlier survey, never with the
+    whole: the earlier survey's sets here have no county, so there is nothing to compare with."""
+    survey.min_answers_for_free_text = 3
+    survey.save()
+    west = regional_staff_user(offices[0])
+
+    results = survey_results(survey, user=west)
+
+    assert results.shown and _question(results, questions["scale"]).n == 3
+    assert all(question.earlier is None for question in results.questions)
+
+    vestland = counties[0]
+    Survey.objects.filter(pk=earlier["survey"].pk).update(min_answers_for_free_text=3)
+    for value in (4, 5, 5):
+        answered(earlier["survey"], county=vestland, answers={earlier["scale"]: value})
+    compared = _question(survey_results(survey, user=west), questions["scale"]).earlier
+    assert (compared.n, compared.mean) == (3, 14 / 3)  # Vestland's three of 2022, not the whole survey's

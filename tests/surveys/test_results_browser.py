@@ -27,6 +27,7 @@ def _survey_with_answers():
             registration_deadline=datetime.date(2022, 1, 15),
         ),
         closes_on=datetime.date(2022, 3, 1),
+        min_answers_for_free_text=3,  # its four sets are shown beside this survey's
     )
     old_scale = QuestionFactory(survey=earlier, kind=Question.Kind.SCALE_1_5, text="Hvor fornøyd var du?")
     old_one = QuestionFactory(survey=earlier, kind=Question.Kind.SINGLE_CHOICE, text="Kommer du igjen?")

@@ -8,7 +8,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from delegates.models import Attendance
 from surveys.models import Answer, AnswerSet, Draft, Question, Respondent
 from surveys.selectors import questions_for, response_rate, survey_open_for
-from surveys.services import question_field, survey_draft, survey_draft_save, survey_submit
+from surveys.services import question_field, survey_draft, survey_draft_save, survey_drafts_purge, survey_submit
 from tests.factories import CongressFactory, ParticipantFactory
 from tests.surveys.factories import OPEN, OSLO, ChoiceFactory, EventFactory, QuestionFactory, SurveyFactory
 
@@ -288,3 +288,25 @@ def test_each_set_of_answers_keeps_the_county_of_the_one_who_answered_through_la
     by_value = dict(Answer.objects.values_list("scale", "answer_set__county_id"))
     assert by_value == {2: first.county_id, 5: second.county_id}
     assert first.county_id != second.county_id
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "3.0", "", " "])
+def test_a_value_that_is_no_plain_number_is_refused_with_the_message_not_an_error(survey, me, questions, value):
+    """A crafted form value (a superscript two is a digit to Python, but no number to int()) gets the message."""
+    scale = questions[0]
+    with pytest.raises(ValidationError) as refused:
+        survey_submit(survey=survey, participant=me, answers={question_field(scale): value}, now=OPEN)
+    assert refused.value.message_dict[question_field(scale)] in (
+        ["Choose a value from 1 to 5."],
+        ["This question must be answered."],
+    )
+
+
+def test_the_drafts_of_a_closed_survey_are_deleted_and_an_open_ones_kept(survey, me, questions):
+    _scale, one, _several, _text = questions
+    survey_draft_save(survey=survey, participant=me, answers={question_field(one): _choices(one)[0]}, now=OPEN)
+
+    assert survey_drafts_purge(now=OPEN) == 0
+    assert survey_drafts_purge(now=datetime.datetime(2024, 3, 1, 23, 59, tzinfo=OSLO)) == 0  # the closing day
+    assert survey_drafts_purge(now=datetime.datetime(2024, 3, 2, 0, 0, tzinfo=OSLO)) == 1
+    assert not Draft.objects.exists()
