@@ -66,11 +66,12 @@ class SurveyAdmin(admin.ModelAdmin):
     actions = ["send_invitations_now"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(respondent_count=Count("respondents"))
+        # Sets of answers rather than respondents: an evaluation imported from an earlier tool has no respondents.
+        return super().get_queryset(request).annotate(answer_set_count=Count("answer_sets"))
 
-    @admin.display(description=_("answered"), ordering="respondent_count")
+    @admin.display(description=_("answered"), ordering="answer_set_count")
     def answered(self, obj):
-        return obj.respondent_count
+        return obj.answer_set_count
 
     @admin.display(description=_("results"))
     def results_list_link(self, obj):
