@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import datetime
-import itertools
 from dataclasses import dataclass
 
 from django.utils import timezone, translation
@@ -108,15 +107,14 @@ def _question(result: QuestionResult) -> PrintedQuestion:
         chart_description=charts.question_chart_description(result) if drawn else "",
         mean=mean_text(result.mean) if is_scale else None,
         earlier_summary=_earlier_summary(result),
-        texts=None if result.texts is None else _texts(result.texts),
+        texts=None if (counted := result.texts_counted) is None else _texts(counted),
     )
 
 
-def _texts(texts: list[str]) -> list[PrintedText]:
+def _texts(counted: list[tuple[str, int]]) -> list[PrintedText]:
     """The free texts in their (alphabetical) order, the very same text printed once with how many wrote it."""
     printed = []
-    for text, same in itertools.groupby(texts):
-        count = len(list(same))
+    for text, count in counted:
         times = ngettext("(given %(count)s time)", "(given %(count)s times)", count) % {"count": count}
         printed.append(PrintedText(text=text, times=times if count > 1 else ""))
     return printed

@@ -8,29 +8,18 @@ of answers shows only the response rate. Printed in the request's language, serv
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.downloads import pdf_inline
 from core.staff import staff_page
-from delegates.models import County
 from surveys import results
+from surveys.results_views import chosen_county
 
 #: The results page's permission, so that the page and its PDF never differ.
 PERMISSION = results.RESULTS_PERMISSION
-
-
-def chosen_county(request: HttpRequest) -> County | None:
-    """The county of ``?county=``, one of those the user may pick; None for the user's whole scope; 404 otherwise."""
-    wanted = request.GET.get("county", "")
-    if wanted == "":
-        return None
-    county = next((c for c in results.results_counties(request.user) if str(c.pk) == wanted), None)
-    if county is None:
-        raise Http404(_("You cannot see the results of this county."))
-    return county
 
 
 @staff_page(permission=PERMISSION)
@@ -38,7 +27,7 @@ def chosen_county(request: HttpRequest) -> County | None:
 def results_pdf(request: HttpRequest, survey_id: int) -> HttpResponse:
     """The survey's report as an inline PDF, within the user's scope (see the module's docstring)."""
     survey = get_object_or_404(results.surveys_visible_to(request.user), pk=survey_id)
-    county = chosen_county(request)
+    county = chosen_county(request, request.user)
     from surveys import printing  # WeasyPrint and matplotlib are loaded only where the report is printed
 
     pdf, _pages = printing.render_report(survey, user=request.user, county=county)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -72,6 +73,13 @@ class QuestionResult:
     @property
     def is_free_text(self) -> bool:
         return self.question.kind == Question.Kind.FREE_TEXT
+
+    @property
+    def texts_counted(self) -> list[tuple[str, int]] | None:
+        """The free texts, each different text once with how many gave it, in their sorted order (None: hidden)."""
+        if self.texts is None:
+            return None
+        return [(text, len(list(same))) for text, same in groupby(self.texts)]
 
     @property
     def several_choices(self) -> bool:

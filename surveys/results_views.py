@@ -9,7 +9,6 @@ response rate below the survey's minimum — is decided by ``surveys.results``. 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import groupby
 from urllib.parse import urlencode
 
 from django.db.models import Exists, OuterRef
@@ -102,7 +101,7 @@ def _shown(result: QuestionResult) -> ShownQuestion:
         bars=_shown_bars(result),
         mean=charts.mean_text(result.mean) if result.mean is not None else None,
         earlier_mean=charts.mean_text(earlier.mean) if earlier is not None and earlier.mean is not None else None,
-        texts=None if result.texts is None else [(text, len(list(same))) for text, same in groupby(result.texts)],
+        texts=result.texts_counted,
     )
 
 
@@ -112,8 +111,9 @@ def _url(name: str, *args, **params) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def _chosen_county(request: HttpRequest, user) -> County | None:
-    """The ``county`` the query string asks for: one of the user's counties, else 404; None for all of them."""
+def chosen_county(request: HttpRequest, user) -> County | None:
+    """The ``county`` the query string asks for: one of the user's counties, else 404; None for all of them. The
+    results page, its CSV and its PDF report (``report_views``) read it alike."""
     wanted = request.GET.get("county", "")
     if not wanted:
         return None
@@ -131,11 +131,6 @@ def _survey_congresses(user) -> list[Congress]:
     return list(congresses_visible_to(user).filter(with_survey).order_by("-first_day", "-pk"))
 
 
-def _no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @staff_page(permission=RESULTS_PERMISSION)
 @require_GET
 def results(request: HttpRequest) -> HttpResponse:
@@ -147,7 +142,7 @@ def results(request: HttpRequest) -> HttpResponse:
         congress = next((c for c in congresses if c.pk == int(wanted)), None)
         if congress is None:
             raise Http404(_("This congress has no survey you can see."))
-    county = _chosen_county(request, request.user)
+    county = chosen_county(request, request.user)
     survey = None
     found = None
     questions: list[ShownQuestion] = []
@@ -179,7 +174,7 @@ def results(request: HttpRequest) -> HttpResponse:
         pdf_url=_url("surveys_staff:results_pdf", survey.pk, county=county.pk if county else None) if survey else "",
         csv_url=_url("surveys_staff:answers_csv", survey.pk, county=county.pk if county else None) if survey else "",
     )
-    return _no_store(TemplateResponse(request, "surveys/results.html", context))
+    return TemplateResponse(request, "surveys/results.html", context)
 
 
 @staff_page(permission=RESULTS_PERMISSION)
@@ -187,11 +182,11 @@ def results(request: HttpRequest) -> HttpResponse:
 def answers_csv(request: HttpRequest, survey_id: int) -> HttpResponse:
     """The anonymous answers within the user's scope, one row per answer set (``results.answers_table``)."""
     survey = get_object_or_404(surveys_visible_to(request.user), pk=survey_id)
-    county = _chosen_county(request, request.user)
+    county = chosen_county(request, request.user)
     table = answers_table(survey, user=request.user, county=county)
     scope = county.name if county else ""
     filename = slugify(f"{_('survey-answers')} {survey.congress.name} {scope}")[:80] or "answers"
     response = HttpResponse(csv_bytes(table.headers, table.rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     response["X-Content-Type-Options"] = "nosniff"
-    return _no_store(response)
+    return response
